@@ -1,0 +1,5 @@
+export * from './backend';
+export * from './images';
+export * from './instances';
+export * from './models';
+export * from './sizing';

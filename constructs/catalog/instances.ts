@@ -1,0 +1,107 @@
+import type { Backend } from './backend';
+
+/**
+ * Facts about one SageMaker hosting instance type with accelerators.
+ *
+ * Device memory is what the EC2 API reports as usable per device (DescribeInstanceTypes
+ * GpuInfo, as listed in aws/karpenter-provider-aws website/content/en/preview/reference/
+ * instance-types.md @692ccdd), not the marketing figure: an A10G sold as 24 GB reports 22888 MiB.
+ */
+export interface HostingInstance {
+  /** SageMaker instance type, for example `ml.g5.48xlarge`. */
+  readonly instanceType: string;
+  readonly backend: Backend;
+  /** Accelerator model, for example `NVIDIA A10G`. */
+  readonly accelerator: string;
+  /** Physical accelerators: GPUs or Inferentia2 chips. */
+  readonly acceleratorCount: number;
+  /**
+   * Devices a tensor-parallel shard maps to: GPUs, or NeuronCores (2 per Inferentia2 chip).
+   */
+  readonly devices: number;
+  /** Usable memory of one device in MiB. */
+  readonly deviceMemoryMiB: number;
+  readonly vcpus: number;
+  /** Host memory in GiB. */
+  readonly memoryGiB: number;
+  /**
+   * The instance comes with local NVMe storage. SageMaker then rejects the production variant's
+   * `VolumeSizeInGB` and the endpoint config's `KmsKeyId` (SageMaker Python SDK
+   * `volume_size_supported` / `instance_supports_kms`, master-v2 fc582aa, src/sagemaker/utils.py).
+   */
+  readonly localNvme: boolean;
+  /**
+   * On-demand SageMaker real-time inference price in us-east-1, USD per hour, as of
+   * {@link PRICES_AS_OF}; undefined where no published figure was found.
+   */
+  readonly pricePerHourUsd?: number;
+}
+
+/**
+ * Date of the hourly prices below. Source: the hand-maintained SageMaker hosting price list of
+ * aws-samples/foundation-model-benchmarking-tool (fmbench/configs/pricing.yml, added 2024-12-01 in
+ * b98772e8). No AWS price page was reachable to re-check them; the June 2025 EC2 P4/P5 price cut
+ * is not known to apply to SageMaker, so ml.p4d and ml.p5 may be lower today.
+ */
+export const PRICES_AS_OF = '2024-12-01';
+
+const A10G_MIB = 22888;
+const L4_MIB = 22888;
+const L40S_MIB = 45776;
+const A100_40GB_MIB = 40960;
+const H100_80GB_MIB = 81920;
+/** 32 GiB of HBM per Inferentia2 chip shared by its 2 NeuronCore-v2 (Neuron docs, inf2-arch.rst). */
+const NEURONCORE_V2_MIB = (32 * 1024) / 2;
+const NEURONCORES_PER_INF2_CHIP = 2;
+
+function gpu(
+  instanceType: string, accelerator: string, count: number, deviceMemoryMiB: number,
+  vcpus: number, memoryGiB: number, pricePerHourUsd: number | undefined,
+): HostingInstance {
+  return {
+    instanceType, backend: 'gpu', accelerator, acceleratorCount: count, devices: count,
+    deviceMemoryMiB, vcpus, memoryGiB, localNvme: true, pricePerHourUsd,
+  };
+}
+
+function inf2(instanceType: string, chips: number, vcpus: number, memoryGiB: number, pricePerHourUsd: number): HostingInstance {
+  return {
+    instanceType, backend: 'neuron', accelerator: 'AWS Inferentia2', acceleratorCount: chips,
+    devices: chips * NEURONCORES_PER_INF2_CHIP, deviceMemoryMiB: NEURONCORE_V2_MIB, vcpus, memoryGiB,
+    localNvme: false, pricePerHourUsd,
+  };
+}
+
+/**
+ * Accelerator instances for SageMaker hosting. vCPUs, host memory and device counts: EC2
+ * DescribeInstanceTypes via the Karpenter reference above; Inferentia2 layout: aws-neuron-sdk
+ * general/arch/neuron-hardware/inf2-arch.rst. Every GPU type here has local NVMe; inf2 is EBS-only.
+ */
+export const HOSTING_INSTANCES: readonly HostingInstance[] = [
+  gpu('ml.g5.12xlarge', 'NVIDIA A10G', 4, A10G_MIB, 48, 192, 7.09),
+  gpu('ml.g5.24xlarge', 'NVIDIA A10G', 4, A10G_MIB, 96, 384, 10.18),
+  gpu('ml.g5.48xlarge', 'NVIDIA A10G', 8, A10G_MIB, 192, 768, 20.36),
+  gpu('ml.g6.12xlarge', 'NVIDIA L4', 4, L4_MIB, 48, 192, 5.752),
+  gpu('ml.g6.24xlarge', 'NVIDIA L4', 4, L4_MIB, 96, 384, 8.344),
+  gpu('ml.g6.48xlarge', 'NVIDIA L4', 8, L4_MIB, 192, 768, 16.688),
+  // No published SageMaker hosting price for g6e was found (only training / batch figures).
+  gpu('ml.g6e.12xlarge', 'NVIDIA L40S', 4, L40S_MIB, 48, 384, undefined),
+  gpu('ml.g6e.24xlarge', 'NVIDIA L40S', 4, L40S_MIB, 96, 768, undefined),
+  gpu('ml.g6e.48xlarge', 'NVIDIA L40S', 8, L40S_MIB, 192, 1536, undefined),
+  gpu('ml.p4d.24xlarge', 'NVIDIA A100 40GB', 8, A100_40GB_MIB, 96, 1152, 37.688),
+  gpu('ml.p5.48xlarge', 'NVIDIA H100 80GB', 8, H100_80GB_MIB, 192, 2048, 113.068),
+  inf2('ml.inf2.xlarge', 1, 4, 16, 0.99),
+  inf2('ml.inf2.8xlarge', 1, 32, 128, 2.36),
+  inf2('ml.inf2.24xlarge', 6, 96, 384, 7.79),
+  inf2('ml.inf2.48xlarge', 12, 192, 768, 15.58),
+];
+
+/** The catalog entry for `instanceType`, or undefined for a type the catalog does not know. */
+export function findHostingInstance(instanceType: string): HostingInstance | undefined {
+  return HOSTING_INSTANCES.find((i) => i.instanceType === instanceType);
+}
+
+/** Total usable accelerator memory of an instance in GiB. */
+export function totalDeviceMemoryGiB(instance: HostingInstance): number {
+  return (instance.devices * instance.deviceMemoryMiB) / 1024;
+}

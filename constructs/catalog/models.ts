@@ -1,0 +1,163 @@
+import type { Backend } from './backend';
+
+/** Numeric types LMI loads weights in. Both take 2 bytes per parameter. */
+export type ModelDtype = 'fp16' | 'bf16';
+
+/**
+ * The facts about a decoder-only LLM that sizing and serving need. Catalog presets fill every
+ * field from the model's Hugging Face `config.json` and card; a custom model is a plain object of
+ * this shape.
+ */
+export interface ModelSpec {
+  /** Short catalog key, for example `falcon-40b`. */
+  readonly name: string;
+  /** Hugging Face Hub repository id, for example `tiiuae/falcon-40b`. */
+  readonly huggingFaceId: string;
+  /** Hub commit (40 hex digits) the weights are pinned to. */
+  readonly revision: string;
+  /** Parameter count. */
+  readonly parameters: number;
+  readonly layers: number;
+  readonly hiddenSize: number;
+  readonly attentionHeads: number;
+  /** Key/value heads: equal to attentionHeads for multi-head, 1 for multi-query attention. */
+  readonly kvHeads: number;
+  /** Longest sequence (prompt plus generated tokens) the model was trained for. */
+  readonly contextLength: number;
+  /** Dtype the weights are published in. */
+  readonly dtype: ModelDtype;
+  /** Licence, as an SPDX id where one exists. */
+  readonly license: string;
+  /** Serving backends whose LMI container supports the architecture. */
+  readonly backends: readonly Backend[];
+  /**
+   * The Hub repository is gated (a click-through before download), so the container cannot fetch
+   * it without a token: stage the weights in S3 instead.
+   * @default false
+   */
+  readonly gated?: boolean;
+}
+
+/**
+ * Falcon-40B. Architecture: config.json (60 layers, hidden 8192, 128 heads, 8 KV heads) and the
+ * model card (2048-token context, bfloat16, Apache-2.0). 41.8e9 is the Hub's parameter figure.
+ * The revision is the commit that converted the checkpoint to the native `FalconForCausalLM`
+ * (linked from ggerganov/llama.cpp#3448, pinned by kaito-project/kaito's supported_models.yaml),
+ * so the container loads it without remote code.
+ */
+export const FALCON_40B: ModelSpec = {
+  name: 'falcon-40b',
+  huggingFaceId: 'tiiuae/falcon-40b',
+  revision: '4a70170c215b36a3cce4b4253f6d0612bb7d4146',
+  parameters: 41.8e9,
+  layers: 60,
+  hiddenSize: 8192,
+  attentionHeads: 128,
+  kvHeads: 8,
+  contextLength: 2048,
+  dtype: 'bf16',
+  license: 'Apache-2.0',
+  // Not on Neuron: transformers-neuronx has no Falcon model (aws-neuron/transformers-neuronx#18,
+  // closed 2025-04-08 pointing to NxDI) and the LMI neuronx loader maps no `falcon` type.
+  backends: ['gpu'],
+};
+
+/**
+ * Falcon-7B: 32 layers, hidden 4544, 71 heads, multi-query attention (one KV head), 2048-token
+ * context, bfloat16, Apache-2.0; 7.22e9 parameters on the Hub. The revision is one of the
+ * native-architecture checkpoints transformers' FalconOverrideTest loads without remote code
+ * (huggingface/transformers#25960).
+ */
+export const FALCON_7B: ModelSpec = {
+  name: 'falcon-7b',
+  huggingFaceId: 'tiiuae/falcon-7b',
+  revision: 'f7796529e36b2d49094450fb038cc7c4c86afa44',
+  parameters: 7.22e9,
+  layers: 32,
+  hiddenSize: 4544,
+  attentionHeads: 71,
+  kvHeads: 1,
+  contextLength: 2048,
+  dtype: 'bf16',
+  license: 'Apache-2.0',
+  backends: ['gpu'],
+};
+
+/**
+ * Mistral-7B-Instruct-v0.2: 32 layers, hidden 4096, 32 heads, 8 KV heads, 32768-token context
+ * (no sliding window), bfloat16, Apache-2.0, 7.24e9 parameters. The Hub repository is gated.
+ * Mistral is in the LMI transformers-neuronx model set (djl-serving tnx_user_guide.md). No AWS
+ * sample pins a revision; this one is a Hub commit of the repository seen in public configs.
+ */
+export const MISTRAL_7B_INSTRUCT_V02: ModelSpec = {
+  name: 'mistral-7b-instruct-v0.2',
+  huggingFaceId: 'mistralai/Mistral-7B-Instruct-v0.2',
+  revision: '41b61a33a2483885c981aa79e0df6b32407ed873',
+  parameters: 7.24e9,
+  layers: 32,
+  hiddenSize: 4096,
+  attentionHeads: 32,
+  kvHeads: 8,
+  contextLength: 32768,
+  dtype: 'bf16',
+  license: 'Apache-2.0',
+  backends: ['gpu', 'neuron'],
+  gated: true,
+};
+
+/**
+ * Mixtral-8x7B-Instruct-v0.1: 46.7e9 parameters (12.9e9 active), 32 layers, hidden 4096, 32
+ * heads, 8 KV heads, 32768-token context, bfloat16, Apache-2.0 (config.json at Hub revision
+ * eba92302). Treated as gated like the other mistralai repositories.
+ */
+export const MIXTRAL_8X7B_INSTRUCT: ModelSpec = {
+  name: 'mixtral-8x7b-instruct-v0.1',
+  huggingFaceId: 'mistralai/Mixtral-8x7B-Instruct-v0.1',
+  revision: 'eba92302a2861cdc0098cc54bc9f17cb2c47eb61',
+  parameters: 46.7e9,
+  layers: 32,
+  hiddenSize: 4096,
+  attentionHeads: 32,
+  kvHeads: 8,
+  contextLength: 32768,
+  dtype: 'bf16',
+  license: 'Apache-2.0',
+  backends: ['gpu', 'neuron'],
+  gated: true,
+};
+
+/**
+ * Zephyr-7B-beta, a Mistral-7B fine-tune (`MistralForCausalLM`: 32 layers, hidden 4096, 32 heads,
+ * 8 KV heads, max_position_embeddings 32768, bfloat16), MIT licence and not gated. Mistral is in
+ * the LMI transformers-neuronx model set, and Hugging Face and AWS deploy this model on
+ * ml.inf2.8xlarge. Revision as pinned in the huggingface_hub CLI guide.
+ */
+export const ZEPHYR_7B_BETA: ModelSpec = {
+  name: 'zephyr-7b-beta',
+  huggingFaceId: 'HuggingFaceH4/zephyr-7b-beta',
+  revision: '3bac358730f8806e5c3dc7c7e19eb36e045bf720',
+  parameters: 7.24e9,
+  layers: 32,
+  hiddenSize: 4096,
+  attentionHeads: 32,
+  kvHeads: 8,
+  contextLength: 32768,
+  dtype: 'bf16',
+  license: 'MIT',
+  backends: ['gpu', 'neuron'],
+};
+
+/** Every catalog model preset. */
+export const MODEL_PRESETS: readonly ModelSpec[] = [
+  FALCON_40B, FALCON_7B, ZEPHYR_7B_BETA, MISTRAL_7B_INSTRUCT_V02, MIXTRAL_8X7B_INSTRUCT,
+];
+
+/** The catalog preset called `name`, or undefined. */
+export function findModelPreset(name: string): ModelSpec | undefined {
+  return MODEL_PRESETS.find((m) => m.name === name);
+}
+
+/** True when `model` can be served on `backend`. */
+export function supportsBackend(model: ModelSpec, backend: Backend): boolean {
+  return model.backends.includes(backend);
+}

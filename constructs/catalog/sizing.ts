@@ -1,0 +1,145 @@
+import type { Backend } from './backend';
+import { HOSTING_INSTANCES, type HostingInstance } from './instances';
+import type { ModelDtype, ModelSpec } from './models';
+
+/** Bytes per parameter and per KV-cache element for each dtype LMI serves in. */
+const DTYPE_BYTES: Readonly<Record<ModelDtype, number>> = { fp16: 2, bf16: 2 };
+
+/**
+ * Share of device memory the serving engine may use. vLLM's `gpu_memory_utilization` defaults
+ * to 0.9; the same share is applied to NeuronCore memory for want of a Neuron figure.
+ */
+export const DEVICE_MEMORY_UTILIZATION = 0.9;
+
+/**
+ * Memory per device that weights and KV cache cannot use: CUDA / Neuron runtime context,
+ * activations and communication buffers. An engineering allowance, not an AWS figure: it is what
+ * makes Falcon-40B in 16 bits (78 GiB of weights) miss 4 x A10G (89 GiB), which AWS's own
+ * samples confirm runs out of memory on long prompts.
+ */
+export const RUNTIME_OVERHEAD_GIB_PER_DEVICE = 1;
+
+const GIB = 1024 ** 3;
+
+/** Memory the weights take in GiB. */
+export function weightMemoryGiB(model: ModelSpec, dtype: ModelDtype = model.dtype): number {
+  return (model.parameters * DTYPE_BYTES[dtype]) / GIB;
+}
+
+/** KV-cache bytes one token takes: keys and values for every layer and KV head. */
+export function kvCacheBytesPerToken(model: ModelSpec, dtype: ModelDtype = model.dtype): number {
+  const headDim = model.hiddenSize / model.attentionHeads;
+  return 2 * model.layers * model.kvHeads * headDim * DTYPE_BYTES[dtype];
+}
+
+/**
+ * Whether `degree` can shard the model: it must divide the attention heads, and either divide the
+ * KV heads or be a multiple of them (the engines replicate KV heads past their count).
+ */
+export function isValidTensorParallelDegree(model: ModelSpec, degree: number): boolean {
+  if (!Number.isInteger(degree) || degree < 1) return false;
+  if (model.attentionHeads % degree !== 0) return false;
+  return model.kvHeads % degree === 0 || degree % model.kvHeads === 0;
+}
+
+/** Tensor-parallel degrees that shard the model and do not exceed the instance's devices, ascending. */
+export function validTensorParallelDegrees(model: ModelSpec, instance: HostingInstance): number[] {
+  const degrees: number[] = [];
+  for (let d = 1; d <= instance.devices; d++) {
+    if (isValidTensorParallelDegree(model, d)) degrees.push(d);
+  }
+  return degrees;
+}
+
+/** What a fit check looks at besides the model and instance. */
+export interface FitOptions {
+  /** @default the largest valid degree on the instance */
+  readonly tensorParallelDegree?: number;
+  /** @default the model's dtype */
+  readonly dtype?: ModelDtype;
+  /** Longest sequence to serve. @default the model's context length */
+  readonly maxSequenceLength?: number;
+  /**
+   * Sequences whose KV cache must fit at once. The GPU engine pages its cache and only needs one
+   * full-length sequence to start; transformers-neuronx allocates the whole batch up front.
+   * @default 1 on GPU; required knowledge of the batch on Neuron, default 4
+   */
+  readonly concurrentSequences?: number;
+}
+
+/** The outcome of a fit check, with the numbers behind it. */
+export interface FitReport {
+  readonly instance: HostingInstance;
+  readonly fits: boolean;
+  /** Degree checked; undefined when no valid degree exists on the instance. */
+  readonly tensorParallelDegree?: number;
+  readonly weightsGiB: number;
+  readonly kvCacheGiB: number;
+  readonly overheadGiB: number;
+  readonly requiredGiB: number;
+  /** Device memory the engine may use on the devices the degree occupies. */
+  readonly availableGiB: number;
+  /** availableGiB - requiredGiB; negative when it does not fit. */
+  readonly headroomGiB: number;
+  /** Why it does not fit; undefined when it fits. */
+  readonly reason?: string;
+}
+
+/** Default concurrent sequences on Neuron: AWS's LMI Neuron samples compile max_rolling_batch_size 4. */
+export const NEURON_DEFAULT_BATCH = 4;
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** Checks whether `model` fits `instance` with the engine's memory share, and says why not. */
+export function checkFit(model: ModelSpec, instance: HostingInstance, options: FitOptions = {}): FitReport {
+  const dtype = options.dtype ?? model.dtype;
+  const seq = options.maxSequenceLength ?? model.contextLength;
+  const batch = options.concurrentSequences ?? (instance.backend === 'neuron' ? NEURON_DEFAULT_BATCH : 1);
+  const weightsGiB = weightMemoryGiB(model, dtype);
+  const kvCacheGiB = (kvCacheBytesPerToken(model, dtype) * seq * batch) / GIB;
+  const base = { instance, weightsGiB, kvCacheGiB };
+
+  if (!model.backends.includes(instance.backend)) {
+    return {
+      ...base, fits: false, overheadGiB: 0, requiredGiB: weightsGiB + kvCacheGiB, availableGiB: 0, headroomGiB: -(weightsGiB + kvCacheGiB),
+      reason: `${model.name} is not supported by the LMI ${instance.backend} container (supported: ${model.backends.join(', ')})`,
+    };
+  }
+  const valid = validTensorParallelDegrees(model, instance);
+  const degree = options.tensorParallelDegree ?? valid[valid.length - 1];
+  if (degree === undefined || !valid.includes(degree)) {
+    const requested = degree === undefined ? 'no tensor-parallel degree is valid' : `tensor-parallel degree ${degree} is not valid`;
+    return {
+      ...base, fits: false, tensorParallelDegree: degree, overheadGiB: 0, requiredGiB: weightsGiB + kvCacheGiB, availableGiB: 0,
+      headroomGiB: -(weightsGiB + kvCacheGiB),
+      reason: `${requested}: a degree must divide ${model.attentionHeads} attention heads, divide or be a multiple of ${model.kvHeads} KV heads, and not exceed ${instance.devices} devices (valid: ${valid.join(', ') || 'none'})`,
+    };
+  }
+  const overheadGiB = RUNTIME_OVERHEAD_GIB_PER_DEVICE * degree;
+  const requiredGiB = weightsGiB + kvCacheGiB + overheadGiB;
+  const availableGiB = (degree * instance.deviceMemoryMiB * DEVICE_MEMORY_UTILIZATION) / 1024;
+  const headroomGiB = availableGiB - requiredGiB;
+  const fits = headroomGiB >= 0;
+  return {
+    ...base, fits, tensorParallelDegree: degree, overheadGiB, requiredGiB, availableGiB, headroomGiB,
+    reason: fits ? undefined
+      : `needs ${round1(requiredGiB)} GiB (weights ${round1(weightsGiB)} + KV cache ${round1(kvCacheGiB)} + runtime ${round1(overheadGiB)}) `
+        + `but ${degree} x ${instance.accelerator} ${instance.backend === 'neuron' ? 'NeuronCores ' : ''}offer ${round1(availableGiB)} GiB `
+        + `(${Math.round(DEVICE_MEMORY_UTILIZATION * 100)}% of ${round1((degree * instance.deviceMemoryMiB) / 1024)} GiB)`,
+  };
+}
+
+/** Fit reports for every catalog instance of the backend (or all backends), cheapest first. */
+export function rankInstances(model: ModelSpec, backend?: Backend, options: Omit<FitOptions, 'tensorParallelDegree'> = {}): FitReport[] {
+  return HOSTING_INSTANCES
+    .filter((i) => backend === undefined || i.backend === backend)
+    .map((i) => checkFit(model, i, options))
+    .sort((a, b) => (a.instance.pricePerHourUsd ?? Infinity) - (b.instance.pricePerHourUsd ?? Infinity));
+}
+
+/** The cheapest priced catalog instance the model fits, or undefined. */
+export function cheapestFit(model: ModelSpec, backend?: Backend, options: Omit<FitOptions, 'tensorParallelDegree'> = {}): FitReport | undefined {
+  return rankInstances(model, backend, options).find((r) => r.fits && r.instance.pricePerHourUsd !== undefined);
+}

@@ -1,0 +1,2 @@
+export * from './lmi-endpoint';
+export { ModelWeights, RollingBatch } from './options';

@@ -1,0 +1,777 @@
+import {
+  ArnFormat, Aws, CfnMapping, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, Resource, Size, Stack, Token, Validations,
+} from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import type { Construct } from 'constructs';
+import {
+  cheapestFit, checkFit, compareContainerVersions, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
+  LMI_REPOSITORY, NEURON_DEFAULT_BATCH, supportedImageTags, validTensorParallelDegrees, weightMemoryGiB,
+  type Backend, type HostingInstance, type ModelDtype, type ModelSpec,
+} from '../catalog';
+import { nagResourceFinding } from './nag';
+import { HuggingFaceWeights, ModelWeights, RollingBatch, S3PrefixWeights } from './options';
+
+/** Autoscaling of the endpoint's instance count on concurrent requests per model. */
+export interface LmiAutoScalingOptions {
+  /**
+   * Fewest instances. SageMaker variants without inference components cannot scale to zero.
+   * @default the endpoint's instanceCount
+   */
+  readonly minCapacity?: number;
+  /** Most instances. */
+  readonly maxCapacity: number;
+  /**
+   * Concurrent requests per model copy to hold, tracked on the 10-second metric
+   * `SageMakerVariantConcurrentRequestsPerModelHighResolution`.
+   * @default the maximum rolling batch size: requests beyond it queue in the container
+   */
+  readonly targetConcurrentRequestsPerModel?: number;
+  /** @default Duration.minutes(5) */
+  readonly scaleInCooldown?: Duration;
+  /** @default Duration.minutes(1) */
+  readonly scaleOutCooldown?: Duration;
+}
+
+/** Properties of an {@link LmiEndpoint}. */
+export interface LmiEndpointProps {
+  /** The model to serve: a catalog preset such as `FALCON_40B`, or your own {@link ModelSpec}. */
+  readonly model: ModelSpec;
+  /** @default ModelWeights.fromHuggingFace() at the model's pinned revision */
+  readonly weights?: ModelWeights;
+  /**
+   * SageMaker instance type; must be in the catalog (`HOSTING_INSTANCES`), which decides the backend
+   * (GPU or Neuron) and the container.
+   * @default the cheapest catalog instance the model fits
+   */
+  readonly instanceType?: string;
+  /** @default 1 */
+  readonly instanceCount?: number;
+  /**
+   * Devices (GPUs or NeuronCores) the model is sharded over: `TENSOR_PARALLEL_DEGREE`. Must divide
+   * the attention heads, divide or be a multiple of the KV heads, and not exceed the devices.
+   * @default the largest valid degree on the instance
+   */
+  readonly tensorParallelDegree?: number;
+  /** @default RollingBatch.VLLM on GPU, RollingBatch.AUTO on Neuron */
+  readonly rollingBatch?: RollingBatch;
+  /** @default the model's dtype on GPU; fp16 on Neuron (the transformers-neuronx handler's default) */
+  readonly dtype?: ModelDtype;
+  /**
+   * Most sequences in one rolling batch: `OPTION_MAX_ROLLING_BATCH_SIZE`.
+   * @default 64 on GPU (AWS's Falcon-40B LMI samples); 4 on Neuron (the batch AWS's LMI Neuron samples compile)
+   */
+  readonly maxRollingBatchSize?: number;
+  /**
+   * Longest sequence served, prompt plus generated tokens: `OPTION_MAX_MODEL_LEN` on GPU,
+   * `OPTION_N_POSITIONS` on Neuron (whose handler default is only 128).
+   * @default the model's context length on GPU; the context length capped at 2048 on Neuron
+   */
+  readonly maxSequenceLength?: number;
+  /**
+   * Time the container may take to load the model: `OPTION_MODEL_LOADING_TIMEOUT`.
+   * @default the container start-up health-check timeout
+   */
+  readonly modelLoadingTimeout?: Duration;
+  /**
+   * `ContainerStartupHealthCheckTimeoutInSeconds`, 60..3600 s; at least the model loading timeout.
+   * @default 3600 s for models of 20e9 parameters or more and on Neuron (compilation at load), else 1800 s
+   */
+  readonly containerStartupHealthCheckTimeout?: Duration;
+  /**
+   * `ModelDataDownloadTimeoutInSeconds`, 60..3600 s: time to copy S3 weights onto the instance.
+   * @default the same as the health-check timeout
+   */
+  readonly modelDataDownloadTimeout?: Duration;
+  /**
+   * ML storage volume per instance, 1..512 GiB. Only EBS-only instances (inf2) take one, and they need
+   * one; instances with local NVMe (g5, g6, g6e, p4d, p5) reject it.
+   * @default none on NVMe instances; required on EBS-only instances
+   */
+  readonly volumeSize?: Size;
+  /**
+   * Run the model container in this VPC (private subnets). Hugging Face weights then need a NAT route.
+   * @default no VPC: SageMaker's managed network
+   */
+  readonly vpc?: ec2.IVpc;
+  /** @default private subnets with egress */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** @default a new security group without ingress rules, when vpc is set */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Block all network access from the model container. Only possible with S3 weights.
+   * @default true with S3 weights, false with Hugging Face weights
+   */
+  readonly networkIsolation?: boolean;
+  /**
+   * KMS key for the instances' ML storage volume (endpoint config `KmsKeyId`). Instances with local
+   * NVMe reject a key; their instance storage is encrypted by the hardware.
+   * @default a new key with rotation on EBS-only instances; none on NVMe instances
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Execution role SageMaker assumes. Grants are added to it where it is mutable.
+   * @default a new role with least-privilege grants (no managed policy)
+   */
+  readonly role?: iam.IRole;
+  /**
+   * LMI container tag; must be one of `supportedImageTags(backend)`.
+   * @default LMI_IMAGES[backend].defaultTag
+   */
+  readonly imageTag?: string;
+  /**
+   * Further container environment (`OPTION_*` keys), applied last. Keys this construct sets from
+   * typed props cannot be overridden here.
+   * @default none
+   */
+  readonly environment?: Record<string, string>;
+  /** @default no autoscaling */
+  readonly autoScaling?: LmiAutoScalingOptions;
+  /**
+   * Create alarms on 5xx errors and on model latency close to the 60 s invocation limit.
+   * @default false
+   */
+  readonly alarms?: boolean;
+  /**
+   * Add stack outputs with the endpoint name and a ready-to-run invoke command.
+   * @default true
+   */
+  readonly outputs?: boolean;
+  /** @default 'AllTraffic' */
+  readonly variantName?: string;
+  /**
+   * Physical endpoint name. Leave it to CloudFormation unless a client needs a fixed name.
+   * @default a name generated by CloudFormation
+   */
+  readonly endpointName?: string;
+}
+
+/** SageMaker limits for the production variant timeouts, in seconds (CreateEndpointConfig API). */
+const VARIANT_TIMEOUT_RANGE = { min: 60, max: 3600 } as const;
+/** ProductionVariant VolumeSizeInGB range (CreateEndpointConfig API). */
+const VOLUME_RANGE_GIB = { min: 1, max: 512 } as const;
+/** Endpoint and variant names: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}` (CreateEndpoint API). */
+const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+/** A real-time invocation must answer within 60 s (SageMaker InvokeEndpoint); alarm 10 s before it. */
+const LATENCY_ALARM = Duration.seconds(60 - 10);
+/** Models at or above this size take the long start-up defaults. */
+const LARGE_MODEL_PARAMETERS = 20e9;
+/** Neuron n_positions default cap; aws-neuron-samples compile 2048 by default. */
+const NEURON_SEQUENCE_CAP = 2048;
+/** LMI GPU batch default: AWS's Falcon-40B samples and the LMI instance-selection guide (32-64). */
+const GPU_DEFAULT_BATCH = 64;
+/** The LMI handler that serves Neuron models (djl-serving tnx_user_guide.md). */
+const NEURON_ENTRYPOINT = 'djl_python.transformers_neuronx';
+
+/** Typed inputs after defaults, shared by the construct's parts. */
+interface Resolved {
+  readonly instance: HostingInstance;
+  readonly backend: Backend;
+  readonly tensorParallelDegree: number;
+  readonly rollingBatch: RollingBatch;
+  readonly dtype: ModelDtype;
+  readonly maxRollingBatchSize: number;
+  readonly maxSequenceLength: number;
+  readonly healthCheckTimeout: Duration;
+  readonly modelLoadingTimeout: Duration;
+  readonly dataDownloadTimeout: Duration;
+  readonly imageTag: string;
+  readonly weights: HuggingFaceWeights | S3PrefixWeights;
+  readonly networkIsolation: boolean;
+  readonly instanceCount: number;
+  readonly variantName: string;
+}
+
+/**
+ * A SageMaker real-time endpoint serving an LLM on a Large Model Inference (DJL Serving)
+ * container, on GPUs or AWS Inferentia2.
+ *
+ * It checks at synth time that the model fits the instance, that the tensor-parallel degree shards
+ * it, that the image exists in the stack's region, and that every SageMaker limit holds.
+ */
+export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
+  /** The endpoint ARN. */
+  public readonly endpointArn: string;
+  /** The endpoint name. */
+  public readonly endpointName: string;
+  /** The production variant name. */
+  public readonly variantName: string;
+  /** The execution role. */
+  public readonly role: iam.IRole;
+  /** The serving backend the instance type implies. */
+  public readonly backend: Backend;
+  /** Catalog facts of the instance type. */
+  public readonly instance: HostingInstance;
+  /** Tensor-parallel degree in use. */
+  public readonly tensorParallelDegree: number;
+  /** Container image URI (with tokens where the region is resolved at deploy time). */
+  public readonly imageUri: string;
+  /** The container environment sent to SageMaker. */
+  public readonly environment: Readonly<Record<string, string>>;
+  /** The ML storage volume key, where the instance takes one. */
+  public readonly encryptionKey?: kms.IKey;
+  /** Network access of the model container, when the endpoint runs in a VPC. */
+  public readonly connections?: ec2.Connections;
+  /** The L1 model: escape hatch for properties this construct does not type. */
+  public readonly cfnModel: sagemaker.CfnModel;
+  /** The L1 endpoint config. */
+  public readonly cfnEndpointConfig: sagemaker.CfnEndpointConfig;
+  /** The L1 endpoint. */
+  public readonly cfnEndpoint: sagemaker.CfnEndpoint;
+  /** The autoscaling target, when autoScaling is set. */
+  public readonly scalableTarget?: appscaling.ScalableTarget;
+  /** Alarm on any 5xx invocation error, when alarms is set. */
+  public readonly errorAlarm?: cloudwatch.Alarm;
+  /** Alarm on model latency close to the 60 s invocation limit, when alarms is set. */
+  public readonly latencyAlarm?: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: LmiEndpointProps) {
+    super(scope, id, { physicalName: props.endpointName });
+    const r = resolveProps(props);
+    this.backend = r.backend;
+    this.instance = r.instance;
+    this.tensorParallelDegree = r.tensorParallelDegree;
+    this.variantName = r.variantName;
+
+    this.imageUri = this.renderImageUri(r);
+    this.role = props.role ?? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `SageMaker execution role of the ${props.model.name} LMI endpoint`,
+    });
+    this.grantExecution(r, props);
+
+    let vpcConfig: sagemaker.CfnModel.VpcConfigProperty | undefined;
+    if (props.vpc) {
+      const securityGroups = props.securityGroups ?? [new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: props.vpc,
+        description: `LMI endpoint ${props.model.name}: model container`,
+        allowAllOutbound: true,
+      })];
+      this.connections = new ec2.Connections({ securityGroups });
+      vpcConfig = {
+        securityGroupIds: securityGroups.map((sg) => sg.securityGroupId),
+        subnets: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+      };
+    }
+
+    this.environment = renderEnvironment(props.model, r, props.environment ?? {});
+    this.cfnModel = new sagemaker.CfnModel(this, 'Model', {
+      executionRoleArn: this.role.roleArn,
+      enableNetworkIsolation: r.networkIsolation,
+      vpcConfig,
+      primaryContainer: {
+        image: this.imageUri,
+        mode: 'SingleModel',
+        environment: this.environment,
+        modelDataSource: r.weights instanceof S3PrefixWeights ? {
+          s3DataSource: {
+            s3Uri: r.weights.bucket.s3UrlForObject(r.weights.prefix),
+            s3DataType: 'S3Prefix',
+            compressionType: 'None',
+          },
+        } : undefined,
+      },
+    });
+    // The model is created with the role's grants in place, not before them.
+    this.cfnModel.node.addDependency(this.role);
+
+    if (!r.instance.localNvme) {
+      this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'VolumeKey', {
+        description: `ML storage volume of the ${props.model.name} LMI endpoint`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+    this.cfnEndpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
+      // No name: every change replaces the config and the endpoint updates blue/green onto it.
+      kmsKeyId: this.encryptionKey?.keyArn,
+      productionVariants: [{
+        variantName: r.variantName,
+        modelName: this.cfnModel.attrModelName,
+        instanceType: r.instance.instanceType,
+        initialInstanceCount: r.instanceCount,
+        initialVariantWeight: 1,
+        containerStartupHealthCheckTimeoutInSeconds: r.healthCheckTimeout.toSeconds(),
+        modelDataDownloadTimeoutInSeconds: r.dataDownloadTimeout.toSeconds(),
+        volumeSizeInGb: r.instance.localNvme ? undefined : props.volumeSize?.toGibibytes(),
+      }],
+    });
+    this.cfnEndpoint = new sagemaker.CfnEndpoint(this, 'Resource', {
+      endpointConfigName: this.cfnEndpointConfig.attrEndpointConfigName,
+      endpointName: props.endpointName,
+    });
+    this.endpointArn = this.getResourceArnAttribute(this.cfnEndpoint.ref, {
+      service: 'sagemaker', resource: 'endpoint', resourceName: this.physicalName,
+    });
+    this.endpointName = this.getResourceNameAttribute(this.cfnEndpoint.attrEndpointName);
+
+    if (props.autoScaling) this.scalableTarget = this.addAutoScaling(props.autoScaling, r);
+    if (props.alarms) {
+      this.errorAlarm = this.metricInvocation5xxErrors().createAlarm(this, 'ErrorAlarm', {
+        alarmDescription: `${props.model.name} endpoint returned 5xx errors`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.latencyAlarm = this.metricModelLatency({ statistic: 'p90' }).createAlarm(this, 'LatencyAlarm', {
+        alarmDescription: `${props.model.name} p90 model latency above ${LATENCY_ALARM.toSeconds()} s, close to the 60 s invocation limit`,
+        // ModelLatency is reported in microseconds.
+        threshold: LATENCY_ALARM.toMilliseconds() * 1000,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    if (props.outputs ?? true) this.addOutputs(props.model);
+    this.acknowledgeFindings(r, props);
+  }
+
+  /** Permits `grantee` to invoke the endpoint, streaming included (both APIs check `sagemaker:InvokeEndpoint`). */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:InvokeEndpoint'], resourceArns: [this.endpointArn] });
+  }
+
+  /** A reference for APIs that take an `IEndpointRef`. */
+  public get endpointRef(): sagemaker.EndpointReference {
+    return { endpointArn: this.endpointArn };
+  }
+
+  /** A metric of the `AWS/SageMaker` namespace for this variant. */
+  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/SageMaker',
+      metricName,
+      dimensionsMap: { EndpointName: this.endpointName, VariantName: this.variantName },
+      ...props,
+    }).attachTo(this);
+  }
+
+  /** Invocations, summed over 5 minutes. */
+  public metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Invocations', { statistic: 'Sum', ...props });
+  }
+
+  /** Model latency in microseconds, averaged over 5 minutes. */
+  public metricModelLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ModelLatency', { statistic: 'Average', ...props });
+  }
+
+  /** Invocations answered with a 4xx, summed. */
+  public metricInvocation4xxErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Invocation4XXErrors', { statistic: 'Sum', ...props });
+  }
+
+  /** Invocations answered with a 5xx, summed. */
+  public metricInvocation5xxErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Invocation5XXErrors', { statistic: 'Sum', ...props });
+  }
+
+  /** Concurrent requests per model, the autoscaling signal (maximum). */
+  public metricConcurrentRequestsPerModel(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ConcurrentRequestsPerModel', { statistic: 'Maximum', ...props });
+  }
+
+  /**
+   * GPU utilisation in percent, summed over the instance's GPUs (0..100 x GPUs), from
+   * `/aws/sagemaker/Endpoints`. SageMaker publishes no Neuron equivalent: on Inferentia2 this throws.
+   */
+  public metricGpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.instanceMetric('GPUUtilization', props);
+  }
+
+  /** GPU memory utilisation in percent, summed over the GPUs. Throws on Inferentia2, like metricGpuUtilization. */
+  public metricGpuMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.instanceMetric('GPUMemoryUtilization', props);
+  }
+
+  /** CPU utilisation in percent, summed over the vCPUs; published for every instance type. */
+  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.instanceMetric('CPUUtilization', props);
+  }
+
+  private instanceMetric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    if (metricName.startsWith('GPU') && this.backend !== 'gpu') {
+      throw new Error(`${metricName} is not published for ${this.instance.instanceType}: SageMaker has no built-in Neuron utilisation metric for endpoints; run neuron-monitor in the container to get one`);
+    }
+    return new cloudwatch.Metric({
+      namespace: '/aws/sagemaker/Endpoints',
+      metricName,
+      dimensionsMap: { EndpointName: this.endpointName, VariantName: this.variantName },
+      statistic: 'Average',
+      ...props,
+    }).attachTo(this);
+  }
+
+  private renderImageUri(r: Resolved): string {
+    const stack = Stack.of(this);
+    const family = LMI_IMAGES[r.backend];
+    const regions = imageRegions(r.backend, r.imageTag);
+    const suffix = `/${LMI_REPOSITORY}:${r.imageTag}`;
+    if (!Token.isUnresolved(stack.region)) {
+      const account = imageAccount(r.backend, r.imageTag, stack.region);
+      if (!account) {
+        throw new Error(`LmiEndpoint ${this.node.path}: the ${r.backend} LMI image ${r.imageTag} is not published in ${stack.region}; regions with it: ${regions.join(', ')}`);
+      }
+      return `${account}.dkr.ecr.${stack.region}.${stack.urlSuffix}${suffix}`;
+    }
+    const mapping = new CfnMapping(this, 'ImageAccounts', {
+      mapping: Object.fromEntries(regions.map((region) => [region, { account: family.registries[region] }])),
+    });
+    new CfnRule(this, 'ImageRegionRule', {
+      assertions: [{
+        assert: Fn.conditionContains(regions, Aws.REGION),
+        assertDescription: `The ${r.backend} LMI image ${r.imageTag} (${LMI_REPOSITORY}) is published only in: ${regions.join(', ')}. Deploy this stack to one of them.`,
+      }],
+    });
+    return `${mapping.findInMap(Aws.REGION, 'account')}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}${suffix}`;
+  }
+
+  private grantExecution(r: Resolved, props: LmiEndpointProps): void {
+    const stack = Stack.of(this);
+    const account = imageAccountToken(this.imageUri);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PullLmiImage',
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      resources: [stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: LMI_REPOSITORY })],
+    }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EcrLogin',
+      // GetAuthorizationToken supports no resource-level permissions (ECR IAM reference).
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EndpointLogs',
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+      resources: [this.logGroupsArn()],
+    }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EndpointMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] } },
+    }));
+    if (r.weights instanceof S3PrefixWeights) {
+      const { bucket, prefix } = r.weights;
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ReadWeights',
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${prefix}*`)],
+      }));
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ListWeights',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }));
+      bucket.encryptionKey?.grantDecrypt(this.role);
+    }
+    if (props.vpc) {
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ModelInVpc',
+        // The ENI actions SageMaker needs to place the container in a VPC take no resource ARNs
+        // (SageMaker developer guide, "Give SageMaker Hosted Endpoints Access to Resources in Your VPC").
+        actions: [
+          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs',
+        ],
+        resources: ['*'],
+      }));
+    }
+  }
+
+  /** The log groups SageMaker writes endpoint logs to; the endpoint name is only known after the role. */
+  private logGroupsArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/Endpoints/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  private addAutoScaling(options: LmiAutoScalingOptions, r: Resolved): appscaling.ScalableTarget {
+    const target = new appscaling.ScalableTarget(this, 'ScalableTarget', {
+      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
+      resourceId: `endpoint/${this.endpointName}/variant/${r.variantName}`,
+      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      minCapacity: options.minCapacity ?? r.instanceCount,
+      maxCapacity: options.maxCapacity,
+    });
+    target.scaleToTrackMetric('ConcurrencyTracking', {
+      predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_CONCURRENT_REQUESTS_PER_MODEL_HIGH_RESOLUTION,
+      targetValue: options.targetConcurrentRequestsPerModel ?? r.maxRollingBatchSize,
+      scaleInCooldown: options.scaleInCooldown ?? Duration.minutes(5),
+      scaleOutCooldown: options.scaleOutCooldown ?? Duration.minutes(1),
+    });
+    return target;
+  }
+
+  private addOutputs(model: ModelSpec): void {
+    new CfnOutput(this, 'EndpointNameOutput', {
+      description: `SageMaker endpoint serving ${model.name}`,
+      value: this.endpointName,
+    });
+    const body = JSON.stringify({ inputs: 'What is Amazon SageMaker?', parameters: { max_new_tokens: 128 } });
+    new CfnOutput(this, 'InvokeCommand', {
+      description: `Invoke ${model.name} once the endpoint is InService (AWS CLI v2)`,
+      value: Fn.join('', [
+        'aws sagemaker-runtime invoke-endpoint --endpoint-name ', this.endpointName,
+        ` --content-type application/json --cli-binary-format raw-in-base64-out --body '${body}' /dev/stdout`,
+      ]),
+    });
+  }
+
+  private acknowledgeFindings(r: Resolved, props: LmiEndpointProps): void {
+    const v = Validations.of(this);
+    if (r.instance.localNvme) {
+      v.acknowledge({
+        id: 'AwsSolutions-SM2',
+        reason: `${r.instance.instanceType} has local NVMe storage: SageMaker rejects an endpoint-config KmsKeyId for it, and NVMe instance storage is encrypted at rest by the instance hardware (XTS-AES-256).`,
+      });
+    }
+    if (!props.vpc) {
+      v.acknowledge({
+        id: 'AwsSolutions-SM1',
+        reason: 'No VPC was given: the model container runs in the SageMaker-managed network and only SageMaker reaches it; pass vpc to place it in private subnets.',
+      });
+    }
+    if (!r.networkIsolation) {
+      v.acknowledge({
+        id: 'AwsSolutions-SM3',
+        reason: 'The container downloads the pinned Hugging Face revision at start-up, which needs outbound network; load the weights from S3 (ModelWeights.fromS3Prefix) to run network isolated.',
+      });
+    }
+    // A role passed in is the caller's to acknowledge: the same finding IDs would hide its own statements.
+    if (!props.role) {
+      v.acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ecr:GetAuthorizationToken and the VPC network-interface actions support no resource-level permissions, and cloudwatch:PutMetricData is limited by a cloudwatch:namespace condition instead.',
+      });
+      v.acknowledge({
+        id: `AwsSolutions-IAM5[${nagResourceFinding(this, this.logGroupsArn())}]`,
+        reason: 'SageMaker names the endpoint log group /aws/sagemaker/Endpoints/<endpoint name>, and the generated endpoint name is known only after the role it depends on.',
+      });
+      if (r.weights instanceof S3PrefixWeights) {
+        v.acknowledge({
+          id: `AwsSolutions-IAM5[${nagResourceFinding(this, r.weights.bucket.arnForObjects(`${r.weights.prefix}*`))}]`,
+          reason: 'SageMaker copies every object under the weights prefix to /opt/ml/model; read is limited to exactly that prefix.',
+        });
+      }
+    }
+  }
+}
+
+/** The registry account part of an image URI (a token or a literal). */
+function imageAccountToken(imageUri: string): string {
+  return Token.isUnresolved(imageUri) ? Fn.select(0, Fn.split('.', imageUri)) : imageUri.split('.')[0];
+}
+
+function seconds(d: Duration | undefined): number | undefined {
+  return d === undefined ? undefined : d.toSeconds();
+}
+
+/** Applies defaults and validates every prop, reporting all problems in one error. */
+function resolveProps(props: LmiEndpointProps): Resolved {
+  const errors: string[] = [];
+  const model = props.model;
+  validateModelSpec(model, errors);
+
+  let instance: HostingInstance | undefined;
+  if (props.instanceType !== undefined) {
+    instance = findHostingInstance(props.instanceType);
+    if (!instance) {
+      errors.push(`instanceType: '${props.instanceType}' is not in the catalog; known: ${HOSTING_INSTANCES.map((i) => i.instanceType).join(', ')}`);
+    }
+  } else {
+    instance = cheapestFit(model)?.instance;
+    if (!instance) errors.push(`instanceType: ${model.name} fits no catalog instance; pass a smaller model or add an instance to the catalog`);
+  }
+  if (!instance) throw lmiError(errors);
+  const backend = instance.backend;
+
+  if (!model.backends.includes(backend)) {
+    errors.push(`model: ${model.name} cannot be served on ${instance.instanceType}: the LMI ${backend} container does not support its architecture (supported backends: ${model.backends.join(', ')})`
+      + (backend === 'neuron' ? '. transformers-neuronx has no Falcon model (aws-neuron/transformers-neuronx#18); choose a GPU instance or a Neuron-supported model such as Llama or Mistral' : ''));
+  }
+
+  const valid = validTensorParallelDegrees(model, instance);
+  const tensorParallelDegree = props.tensorParallelDegree ?? valid[valid.length - 1] ?? 1;
+  if (props.tensorParallelDegree !== undefined && !valid.includes(props.tensorParallelDegree)) {
+    errors.push(`tensorParallelDegree: ${props.tensorParallelDegree} is not valid for ${model.name} on ${instance.instanceType}: it must divide the ${model.attentionHeads} attention heads, divide or be a multiple of the ${model.kvHeads} KV heads, and not exceed the ${instance.devices} ${backend === 'neuron' ? 'NeuronCores' : 'GPUs'} (valid: ${valid.join(', ') || 'none'})`);
+  }
+
+  const rollingBatch = props.rollingBatch ?? (backend === 'neuron' ? RollingBatch.AUTO : RollingBatch.VLLM);
+  if (!rollingBatch.backends.includes(backend)) {
+    errors.push(`rollingBatch: '${rollingBatch.value}' does not run on ${backend} (${instance.instanceType}); it runs on ${rollingBatch.backends.join(', ')}`);
+  }
+  const dtype = props.dtype ?? (backend === 'neuron' ? 'fp16' : model.dtype);
+  const maxRollingBatchSize = props.maxRollingBatchSize ?? (backend === 'neuron' ? NEURON_DEFAULT_BATCH : GPU_DEFAULT_BATCH);
+  if (!Number.isInteger(maxRollingBatchSize) || maxRollingBatchSize < 1) {
+    errors.push(`maxRollingBatchSize: ${maxRollingBatchSize} must be a whole number of at least 1`);
+  }
+  const maxSequenceLength = props.maxSequenceLength
+    ?? (backend === 'neuron' ? Math.min(model.contextLength, NEURON_SEQUENCE_CAP) : model.contextLength);
+  if (!Number.isInteger(maxSequenceLength) || maxSequenceLength < 1 || maxSequenceLength > model.contextLength) {
+    errors.push(`maxSequenceLength: ${maxSequenceLength} must be a whole number from 1 to ${model.name}'s context length ${model.contextLength}`);
+  }
+
+  if (errors.length === 0) {
+    const fit = checkFit(model, instance, {
+      tensorParallelDegree, dtype, maxSequenceLength,
+      concurrentSequences: backend === 'neuron' ? maxRollingBatchSize : 1,
+    });
+    if (!fit.fits) {
+      const better = cheapestFit(model, backend)?.instance.instanceType;
+      errors.push(`instanceType: ${model.name} does not fit ${instance.instanceType} with tensor-parallel degree ${tensorParallelDegree}: ${fit.reason}`
+        + (better ? `; the cheapest ${backend} instance it fits is ${better}` : ''));
+    }
+  }
+
+  const large = model.parameters >= LARGE_MODEL_PARAMETERS || backend === 'neuron';
+  const healthCheckTimeout = props.containerStartupHealthCheckTimeout ?? Duration.seconds(large ? 3600 : 1800);
+  const modelLoadingTimeout = props.modelLoadingTimeout ?? healthCheckTimeout;
+  const dataDownloadTimeout = props.modelDataDownloadTimeout ?? healthCheckTimeout;
+  for (const [name, d] of [
+    ['containerStartupHealthCheckTimeout', healthCheckTimeout], ['modelDataDownloadTimeout', dataDownloadTimeout],
+  ] as const) {
+    const s = d.toSeconds();
+    if (s < VARIANT_TIMEOUT_RANGE.min || s > VARIANT_TIMEOUT_RANGE.max) {
+      errors.push(`${name}: ${s} s is outside SageMaker's ${VARIANT_TIMEOUT_RANGE.min}..${VARIANT_TIMEOUT_RANGE.max} s`);
+    }
+  }
+  if (modelLoadingTimeout.toSeconds() < 1) {
+    errors.push(`modelLoadingTimeout: ${modelLoadingTimeout.toSeconds()} s must be at least 1 s`);
+  } else if (healthCheckTimeout.toSeconds() < modelLoadingTimeout.toSeconds()) {
+    errors.push(`containerStartupHealthCheckTimeout: ${healthCheckTimeout.toSeconds()} s is shorter than modelLoadingTimeout ${modelLoadingTimeout.toSeconds()} s; SageMaker would fail the health check while the model still loads`);
+  }
+
+  if (instance.localNvme) {
+    if (props.volumeSize !== undefined) {
+      errors.push(`volumeSize: ${instance.instanceType} has local NVMe storage and SageMaker rejects VolumeSizeInGB for it; remove volumeSize`);
+    }
+    if (props.encryptionKey !== undefined) {
+      errors.push(`encryptionKey: ${instance.instanceType} has local NVMe storage and SageMaker rejects an endpoint-config KmsKeyId for it; remove encryptionKey (the NVMe storage is hardware-encrypted)`);
+    }
+  } else {
+    const minGiB = Math.ceil(weightMemoryGiB(model));
+    if (props.volumeSize === undefined) {
+      errors.push(`volumeSize: ${instance.instanceType} is EBS-only and needs an ML storage volume of ${Math.max(minGiB, VOLUME_RANGE_GIB.min)}..${VOLUME_RANGE_GIB.max} GiB for ${model.name} (AWS's inf2 LMI samples use 256-512 GiB), for example Size.gibibytes(256)`);
+    } else {
+      const gib = props.volumeSize.toGibibytes();
+      if (gib < VOLUME_RANGE_GIB.min || gib > VOLUME_RANGE_GIB.max) {
+        errors.push(`volumeSize: ${gib} GiB is outside SageMaker's ${VOLUME_RANGE_GIB.min}..${VOLUME_RANGE_GIB.max} GiB`);
+      } else if (gib < minGiB) {
+        errors.push(`volumeSize: ${gib} GiB cannot hold ${model.name}'s ${minGiB} GiB of weights`);
+      }
+    }
+  }
+
+  const imageTag = props.imageTag ?? LMI_IMAGES[backend].defaultTag;
+  const tag = LMI_IMAGES[backend].tags[imageTag];
+  if (!tag) {
+    errors.push(`imageTag: '${imageTag}' is not a supported ${backend} LMI tag; supported: ${supportedImageTags(backend).join(', ')}`);
+  } else if (rollingBatch.lastContainerVersion !== undefined
+    && compareContainerVersions(tag.containerVersion, rollingBatch.lastContainerVersion) > 0) {
+    errors.push(`rollingBatch: '${rollingBatch.value}' was removed after container ${rollingBatch.lastContainerVersion}, and imageTag ${imageTag} is ${tag.containerVersion}; use RollingBatch.VLLM or an older imageTag`);
+  }
+
+  const weights = (props.weights ?? ModelWeights.fromHuggingFace()) as HuggingFaceWeights | S3PrefixWeights;
+  if (weights instanceof S3PrefixWeights) errors.push(...weights.validate());
+  if (weights instanceof HuggingFaceWeights) {
+    if (model.gated) {
+      errors.push(`weights: ${model.huggingFaceId} is gated on the Hugging Face Hub and the container has no safe place for a token; copy the weights to S3 and pass ModelWeights.fromS3Prefix(bucket, prefix)`);
+    }
+    if (weights.revision !== undefined && !/^[0-9a-f]{40}$/.test(weights.revision)) {
+      errors.push(`weights: revision '${weights.revision}' must be a 40-hex-digit Hub commit, so the weights cannot change under a deployed endpoint`);
+    }
+  }
+  const networkIsolation = props.networkIsolation ?? weights instanceof S3PrefixWeights;
+  if (networkIsolation && weights instanceof HuggingFaceWeights) {
+    errors.push('networkIsolation: true blocks the container from downloading Hugging Face weights; use ModelWeights.fromS3Prefix or leave networkIsolation false');
+  }
+
+  const instanceCount = props.instanceCount ?? 1;
+  if (!Number.isInteger(instanceCount) || instanceCount < 1) {
+    errors.push(`instanceCount: ${instanceCount} must be a whole number of at least 1`);
+  }
+  if (props.autoScaling) {
+    const min = props.autoScaling.minCapacity ?? instanceCount;
+    const max = props.autoScaling.maxCapacity;
+    if (!Number.isInteger(min) || min < 1) errors.push(`autoScaling.minCapacity: ${min} must be a whole number of at least 1 (endpoints without inference components cannot scale to zero)`);
+    if (!Number.isInteger(max) || max < min) errors.push(`autoScaling.maxCapacity: ${max} must be a whole number of at least minCapacity ${min}`);
+    if (instanceCount < min || instanceCount > max) errors.push(`instanceCount: ${instanceCount} must lie within autoScaling ${min}..${max}`);
+    const target = props.autoScaling.targetConcurrentRequestsPerModel;
+    if (target !== undefined && !(target > 0)) errors.push(`autoScaling.targetConcurrentRequestsPerModel: ${target} must be above 0`);
+  }
+
+  const variantName = props.variantName ?? 'AllTraffic';
+  if (!Token.isUnresolved(variantName) && !SAGEMAKER_NAME.test(variantName)) {
+    errors.push(`variantName: '${variantName}' must match ${SAGEMAKER_NAME.source}`);
+  }
+  if (props.endpointName !== undefined && !Token.isUnresolved(props.endpointName) && !SAGEMAKER_NAME.test(props.endpointName)) {
+    errors.push(`endpointName: '${props.endpointName}' must match ${SAGEMAKER_NAME.source} (at most 63 letters, digits and hyphens)`);
+  }
+  const reserved = reservedEnvironmentKeys(backend);
+  for (const key of Object.keys(props.environment ?? {})) {
+    if (reserved.includes(key)) errors.push(`environment: ${key} is set from a typed prop; use that prop instead`);
+  }
+
+  if (errors.length > 0) throw lmiError(errors);
+  return {
+    instance, backend, tensorParallelDegree, rollingBatch, dtype, maxRollingBatchSize, maxSequenceLength,
+    healthCheckTimeout, modelLoadingTimeout, dataDownloadTimeout, imageTag, weights, networkIsolation, instanceCount, variantName,
+  };
+}
+
+function validateModelSpec(model: ModelSpec, errors: string[]): void {
+  const positive: Array<keyof ModelSpec> = ['parameters', 'layers', 'hiddenSize', 'attentionHeads', 'kvHeads', 'contextLength'];
+  for (const key of positive) {
+    const value = model[key];
+    if (typeof value !== 'number' || !(value > 0)) errors.push(`model.${key}: ${String(value)} must be a number above 0`);
+  }
+  if (model.kvHeads > model.attentionHeads || model.attentionHeads % model.kvHeads !== 0) {
+    errors.push(`model.kvHeads: ${model.kvHeads} must divide attentionHeads ${model.attentionHeads}`);
+  }
+  if (model.hiddenSize % model.attentionHeads !== 0) {
+    errors.push(`model.hiddenSize: ${model.hiddenSize} must be a multiple of attentionHeads ${model.attentionHeads}`);
+  }
+  if (!/^[0-9a-f]{40}$/.test(model.revision)) {
+    errors.push(`model.revision: '${model.revision}' must be a 40-hex-digit Hugging Face commit`);
+  }
+  if (model.backends.length === 0) errors.push(`model.backends: ${model.name} names no serving backend`);
+}
+
+function reservedEnvironmentKeys(backend: Backend): string[] {
+  const common = ['HF_MODEL_ID', 'HF_REVISION', 'TENSOR_PARALLEL_DEGREE', 'OPTION_ROLLING_BATCH',
+    'OPTION_MAX_ROLLING_BATCH_SIZE', 'OPTION_DTYPE', 'OPTION_MODEL_LOADING_TIMEOUT'];
+  return backend === 'neuron' ? [...common, 'OPTION_ENTRYPOINT', 'OPTION_N_POSITIONS'] : [...common, 'OPTION_MAX_MODEL_LEN'];
+}
+
+/** The LMI container environment (`option.x` is `OPTION_X`; djl-serving deployment_guide/configurations.md). */
+function renderEnvironment(model: ModelSpec, r: Resolved, extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (r.weights instanceof HuggingFaceWeights) {
+    env.HF_MODEL_ID = model.huggingFaceId;
+    env.HF_REVISION = r.weights.revision ?? model.revision;
+  }
+  env.TENSOR_PARALLEL_DEGREE = String(r.tensorParallelDegree);
+  env.OPTION_ROLLING_BATCH = r.rollingBatch.value;
+  env.OPTION_MAX_ROLLING_BATCH_SIZE = String(r.maxRollingBatchSize);
+  env.OPTION_DTYPE = r.dtype;
+  env.OPTION_MODEL_LOADING_TIMEOUT = String(seconds(r.modelLoadingTimeout));
+  if (r.backend === 'neuron') {
+    env.OPTION_ENTRYPOINT = NEURON_ENTRYPOINT;
+    env.OPTION_N_POSITIONS = String(r.maxSequenceLength);
+  } else {
+    env.OPTION_MAX_MODEL_LEN = String(r.maxSequenceLength);
+  }
+  return { ...env, ...extra };
+}
+
+function lmiError(errors: string[]): Error {
+  return new Error(`LmiEndpoint: invalid props:\n- ${errors.join('\n- ')}`);
+}

@@ -1,0 +1,41 @@
+import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { FALCON_40B, findHostingInstance, LmiEndpoint, PRICES_AS_OF, RollingBatch } from '../constructs';
+
+/** Properties of the {@link Falcon40bG5EndpointStack}. */
+export interface Falcon40bG5EndpointStackProps extends StackProps {
+  /**
+   * Scale out to this many ml.g5.48xlarge instances on concurrent requests.
+   * @default 1: no autoscaling
+   */
+  readonly maxInstances?: number;
+}
+
+const INSTANCE_TYPE = 'ml.g5.48xlarge';
+
+/**
+ * Falcon-40B on one ml.g5.48xlarge (8 x A10G) with the LMI GPU container, tensor parallel 8 and
+ * vLLM rolling batch: the configuration AWS's later Falcon-40B samples use.
+ */
+export class Falcon40bG5EndpointStack extends Stack {
+  public readonly endpoint: LmiEndpoint;
+
+  constructor(scope: Construct, id: string, props: Falcon40bG5EndpointStackProps = {}) {
+    const price = findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd;
+    super(scope, id, {
+      description: `Falcon-40B on a SageMaker LMI endpoint (${INSTANCE_TYPE}, 8 x A10G, tensor parallel 8, vLLM rolling batch); `
+        + `about $${price}/h per instance on demand (us-east-1, price of ${PRICES_AS_OF})`,
+      ...props,
+    });
+    const maxInstances = props.maxInstances ?? 1;
+    this.endpoint = new LmiEndpoint(this, 'Falcon40b', {
+      model: FALCON_40B,
+      instanceType: INSTANCE_TYPE,
+      tensorParallelDegree: 8,
+      rollingBatch: RollingBatch.VLLM,
+      alarms: true,
+      autoScaling: maxInstances > 1 ? { maxCapacity: maxInstances } : undefined,
+    });
+    Tags.of(this).add('llm-recipe', 'falcon-40b-g5-endpoint');
+  }
+}
