@@ -1,5 +1,5 @@
 import {
-  ArnFormat, Aws, CfnMapping, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, Resource, Size, Stack, Token, Validations,
+  ArnFormat, Aws, CfnMapping, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, Resource, type Size, Stack, Token, Validations,
 } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import {
   cheapestFit, checkFit, compareContainerVersions, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
@@ -417,7 +418,8 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
       if (!account) {
         throw new Error(`LmiEndpoint ${this.node.path}: the ${r.backend} LMI image ${r.imageTag} is not published in ${stack.region}; regions with it: ${regions.join(', ')}`);
       }
-      return `${account}.dkr.ecr.${stack.region}.${stack.urlSuffix}${suffix}`;
+      const domain = RegionInfo.get(stack.region).domainSuffix ?? Aws.URL_SUFFIX;
+      return `${account}.dkr.ecr.${stack.region}.${domain}${suffix}`;
     }
     const mapping = new CfnMapping(this, 'ImageAccounts', {
       mapping: Object.fromEntries(regions.map((region) => [region, { account: family.registries[region] }])),

@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Type checking is `tsc --noEmit` in `npm test`; the transform only strips types (isolatedModules).
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.js'],
+  // Synthesis is CPU-bound: one worker per core of the 2-core CI machine.
+  maxWorkers: 2,
+  testTimeout: 60000,
+};

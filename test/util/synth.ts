@@ -1,0 +1,37 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack, type App, type Environment } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createRecipeApp } from '../../lib/app';
+
+/** A stack in an app with the recipe context and cdk-nag: synthesis fails on any finding. */
+export function testStack(env?: Environment): { app: App; stack: Stack } {
+  const app = createRecipeApp();
+  const stack = new Stack(app, 'TestStack', { env });
+  return { app, stack };
+}
+
+/** Synthesizes the stack's app (validation plugins included) and returns its template. */
+export function templateOf(stack: Stack): Template {
+  return Template.fromStack(stack);
+}
+
+/** A violation in the app's validation report (cdk-nag or CloudFormation Validate). */
+export interface ReportedViolation {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly paths: string[];
+}
+
+/** Every violation the last synthesis of `assemblyDir` reported, whatever its severity. */
+export function reportedViolations(assemblyDir: string): ReportedViolation[] {
+  const file = path.join(assemblyDir, 'validation-report.json');
+  if (!fs.existsSync(file)) return [];
+  const report = JSON.parse(fs.readFileSync(file, 'utf-8')) as {
+    pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; severity: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
+  };
+  return report.pluginReports.flatMap((p) => p.violations.map((v) => ({
+    plugin: p.pluginName, rule: v.ruleName, severity: v.severity, paths: v.violatingConstructs.map((c) => c.constructPath),
+  })));
+}
