@@ -151,7 +151,6 @@ export const LMI_IMAGES: Readonly<Record<Backend, LmiImageFamily>> = {
   neuron: { backend: 'neuron', registries: NEURON_REGISTRIES, tags: NEURON_TAGS, defaultTag: '0.29.0-neuronx-sdk2.19.1' },
 };
 
-/** The tags LmiEndpoint accepts for a backend, newest first. */
 /** Compares two DJL container versions such as `0.32.0`; negative when a is older. */
 export function compareContainerVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
@@ -163,6 +162,7 @@ export function compareContainerVersions(a: string, b: string): number {
   return 0;
 }
 
+/** The tags LmiEndpoint accepts for a backend, newest first. */
 export function supportedImageTags(backend: Backend): string[] {
   return Object.keys(LMI_IMAGES[backend].tags);
 }

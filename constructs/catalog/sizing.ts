@@ -19,6 +19,14 @@ export const DEVICE_MEMORY_UTILIZATION = 0.9;
  */
 export const RUNTIME_OVERHEAD_GIB_PER_DEVICE = 1;
 
+/**
+ * Host memory a Neuron instance needs per GiB of weights. transformers-neuronx loads the whole
+ * checkpoint into host memory and converts it before the NeuronCores receive their shards, so the
+ * host must hold it about twice. An engineering allowance, not an AWS figure; it matches AWS's 7B
+ * LMI Neuron samples, which use ml.inf2.8xlarge (128 GiB) and never the 16 GiB ml.inf2.xlarge.
+ */
+export const NEURON_HOST_MEMORY_PER_WEIGHT_GIB = 2;
+
 const GIB = 1024 ** 3;
 
 /** Memory the weights take in GiB. */
@@ -115,6 +123,14 @@ export function checkFit(model: ModelSpec, instance: HostingInstance, options: F
       ...base, fits: false, tensorParallelDegree: degree, overheadGiB: 0, requiredGiB: weightsGiB + kvCacheGiB, availableGiB: 0,
       headroomGiB: -(weightsGiB + kvCacheGiB),
       reason: `${requested}: a degree must divide ${model.attentionHeads} attention heads, divide or be a multiple of ${model.kvHeads} KV heads, and not exceed ${instance.devices} devices (valid: ${valid.join(', ') || 'none'})`,
+    };
+  }
+  const hostNeededGiB = NEURON_HOST_MEMORY_PER_WEIGHT_GIB * weightsGiB;
+  if (instance.backend === 'neuron' && instance.memoryGiB < hostNeededGiB) {
+    return {
+      ...base, fits: false, tensorParallelDegree: degree, overheadGiB: 0, requiredGiB: weightsGiB + kvCacheGiB, availableGiB: 0,
+      headroomGiB: -(weightsGiB + kvCacheGiB),
+      reason: `transformers-neuronx loads and converts the ${round1(weightsGiB)} GiB checkpoint in host memory, which needs about ${round1(hostNeededGiB)} GiB; ${instance.instanceType} has ${instance.memoryGiB} GiB`,
     };
   }
   const overheadGiB = RUNTIME_OVERHEAD_GIB_PER_DEVICE * degree;

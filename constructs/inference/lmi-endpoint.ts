@@ -10,9 +10,9 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import {
-  cheapestFit, checkFit, compareContainerVersions, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
+  checkFit, compareContainerVersions, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
   LMI_REPOSITORY, NEURON_DEFAULT_BATCH, supportedImageTags, validTensorParallelDegrees, weightMemoryGiB,
-  type Backend, type HostingInstance, type ModelDtype, type ModelSpec,
+  type Backend, type FitReport, type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
 import { nagResourceFinding } from './nag';
 import { HuggingFaceWeights, ModelWeights, RollingBatch, S3PrefixWeights } from './options';
@@ -47,7 +47,8 @@ export interface LmiEndpointProps {
   /**
    * SageMaker instance type; must be in the catalog (`HOSTING_INSTANCES`), which decides the backend
    * (GPU or Neuron) and the container.
-   * @default the cheapest catalog instance the model fits
+   * @default the cheapest priced catalog instance the model fits; EBS-only instances (inf2) only
+   * when volumeSize is set
    */
   readonly instanceType?: string;
   /** @default 1 */
@@ -589,8 +590,9 @@ function resolveProps(props: LmiEndpointProps): Resolved {
       errors.push(`instanceType: '${props.instanceType}' is not in the catalog; known: ${HOSTING_INSTANCES.map((i) => i.instanceType).join(', ')}`);
     }
   } else {
-    instance = cheapestFit(model)?.instance;
-    if (!instance) errors.push(`instanceType: ${model.name} fits no catalog instance; pass a smaller model or add an instance to the catalog`);
+    // EBS-only instances need a volumeSize; without one, only instances with local storage qualify.
+    instance = cheapestFitFor(model, props, undefined, props.volumeSize === undefined);
+    if (!instance) errors.push(`instanceType: ${model.name} fits no priced catalog instance; pass instanceType`);
   }
   if (!instance) throw lmiError(errors);
   const backend = instance.backend;
@@ -610,24 +612,18 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   if (!rollingBatch.backends.includes(backend)) {
     errors.push(`rollingBatch: '${rollingBatch.value}' does not run on ${backend} (${instance.instanceType}); it runs on ${rollingBatch.backends.join(', ')}`);
   }
-  const dtype = props.dtype ?? (backend === 'neuron' ? 'fp16' : model.dtype);
-  const maxRollingBatchSize = props.maxRollingBatchSize ?? (backend === 'neuron' ? NEURON_DEFAULT_BATCH : GPU_DEFAULT_BATCH);
+  const { dtype, maxRollingBatchSize, maxSequenceLength } = servingDefaults(model, backend, props);
   if (!Number.isInteger(maxRollingBatchSize) || maxRollingBatchSize < 1) {
     errors.push(`maxRollingBatchSize: ${maxRollingBatchSize} must be a whole number of at least 1`);
   }
-  const maxSequenceLength = props.maxSequenceLength
-    ?? (backend === 'neuron' ? Math.min(model.contextLength, NEURON_SEQUENCE_CAP) : model.contextLength);
   if (!Number.isInteger(maxSequenceLength) || maxSequenceLength < 1 || maxSequenceLength > model.contextLength) {
     errors.push(`maxSequenceLength: ${maxSequenceLength} must be a whole number from 1 to ${model.name}'s context length ${model.contextLength}`);
   }
 
   if (errors.length === 0) {
-    const fit = checkFit(model, instance, {
-      tensorParallelDegree, dtype, maxSequenceLength,
-      concurrentSequences: backend === 'neuron' ? maxRollingBatchSize : 1,
-    });
+    const fit = fitWith(model, instance, props, tensorParallelDegree);
     if (!fit.fits) {
-      const better = cheapestFit(model, backend)?.instance.instanceType;
+      const better = cheapestFitFor(model, props, backend)?.instanceType;
       errors.push(`instanceType: ${model.name} does not fit ${instance.instanceType} with tensor-parallel degree ${tensorParallelDegree}: ${fit.reason}`
         + (better ? `; the cheapest ${backend} instance it fits is ${better}` : ''));
     }
@@ -727,6 +723,37 @@ function resolveProps(props: LmiEndpointProps): Resolved {
     instance, backend, tensorParallelDegree, rollingBatch, dtype, maxRollingBatchSize, maxSequenceLength,
     healthCheckTimeout, modelLoadingTimeout, dataDownloadTimeout, imageTag, weights, networkIsolation, instanceCount, variantName,
   };
+}
+
+/** dtype, batch and sequence length after the backend's defaults. */
+function servingDefaults(model: ModelSpec, backend: Backend, props: LmiEndpointProps) {
+  const neuron = backend === 'neuron';
+  return {
+    dtype: props.dtype ?? (neuron ? 'fp16' : model.dtype),
+    maxRollingBatchSize: props.maxRollingBatchSize ?? (neuron ? NEURON_DEFAULT_BATCH : GPU_DEFAULT_BATCH),
+    maxSequenceLength: props.maxSequenceLength ?? (neuron ? Math.min(model.contextLength, NEURON_SEQUENCE_CAP) : model.contextLength),
+  };
+}
+
+/** The fit of the model on an instance with the props (and the instance backend's defaults) applied. */
+function fitWith(model: ModelSpec, instance: HostingInstance, props: LmiEndpointProps, tensorParallelDegree?: number): FitReport {
+  const d = servingDefaults(model, instance.backend, props);
+  return checkFit(model, instance, {
+    tensorParallelDegree,
+    dtype: d.dtype,
+    maxSequenceLength: d.maxSequenceLength,
+    // vLLM pages its KV cache and needs one full sequence to start; transformers-neuronx allocates the whole batch.
+    concurrentSequences: instance.backend === 'neuron' ? d.maxRollingBatchSize : 1,
+  });
+}
+
+/** The cheapest priced catalog instance (of the backend, if given) the model fits with the props applied. */
+function cheapestFitFor(model: ModelSpec, props: LmiEndpointProps, backend?: Backend, localStorageOnly = false): HostingInstance | undefined {
+  return HOSTING_INSTANCES
+    .filter((i) => i.pricePerHourUsd !== undefined && (backend === undefined || i.backend === backend))
+    .filter((i) => !localStorageOnly || i.localNvme)
+    .sort((a, b) => a.pricePerHourUsd! - b.pricePerHourUsd!)
+    .find((i) => fitWith(model, i, props).fits);
 }
 
 function validateModelSpec(model: ModelSpec, errors: string[]): void {

@@ -303,13 +303,20 @@ describe('cheapestFit', () => {
     expect(cheaperFits).toEqual([]);
   });
 
-  test('Zephyr-7B on Neuron at the Inf2 recipe\'s 2048 positions: a one-chip inf2 (2 NeuronCores)', () => {
+  test('Zephyr-7B on Neuron at the Inf2 recipe\'s 2048 positions: ml.inf2.8xlarge (2 NeuronCores, 128 GiB host)', () => {
     const best = cheapestFit(ZEPHYR_7B_BETA, 'neuron', { maxSequenceLength: 2048 });
     expect(best).toBeDefined();
-    expect(['ml.inf2.xlarge', 'ml.inf2.8xlarge']).toContain(best?.instance.instanceType);
+    expect(best?.instance.instanceType).toBe('ml.inf2.8xlarge');
     expect(best?.instance.backend).toBe('neuron');
     expect(best?.instance.devices).toBe(2);
     expect(best?.tensorParallelDegree).toBe(2);
+  });
+
+  test('ml.inf2.xlarge has the device memory for a 7B model but not the host memory to load it', () => {
+    const xlarge = findHostingInstance('ml.inf2.xlarge')!;
+    const report = checkFit(ZEPHYR_7B_BETA, xlarge, { maxSequenceLength: 2048 });
+    expect(report.fits).toBe(false);
+    expect(report.reason).toMatch(/loads and converts the 13\.5 GiB checkpoint in host memory, which needs about 27 GiB; ml\.inf2\.xlarge has 16 GiB/);
   });
 
   test('Zephyr-7B on Neuron at its full 32k context and batch 4 needs ml.inf2.24xlarge', () => {

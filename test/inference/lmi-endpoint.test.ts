@@ -120,6 +120,11 @@ describe('LmiEndpoint defaults', () => {
     expect(endpoint.instance.instanceType).toBe('ml.g6.48xlarge');
   });
 
+  test('without instanceType, EBS-only instances are candidates only when a volume is given', () => {
+    expect(synth({ model: ZEPHYR_7B_BETA }).endpoint.instance.instanceType).toBe('ml.g6.12xlarge');
+    expect(synth({ model: ZEPHYR_7B_BETA, volumeSize: Size.gibibytes(64) }).endpoint.instance.instanceType).toBe('ml.inf2.8xlarge');
+  });
+
   test('execution role: no managed policy, ECR pull on djl-inference only, logs and metrics scoped', () => {
     const { template } = synth(FALCON_G5);
     template.hasResourceProperties('AWS::IAM::Role', {
