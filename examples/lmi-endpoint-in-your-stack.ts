@@ -1,0 +1,74 @@
+/**
+ * How a team puts an LmiEndpoint into its own stack: its own VPC (private subnets, flow logs),
+ * its own execution role, weights it staged in its own bucket, and a caller role that may invoke.
+ * Imports only the public entry point, as an installed package would.
+ */
+import { App, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { FALCON_40B, LmiEndpoint, ModelWeights } from '../constructs';
+
+export class TeamInferenceStack extends Stack {
+  public readonly endpoint: LmiEndpoint;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ],
+      flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.ALL } },
+    });
+
+    // Weights copied once with `aws s3 sync` from a Hugging Face snapshot: the endpoint then runs
+    // network isolated and starts without reaching the Hub.
+    const weights = s3.Bucket.fromBucketName(this, 'Weights', 'my-team-model-weights');
+
+    const role = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: 'SageMaker execution role for the team Falcon-40B endpoint',
+    });
+    // The endpoint adds its grants to this role; with a role of our own, we acknowledge them.
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken and the VPC network-interface actions support no resource-level permissions; PutMetricData is limited by namespace.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]',
+      reason: 'SageMaker endpoint log groups are named after the generated endpoint name.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::my-team-model-weights/falcon-40b/*]',
+      reason: 'SageMaker copies every object under the weights prefix; read is limited to that prefix.',
+    });
+
+    this.endpoint = new LmiEndpoint(this, 'Falcon40b', {
+      model: FALCON_40B,
+      instanceType: 'ml.g5.48xlarge',
+      weights: ModelWeights.fromS3Prefix(weights, 'falcon-40b/'),
+      vpc,
+      role,
+      autoScaling: { maxCapacity: 2, scaleInCooldown: Duration.minutes(10) },
+      alarms: true,
+    });
+
+    const caller = new iam.Role(this, 'ApplicationRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'The application that calls the model',
+    });
+    this.endpoint.grantInvoke(caller);
+  }
+}
+
+/** Synthesizes the example on its own: `npx ts-node --transpile-only examples/lmi-endpoint-in-your-stack.ts`. */
+if (require.main === module) {
+  const app = new App();
+  new TeamInferenceStack(app, 'TeamInference');
+  app.synth();
+}

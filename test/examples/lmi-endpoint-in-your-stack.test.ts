@@ -1,0 +1,34 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { TeamInferenceStack } from '../../examples/lmi-endpoint-in-your-stack';
+import { createRecipeApp } from '../../lib/app';
+
+describe('example: an LmiEndpoint in a team stack', () => {
+  const app = createRecipeApp();
+  const stack = new TeamInferenceStack(app, 'TeamInference');
+  // Synthesis runs cdk-nag and CloudFormation Validate: it throws on any unacknowledged finding.
+  const template = Template.fromStack(stack);
+
+  test('uses the team VPC private subnets and its own role', () => {
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      ExecutionRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ExecutionRole'), 'Arn'] },
+      EnableNetworkIsolation: true,
+      VpcConfig: { Subnets: Match.arrayWith([{ Ref: Match.stringLikeRegexp('VpcprivateSubnet1') }]) },
+      PrimaryContainer: { ModelDataSource: { S3DataSource: Match.objectLike({ S3DataType: 'S3Prefix', CompressionType: 'None' }) } },
+    });
+    const sagemakerRoles = template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] } },
+    });
+    expect(Object.keys(sagemakerRoles)).toEqual([expect.stringMatching(/^ExecutionRole/)]);
+  });
+
+  test('the application role may invoke exactly this endpoint', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('ApplicationRole') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'sagemaker:InvokeEndpoint', Resource: { Ref: Match.stringLikeRegexp('Falcon40b') } })] },
+    });
+  });
+
+  test('scales between 1 and 2 instances', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 2 });
+  });
+});
