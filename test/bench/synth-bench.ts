@@ -9,6 +9,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import type * as AppModule from '../../lib/app';
+import type * as RecipesModule from '../../lib/recipes';
 
 const RUNS = 3;
 const root = path.resolve(__dirname, '..', '..');
@@ -35,8 +37,8 @@ function row(label: string, seconds: number | string): void {
 const loadStart = performance.now();
 // Loaded here, after the clock starts, so the first figure shows the cost of loading aws-cdk-lib.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { createRecipeApp } = require('../../lib/app') as typeof import('../../lib/app');
-const { addRecipes, RECIPE_STACK_IDS } = require('../../lib/recipes') as typeof import('../../lib/recipes');
+const { createRecipeApp } = require('../../lib/app') as typeof AppModule;
+const { addRecipes, RECIPE_STACK_IDS } = require('../../lib/recipes') as typeof RecipesModule;
 /* eslint-enable @typescript-eslint/no-require-imports */
 const loadSeconds = (performance.now() - loadStart) / 1000;
 
