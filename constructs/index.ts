@@ -1,2 +1,4 @@
 export * from './catalog';
 export * from './inference';
+export * from './network';
+export * from './training';

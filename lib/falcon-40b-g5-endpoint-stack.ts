@@ -21,17 +21,22 @@ export class Falcon40bG5EndpointStack extends Stack {
   public readonly endpoint: LmiEndpoint;
 
   constructor(scope: Construct, id: string, props: Falcon40bG5EndpointStackProps = {}) {
-    const price = findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd;
+    const instance = findHostingInstance(INSTANCE_TYPE)!;
+    const price = instance.pricePerHourUsd === undefined ? 'no catalog price' : `about $${instance.pricePerHourUsd}/h per instance on demand (us-east-1, price of ${PRICES_AS_OF})`;
     super(scope, id, {
-      description: `Falcon-40B on a SageMaker LMI endpoint (${INSTANCE_TYPE}, 8 x A10G, tensor parallel 8, vLLM rolling batch); `
-        + `about $${price}/h per instance on demand (us-east-1, price of ${PRICES_AS_OF})`,
+      description: `Falcon-40B on a SageMaker LMI endpoint (${INSTANCE_TYPE}, ${instance.devices} x ${instance.accelerator}, `
+        + `tensor parallel ${instance.devices}, vLLM rolling batch); ${price}`,
       ...props,
     });
     const maxInstances = props.maxInstances ?? 1;
+    if (!Number.isInteger(maxInstances) || maxInstances < 1) {
+      throw new Error(`Falcon40bG5EndpointStack: maxInstances ${maxInstances} must be a whole number of at least 1 (context falcon40bMaxInstances)`);
+    }
     this.endpoint = new LmiEndpoint(this, 'Falcon40b', {
       model: FALCON_40B,
       instanceType: INSTANCE_TYPE,
-      tensorParallelDegree: 8,
+      // Every GPU of the instance: 8 divides Falcon-40B's 128 attention and 8 KV heads.
+      tensorParallelDegree: instance.devices,
       rollingBatch: RollingBatch.VLLM,
       alarms: true,
       autoScaling: maxInstances > 1 ? { maxCapacity: maxInstances } : undefined,

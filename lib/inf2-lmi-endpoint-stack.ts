@@ -18,7 +18,8 @@ export interface Inf2LmiEndpointStackProps extends StackProps {
 
 /**
  * An Inferentia2 LMI endpoint: Zephyr-7B-beta (Mistral architecture, MIT licence, not gated) on
- * ml.inf2.8xlarge, tensor parallel over both NeuronCores, 2048 positions, rolling batch of 4.
+ * ml.inf2.8xlarge, tensor parallel over both NeuronCores, and LmiEndpoint's Neuron defaults
+ * (2048 positions, rolling batch of 4).
  */
 export class Inf2LmiEndpointStack extends Stack {
   public readonly endpoint: LmiEndpoint;
@@ -29,7 +30,7 @@ export class Inf2LmiEndpointStack extends Stack {
     const instance = findHostingInstance(instanceType);
     super(scope, id, {
       description: `${model.name} on a SageMaker LMI neuronx endpoint (${instanceType}); `
-        + `about $${instance?.pricePerHourUsd ?? '?'}/h per instance on demand (us-east-1, price of ${PRICES_AS_OF})`,
+        + (instance?.pricePerHourUsd === undefined ? 'no catalog price' : `about $${instance.pricePerHourUsd}/h per instance on demand (us-east-1, price of ${PRICES_AS_OF})`),
       ...props,
     });
     this.endpoint = new LmiEndpoint(this, 'Endpoint', {
@@ -37,8 +38,6 @@ export class Inf2LmiEndpointStack extends Stack {
       instanceType,
       // Every NeuronCore of the instance; LmiEndpoint refuses a degree that does not shard the model.
       tensorParallelDegree: instance?.devices,
-      maxSequenceLength: 2048,
-      maxRollingBatchSize: 4,
       // AWS's Inferentia2 LMI configurations use 256-512 GiB volumes: the checkpoint plus the
       // Neuron compilation artifacts.
       volumeSize: Size.gibibytes(256),

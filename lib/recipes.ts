@@ -1,14 +1,16 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import { findModelPreset, MODEL_PRESETS } from '../constructs';
 import { Falcon40bG5EndpointStack } from './falcon-40b-g5-endpoint-stack';
+import { FsdpParallelClusterStack } from './fsdp-parallel-cluster-stack';
 import { Inf2LmiEndpointStack } from './inf2-lmi-endpoint-stack';
 
 /** The recipe stack IDs: stable, since reviewers and tooling find templates by them. */
-export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint'] as const;
+export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'FsdpParallelCluster'] as const;
 
 /**
  * Adds every recipe stack to `app`. Context values (`cdk synth -c key=value`):
- * `falcon40bMaxInstances` (autoscaling ceiling) and `inf2Model` (a catalog model preset name).
+ * `falcon40bMaxInstances` (autoscaling ceiling), `inf2Model` (a catalog model preset name),
+ * `fsdpNodes` and `fsdpInstanceType` (the FSDP cluster's GPU nodes).
  */
 export function addRecipes(app: App, env?: Environment): void {
   const maxInstances = app.node.tryGetContext('falcon40bMaxInstances');
@@ -23,4 +25,11 @@ export function addRecipes(app: App, env?: Environment): void {
     throw new Error(`context inf2Model: '${inf2ModelName}' is not a catalog model; known: ${MODEL_PRESETS.map((m) => m.name).join(', ')}`);
   }
   new Inf2LmiEndpointStack(app, 'Inf2LmiEndpoint', { env, model: inf2Model });
+
+  const fsdpNodes = app.node.tryGetContext('fsdpNodes');
+  new FsdpParallelClusterStack(app, 'FsdpParallelCluster', {
+    env,
+    nodes: fsdpNodes === undefined ? undefined : Number(fsdpNodes),
+    instanceType: app.node.tryGetContext('fsdpInstanceType'),
+  });
 }

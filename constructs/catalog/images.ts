@@ -151,8 +151,8 @@ export const LMI_IMAGES: Readonly<Record<Backend, LmiImageFamily>> = {
   neuron: { backend: 'neuron', registries: NEURON_REGISTRIES, tags: NEURON_TAGS, defaultTag: '0.29.0-neuronx-sdk2.19.1' },
 };
 
-/** Compares two DJL container versions such as `0.32.0`; negative when a is older. */
-export function compareContainerVersions(a: string, b: string): number {
+/** Compares dotted versions such as `0.32.0` or `3.16.3`; negative when a is older. */
+export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

@@ -3,3 +3,4 @@ export * from './images';
 export * from './instances';
 export * from './models';
 export * from './sizing';
+export * from './training';

@@ -19,14 +19,6 @@ export const DEVICE_MEMORY_UTILIZATION = 0.9;
  */
 export const RUNTIME_OVERHEAD_GIB_PER_DEVICE = 1;
 
-/**
- * Host memory a Neuron instance needs per GiB of weights. transformers-neuronx loads the whole
- * checkpoint into host memory and converts it before the NeuronCores receive their shards, so the
- * host must hold it about twice. An engineering allowance, not an AWS figure; it matches AWS's 7B
- * LMI Neuron samples, which use ml.inf2.8xlarge (128 GiB) and never the 16 GiB ml.inf2.xlarge.
- */
-export const NEURON_HOST_MEMORY_PER_WEIGHT_GIB = 2;
-
 const GIB = 1024 ** 3;
 
 /** Memory the weights take in GiB. */
@@ -41,8 +33,8 @@ export function kvCacheBytesPerToken(model: ModelSpec, dtype: ModelDtype = model
 }
 
 /**
- * Whether `degree` can shard the model: it must divide the attention heads, and either divide the
- * KV heads or be a multiple of them (the engines replicate KV heads past their count).
+ * Whether `degree` can shard the model on GPUs (vLLM): it must divide the attention heads, and
+ * either divide the KV heads or be a multiple of them (KV heads are replicated past their count).
  */
 export function isValidTensorParallelDegree(model: ModelSpec, degree: number): boolean {
   if (!Number.isInteger(degree) || degree < 1) return false;
@@ -50,11 +42,20 @@ export function isValidTensorParallelDegree(model: ModelSpec, degree: number): b
   return model.kvHeads % degree === 0 || degree % model.kvHeads === 0;
 }
 
-/** Tensor-parallel degrees that shard the model and do not exceed the instance's devices, ascending. */
+/**
+ * Degrees transformers-neuronx shards over NeuronCores. It pads attention heads to a multiple of
+ * the degree, so the degree need not divide them: AWS's LMI configurations run Llama-2-13B (40
+ * heads) at 12 on ml.inf2.24xlarge and Llama-2-70B (64 heads) at 24 on ml.inf2.48xlarge, and use
+ * 2, 4, 8, 16 and 32 elsewhere (djl-serving LMI docs and samples, aws-neuron-samples).
+ */
+export const NEURON_TENSOR_PARALLEL_DEGREES: readonly number[] = [1, 2, 4, 8, 12, 16, 24, 32];
+
+/** Degrees that shard the model on the instance's backend and do not exceed its devices, ascending. */
 export function validTensorParallelDegrees(model: ModelSpec, instance: HostingInstance): number[] {
   const degrees: number[] = [];
   for (let d = 1; d <= instance.devices; d++) {
-    if (isValidTensorParallelDegree(model, d)) degrees.push(d);
+    const ok = instance.backend === 'neuron' ? NEURON_TENSOR_PARALLEL_DEGREES.includes(d) : isValidTensorParallelDegree(model, d);
+    if (ok) degrees.push(d);
   }
   return degrees;
 }
@@ -96,6 +97,12 @@ export interface FitReport {
 /** Default concurrent sequences on Neuron: AWS's LMI Neuron samples compile max_rolling_batch_size 4. */
 export const NEURON_DEFAULT_BATCH = 4;
 
+/** Default rolling batch on GPU: AWS's Falcon-40B LMI samples and the LMI instance-selection guide (32-64). */
+export const GPU_DEFAULT_BATCH = 64;
+
+/** Default n_positions cap on Neuron; aws-neuron-samples compile 2048 positions by default (the handler's own default is 128). */
+export const NEURON_SEQUENCE_CAP = 2048;
+
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
@@ -122,15 +129,9 @@ export function checkFit(model: ModelSpec, instance: HostingInstance, options: F
     return {
       ...base, fits: false, tensorParallelDegree: degree, overheadGiB: 0, requiredGiB: weightsGiB + kvCacheGiB, availableGiB: 0,
       headroomGiB: -(weightsGiB + kvCacheGiB),
-      reason: `${requested}: a degree must divide ${model.attentionHeads} attention heads, divide or be a multiple of ${model.kvHeads} KV heads, and not exceed ${instance.devices} devices (valid: ${valid.join(', ') || 'none'})`,
-    };
-  }
-  const hostNeededGiB = NEURON_HOST_MEMORY_PER_WEIGHT_GIB * weightsGiB;
-  if (instance.backend === 'neuron' && instance.memoryGiB < hostNeededGiB) {
-    return {
-      ...base, fits: false, tensorParallelDegree: degree, overheadGiB: 0, requiredGiB: weightsGiB + kvCacheGiB, availableGiB: 0,
-      headroomGiB: -(weightsGiB + kvCacheGiB),
-      reason: `transformers-neuronx loads and converts the ${round1(weightsGiB)} GiB checkpoint in host memory, which needs about ${round1(hostNeededGiB)} GiB; ${instance.instanceType} has ${instance.memoryGiB} GiB`,
+      reason: `${requested}: ${instance.backend === 'neuron'
+        ? `transformers-neuronx shards over ${NEURON_TENSOR_PARALLEL_DEGREES.join(', ')} NeuronCores and ${instance.instanceType} has ${instance.devices}`
+        : `a degree must divide ${model.attentionHeads} attention heads, divide or be a multiple of ${model.kvHeads} KV heads, and not exceed ${instance.devices} devices`} (valid: ${valid.join(', ') || 'none'})`,
     };
   }
   const overheadGiB = RUNTIME_OVERHEAD_GIB_PER_DEVICE * degree;

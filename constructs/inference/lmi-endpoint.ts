@@ -1,5 +1,5 @@
 import {
-  ArnFormat, Aws, CfnMapping, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, Resource, type Size, Stack, Token, Validations,
+  ArnFormat, Aws, SizeRoundingBehavior, CfnMapping, CfnOutput, CfnRule, Duration, Fn, RemovalPolicy, Resource, type Size, Stack, Token, Validations,
 } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,9 +10,9 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import {
-  checkFit, compareContainerVersions, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
-  LMI_REPOSITORY, NEURON_DEFAULT_BATCH, supportedImageTags, validTensorParallelDegrees, weightMemoryGiB,
-  type Backend, type FitReport, type HostingInstance, type ModelDtype, type ModelSpec,
+  checkFit, compareVersions, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
+  GPU_DEFAULT_BATCH, LMI_REPOSITORY, NEURON_DEFAULT_BATCH, NEURON_SEQUENCE_CAP, supportedImageTags, validTensorParallelDegrees, weightMemoryGiB,
+  NEURON_TENSOR_PARALLEL_DEGREES, type Backend, type FitReport, type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
 import { nagResourceFinding } from './nag';
 import { HuggingFaceWeights, ModelWeights, RollingBatch, S3PrefixWeights } from './options';
@@ -21,7 +21,7 @@ import { HuggingFaceWeights, ModelWeights, RollingBatch, S3PrefixWeights } from 
 export interface LmiAutoScalingOptions {
   /**
    * Fewest instances. SageMaker variants without inference components cannot scale to zero.
-   * @default the endpoint's instanceCount
+   * @default the endpoint's instanceCount (which in turn defaults to this value)
    */
   readonly minCapacity?: number;
   /** Most instances. */
@@ -29,7 +29,7 @@ export interface LmiAutoScalingOptions {
   /**
    * Concurrent requests per model copy to hold, tracked on the 10-second metric
    * `SageMakerVariantConcurrentRequestsPerModelHighResolution`.
-   * @default the maximum rolling batch size: requests beyond it queue in the container
+   * @default three quarters of the maximum rolling batch size, to scale out before requests queue
    */
   readonly targetConcurrentRequestsPerModel?: number;
   /** @default Duration.minutes(5) */
@@ -162,10 +162,6 @@ const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const LATENCY_ALARM = Duration.seconds(60 - 10);
 /** Models at or above this size take the long start-up defaults. */
 const LARGE_MODEL_PARAMETERS = 20e9;
-/** Neuron n_positions default cap; aws-neuron-samples compile 2048 by default. */
-const NEURON_SEQUENCE_CAP = 2048;
-/** LMI GPU batch default: AWS's Falcon-40B samples and the LMI instance-selection guide (32-64). */
-const GPU_DEFAULT_BATCH = 64;
 /** The LMI handler that serves Neuron models (djl-serving tnx_user_guide.md). */
 const NEURON_ENTRYPOINT = 'djl_python.transformers_neuronx';
 
@@ -239,12 +235,13 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
     this.tensorParallelDegree = r.tensorParallelDegree;
     this.variantName = r.variantName;
 
-    this.imageUri = this.renderImageUri(r);
+    const image = this.renderImage(r);
+    this.imageUri = image.uri;
     this.role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `SageMaker execution role of the ${props.model.name} LMI endpoint`,
     });
-    this.grantExecution(r, props);
+    this.grantExecution(r, props, image.account);
 
     let vpcConfig: sagemaker.CfnModel.VpcConfigProperty | undefined;
     if (props.vpc) {
@@ -305,6 +302,8 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
     this.cfnEndpoint = new sagemaker.CfnEndpoint(this, 'Resource', {
       endpointConfigName: this.cfnEndpointConfig.attrEndpointConfigName,
       endpointName: props.endpointName,
+      // Under autoscaling, keep the scaled instance count across endpoint-config replacements.
+      retainAllVariantProperties: props.autoScaling ? true : undefined,
     });
     this.endpointArn = this.getResourceArnAttribute(this.cfnEndpoint.ref, {
       service: 'sagemaker', resource: 'endpoint', resourceName: this.physicalName,
@@ -409,7 +408,8 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
     }).attachTo(this);
   }
 
-  private renderImageUri(r: Resolved): string {
+  /** The image URI and its registry account, literal for a concrete region, mapped by region otherwise. */
+  private renderImage(r: Resolved): { uri: string; account: string } {
     const stack = Stack.of(this);
     const family = LMI_IMAGES[r.backend];
     const regions = imageRegions(r.backend, r.imageTag);
@@ -420,7 +420,7 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
         throw new Error(`LmiEndpoint ${this.node.path}: the ${r.backend} LMI image ${r.imageTag} is not published in ${stack.region}; regions with it: ${regions.join(', ')}`);
       }
       const domain = RegionInfo.get(stack.region).domainSuffix ?? Aws.URL_SUFFIX;
-      return `${account}.dkr.ecr.${stack.region}.${domain}${suffix}`;
+      return { uri: `${account}.dkr.ecr.${stack.region}.${domain}${suffix}`, account };
     }
     const mapping = new CfnMapping(this, 'ImageAccounts', {
       mapping: Object.fromEntries(regions.map((region) => [region, { account: family.registries[region] }])),
@@ -431,12 +431,12 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
         assertDescription: `The ${r.backend} LMI image ${r.imageTag} (${LMI_REPOSITORY}) is published only in: ${regions.join(', ')}. Deploy this stack to one of them.`,
       }],
     });
-    return `${mapping.findInMap(Aws.REGION, 'account')}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}${suffix}`;
+    const account = mapping.findInMap(Aws.REGION, 'account');
+    return { uri: `${account}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}${suffix}`, account };
   }
 
-  private grantExecution(r: Resolved, props: LmiEndpointProps): void {
+  private grantExecution(r: Resolved, props: LmiEndpointProps, account: string): void {
     const stack = Stack.of(this);
-    const account = imageAccountToken(this.imageUri);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'PullLmiImage',
       actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
@@ -455,9 +455,10 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
     }));
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointMetrics',
+      // PutMetricData rejects namespaces starting with AWS/, so the container's own is the only one.
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],
-      conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] } },
+      conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' } },
     }));
     if (r.weights instanceof S3PrefixWeights) {
       const { bucket, prefix } = r.weights;
@@ -472,7 +473,7 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
         resources: [bucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
       }));
-      bucket.encryptionKey?.grantDecrypt(this.role);
+      (r.weights.key ?? bucket.encryptionKey)?.grantDecrypt(this.role);
     }
     if (props.vpc) {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -499,6 +500,11 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
   private addAutoScaling(options: LmiAutoScalingOptions, r: Resolved): appscaling.ScalableTarget {
     const target = new appscaling.ScalableTarget(this, 'ScalableTarget', {
       serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
+      // Application Auto Scaling acts on SageMaker variants through its service-linked role.
+      role: iam.Role.fromRoleArn(this, 'ScalingRole', Stack.of(this).formatArn({
+        service: 'iam', region: '', resource: 'role',
+        resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
+      })),
       resourceId: `endpoint/${this.endpointName}/variant/${r.variantName}`,
       scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
       minCapacity: options.minCapacity ?? r.instanceCount,
@@ -506,7 +512,8 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
     });
     target.scaleToTrackMetric('ConcurrencyTracking', {
       predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_CONCURRENT_REQUESTS_PER_MODEL_HIGH_RESOLUTION,
-      targetValue: options.targetConcurrentRequestsPerModel ?? r.maxRollingBatchSize,
+      // Scale out before the rolling batch saturates and requests queue in the container.
+      targetValue: options.targetConcurrentRequestsPerModel ?? Math.max(1, Math.round(r.maxRollingBatchSize * 0.75)),
       scaleInCooldown: options.scaleInCooldown ?? Duration.minutes(5),
       scaleOutCooldown: options.scaleOutCooldown ?? Duration.minutes(1),
     });
@@ -568,11 +575,6 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
   }
 }
 
-/** The registry account part of an image URI (a token or a literal). */
-function imageAccountToken(imageUri: string): string {
-  return Token.isUnresolved(imageUri) ? Fn.select(0, Fn.split('.', imageUri)) : imageUri.split('.')[0];
-}
-
 function seconds(d: Duration | undefined): number | undefined {
   return d === undefined ? undefined : d.toSeconds();
 }
@@ -604,8 +606,14 @@ function resolveProps(props: LmiEndpointProps): Resolved {
 
   const valid = validTensorParallelDegrees(model, instance);
   const tensorParallelDegree = props.tensorParallelDegree ?? valid[valid.length - 1] ?? 1;
-  if (props.tensorParallelDegree !== undefined && !valid.includes(props.tensorParallelDegree)) {
-    errors.push(`tensorParallelDegree: ${props.tensorParallelDegree} is not valid for ${model.name} on ${instance.instanceType}: it must divide the ${model.attentionHeads} attention heads, divide or be a multiple of the ${model.kvHeads} KV heads, and not exceed the ${instance.devices} ${backend === 'neuron' ? 'NeuronCores' : 'GPUs'} (valid: ${valid.join(', ') || 'none'})`);
+  for (const [name, value] of [['tensorParallelDegree', props.tensorParallelDegree], ['maxRollingBatchSize', props.maxRollingBatchSize], ['maxSequenceLength', props.maxSequenceLength]] as const) {
+    if (value !== undefined && Token.isUnresolved(value)) errors.push(`${name}: must be a literal number, since the model is sized at synth time`);
+  }
+  if (props.tensorParallelDegree !== undefined && !Token.isUnresolved(props.tensorParallelDegree) && !valid.includes(props.tensorParallelDegree)) {
+    const rule = backend === 'neuron'
+      ? `transformers-neuronx shards over ${NEURON_TENSOR_PARALLEL_DEGREES.join(', ')} NeuronCores and the instance has ${instance.devices}`
+      : `it must divide the ${model.attentionHeads} attention heads, divide or be a multiple of the ${model.kvHeads} KV heads, and not exceed the ${instance.devices} GPUs`;
+    errors.push(`tensorParallelDegree: ${props.tensorParallelDegree} is not valid for ${model.name} on ${instance.instanceType}: ${rule} (valid: ${valid.join(', ') || 'none'})`);
   }
 
   const rollingBatch = props.rollingBatch ?? (backend === 'neuron' ? RollingBatch.AUTO : RollingBatch.VLLM);
@@ -613,10 +621,10 @@ function resolveProps(props: LmiEndpointProps): Resolved {
     errors.push(`rollingBatch: '${rollingBatch.value}' does not run on ${backend} (${instance.instanceType}); it runs on ${rollingBatch.backends.join(', ')}`);
   }
   const { dtype, maxRollingBatchSize, maxSequenceLength } = servingDefaults(model, backend, props);
-  if (!Number.isInteger(maxRollingBatchSize) || maxRollingBatchSize < 1) {
+  if (!Token.isUnresolved(maxRollingBatchSize) && (!Number.isInteger(maxRollingBatchSize) || maxRollingBatchSize < 1)) {
     errors.push(`maxRollingBatchSize: ${maxRollingBatchSize} must be a whole number of at least 1`);
   }
-  if (!Number.isInteger(maxSequenceLength) || maxSequenceLength < 1 || maxSequenceLength > model.contextLength) {
+  if (!Token.isUnresolved(maxSequenceLength) && (!Number.isInteger(maxSequenceLength) || maxSequenceLength < 1 || maxSequenceLength > model.contextLength)) {
     errors.push(`maxSequenceLength: ${maxSequenceLength} must be a whole number from 1 to ${model.name}'s context length ${model.contextLength}`);
   }
 
@@ -633,18 +641,26 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   const healthCheckTimeout = props.containerStartupHealthCheckTimeout ?? Duration.seconds(large ? 3600 : 1800);
   const modelLoadingTimeout = props.modelLoadingTimeout ?? healthCheckTimeout;
   const dataDownloadTimeout = props.modelDataDownloadTimeout ?? healthCheckTimeout;
+  const secs: Partial<Record<string, number>> = {};
   for (const [name, d] of [
-    ['containerStartupHealthCheckTimeout', healthCheckTimeout], ['modelDataDownloadTimeout', dataDownloadTimeout],
+    ['containerStartupHealthCheckTimeout', healthCheckTimeout], ['modelDataDownloadTimeout', dataDownloadTimeout], ['modelLoadingTimeout', modelLoadingTimeout],
   ] as const) {
-    const s = d.toSeconds();
-    if (s < VARIANT_TIMEOUT_RANGE.min || s > VARIANT_TIMEOUT_RANGE.max) {
-      errors.push(`${name}: ${s} s is outside SageMaker's ${VARIANT_TIMEOUT_RANGE.min}..${VARIANT_TIMEOUT_RANGE.max} s`);
+    if (d.isUnresolved()) continue;
+    const value = d.toSeconds({ integral: false });
+    if (!Number.isInteger(value)) {
+      errors.push(`${name}: ${value} s must be a whole number of seconds`);
+    } else if (name !== 'modelLoadingTimeout' && (value < VARIANT_TIMEOUT_RANGE.min || value > VARIANT_TIMEOUT_RANGE.max)) {
+      errors.push(`${name}: ${value} s is outside SageMaker's ${VARIANT_TIMEOUT_RANGE.min}..${VARIANT_TIMEOUT_RANGE.max} s`);
+    } else if (value < 1) {
+      errors.push(`${name}: ${value} s must be at least 1 s`);
+    } else {
+      secs[name] = value;
     }
   }
-  if (modelLoadingTimeout.toSeconds() < 1) {
-    errors.push(`modelLoadingTimeout: ${modelLoadingTimeout.toSeconds()} s must be at least 1 s`);
-  } else if (healthCheckTimeout.toSeconds() < modelLoadingTimeout.toSeconds()) {
-    errors.push(`containerStartupHealthCheckTimeout: ${healthCheckTimeout.toSeconds()} s is shorter than modelLoadingTimeout ${modelLoadingTimeout.toSeconds()} s; SageMaker would fail the health check while the model still loads`);
+  const health = secs.containerStartupHealthCheckTimeout;
+  const loading = secs.modelLoadingTimeout;
+  if (health !== undefined && loading !== undefined && health < loading) {
+    errors.push(`containerStartupHealthCheckTimeout: ${health} s is shorter than modelLoadingTimeout ${loading} s; SageMaker would fail the health check while the model still loads`);
   }
 
   if (instance.localNvme) {
@@ -659,8 +675,12 @@ function resolveProps(props: LmiEndpointProps): Resolved {
     if (props.volumeSize === undefined) {
       errors.push(`volumeSize: ${instance.instanceType} is EBS-only and needs an ML storage volume of ${Math.max(minGiB, VOLUME_RANGE_GIB.min)}..${VOLUME_RANGE_GIB.max} GiB for ${model.name} (AWS's inf2 LMI samples use 256-512 GiB), for example Size.gibibytes(256)`);
     } else {
-      const gib = props.volumeSize.toGibibytes();
-      if (gib < VOLUME_RANGE_GIB.min || gib > VOLUME_RANGE_GIB.max) {
+      const gib = props.volumeSize.isUnresolved() ? undefined : props.volumeSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+      if (gib === undefined) {
+        // A deploy-time value: SageMaker checks the range.
+      } else if (!Number.isInteger(gib)) {
+        errors.push(`volumeSize: ${gib} GiB must be a whole number of GiB`);
+      } else if (gib < VOLUME_RANGE_GIB.min || gib > VOLUME_RANGE_GIB.max) {
         errors.push(`volumeSize: ${gib} GiB is outside SageMaker's ${VOLUME_RANGE_GIB.min}..${VOLUME_RANGE_GIB.max} GiB`);
       } else if (gib < minGiB) {
         errors.push(`volumeSize: ${gib} GiB cannot hold ${model.name}'s ${minGiB} GiB of weights`);
@@ -673,17 +693,21 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   if (!tag) {
     errors.push(`imageTag: '${imageTag}' is not a supported ${backend} LMI tag; supported: ${supportedImageTags(backend).join(', ')}`);
   } else if (rollingBatch.lastContainerVersion !== undefined
-    && compareContainerVersions(tag.containerVersion, rollingBatch.lastContainerVersion) > 0) {
+    && compareVersions(tag.containerVersion, rollingBatch.lastContainerVersion) > 0) {
     errors.push(`rollingBatch: '${rollingBatch.value}' was removed after container ${rollingBatch.lastContainerVersion}, and imageTag ${imageTag} is ${tag.containerVersion}; use RollingBatch.VLLM or an older imageTag`);
   }
 
-  const weights = (props.weights ?? ModelWeights.fromHuggingFace()) as HuggingFaceWeights | S3PrefixWeights;
+  const given = props.weights ?? ModelWeights.fromHuggingFace();
+  if (!(given instanceof HuggingFaceWeights) && !(given instanceof S3PrefixWeights)) {
+    throw lmiError([`weights: a ${given.kind} source of another copy of this library or a subclass; create it with ModelWeights.fromHuggingFace or ModelWeights.fromS3Prefix of the same package`]);
+  }
+  const weights: HuggingFaceWeights | S3PrefixWeights = given;
   if (weights instanceof S3PrefixWeights) errors.push(...weights.validate());
   if (weights instanceof HuggingFaceWeights) {
     if (model.gated) {
       errors.push(`weights: ${model.huggingFaceId} is gated on the Hugging Face Hub and the container has no safe place for a token; copy the weights to S3 and pass ModelWeights.fromS3Prefix(bucket, prefix)`);
     }
-    if (weights.revision !== undefined && !/^[0-9a-f]{40}$/.test(weights.revision)) {
+    if (weights.revision !== undefined && !Token.isUnresolved(weights.revision) && !/^[0-9a-f]{40}$/.test(weights.revision)) {
       errors.push(`weights: revision '${weights.revision}' must be a 40-hex-digit Hub commit, so the weights cannot change under a deployed endpoint`);
     }
   }
@@ -692,18 +716,19 @@ function resolveProps(props: LmiEndpointProps): Resolved {
     errors.push('networkIsolation: true blocks the container from downloading Hugging Face weights; use ModelWeights.fromS3Prefix or leave networkIsolation false');
   }
 
-  const instanceCount = props.instanceCount ?? 1;
-  if (!Number.isInteger(instanceCount) || instanceCount < 1) {
+  const lit = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
+  const instanceCount = props.instanceCount ?? props.autoScaling?.minCapacity ?? 1;
+  if (lit(instanceCount) && (!Number.isInteger(instanceCount) || instanceCount < 1)) {
     errors.push(`instanceCount: ${instanceCount} must be a whole number of at least 1`);
   }
   if (props.autoScaling) {
     const min = props.autoScaling.minCapacity ?? instanceCount;
     const max = props.autoScaling.maxCapacity;
-    if (!Number.isInteger(min) || min < 1) errors.push(`autoScaling.minCapacity: ${min} must be a whole number of at least 1 (endpoints without inference components cannot scale to zero)`);
-    if (!Number.isInteger(max) || max < min) errors.push(`autoScaling.maxCapacity: ${max} must be a whole number of at least minCapacity ${min}`);
-    if (instanceCount < min || instanceCount > max) errors.push(`instanceCount: ${instanceCount} must lie within autoScaling ${min}..${max}`);
+    if (lit(min) && (!Number.isInteger(min) || min < 1)) errors.push(`autoScaling.minCapacity: ${min} must be a whole number of at least 1 (endpoints without inference components cannot scale to zero)`);
+    if (lit(max) && (!Number.isInteger(max) || (lit(min) && max < min))) errors.push(`autoScaling.maxCapacity: ${max} must be a whole number of at least minCapacity ${min}`);
+    if (lit(instanceCount) && lit(min) && lit(max) && (instanceCount < min || instanceCount > max)) errors.push(`instanceCount: ${instanceCount} must lie within autoScaling ${min}..${max}`);
     const target = props.autoScaling.targetConcurrentRequestsPerModel;
-    if (target !== undefined && !(target > 0)) errors.push(`autoScaling.targetConcurrentRequestsPerModel: ${target} must be above 0`);
+    if (lit(target) && !(target > 0)) errors.push(`autoScaling.targetConcurrentRequestsPerModel: ${target} must be above 0`);
   }
 
   const variantName = props.variantName ?? 'AllTraffic';
@@ -713,9 +738,9 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   if (props.endpointName !== undefined && !Token.isUnresolved(props.endpointName) && !SAGEMAKER_NAME.test(props.endpointName)) {
     errors.push(`endpointName: '${props.endpointName}' must match ${SAGEMAKER_NAME.source} (at most 63 letters, digits and hyphens)`);
   }
-  const reserved = reservedEnvironmentKeys(backend);
   for (const key of Object.keys(props.environment ?? {})) {
-    if (reserved.includes(key)) errors.push(`environment: ${key} is set from a typed prop; use that prop instead`);
+    if (RESERVED_ENVIRONMENT.includes(key)) errors.push(`environment: ${key} is set (or overridden) by a typed prop; use that prop instead`);
+    if (SECRET_ENVIRONMENT.includes(key)) errors.push(`environment: ${key} would put a secret in the template in plain text; stage gated weights in S3 instead`);
   }
 
   if (errors.length > 0) throw lmiError(errors);
@@ -774,11 +799,18 @@ function validateModelSpec(model: ModelSpec, errors: string[]): void {
   if (model.backends.length === 0) errors.push(`model.backends: ${model.name} names no serving backend`);
 }
 
-function reservedEnvironmentKeys(backend: Backend): string[] {
-  const common = ['HF_MODEL_ID', 'HF_REVISION', 'TENSOR_PARALLEL_DEGREE', 'OPTION_ROLLING_BATCH',
-    'OPTION_MAX_ROLLING_BATCH_SIZE', 'OPTION_DTYPE', 'OPTION_MODEL_LOADING_TIMEOUT'];
-  return backend === 'neuron' ? [...common, 'OPTION_ENTRYPOINT', 'OPTION_N_POSITIONS'] : [...common, 'OPTION_MAX_MODEL_LEN'];
-}
+/**
+ * Keys typed props set, with their long and engine-specific aliases: an alias that disagrees with
+ * the typed value makes the container fail at start-up (djl-serving properties managers).
+ */
+const RESERVED_ENVIRONMENT = [
+  'HF_MODEL_ID', 'OPTION_MODEL_ID', 'HF_REVISION', 'OPTION_REVISION', 'TENSOR_PARALLEL_DEGREE',
+  'OPTION_TENSOR_PARALLEL_DEGREE', 'OPTION_TENSOR_PARALLEL_SIZE', 'OPTION_ROLLING_BATCH',
+  'OPTION_MAX_ROLLING_BATCH_SIZE', 'OPTION_MAX_NUM_SEQS', 'OPTION_DTYPE', 'OPTION_MODEL_LOADING_TIMEOUT',
+  'OPTION_MAX_MODEL_LEN', 'OPTION_N_POSITIONS', 'OPTION_ENTRYPOINT',
+];
+/** Hugging Face token variables: a CloudFormation template is no place for a secret. */
+const SECRET_ENVIRONMENT = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN'];
 
 /** The LMI container environment (`option.x` is `OPTION_X`; djl-serving deployment_guide/configurations.md). */
 function renderEnvironment(model: ModelSpec, r: Resolved, extra: Record<string, string>): Record<string, string> {

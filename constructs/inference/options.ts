@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Backend } from '../catalog';
 
@@ -40,8 +41,8 @@ export class RollingBatch {
 export abstract class ModelWeights {
   /**
    * Download from the Hugging Face Hub at container start, pinned to the model's revision (or
-   * `revision`). The container needs internet access: no network isolation, and a NAT route when
-   * the endpoint runs in a VPC.
+   * `options.revision`, a 40-hex-digit commit; default: the model's). The container needs internet
+   * access: no network isolation, and a NAT route when the endpoint runs in a VPC.
    */
   public static fromHuggingFace(options: { readonly revision?: string } = {}): ModelWeights {
     return new HuggingFaceWeights(options.revision);
@@ -54,9 +55,11 @@ export abstract class ModelWeights {
    * isolated. The execution role gets read on exactly that prefix.
    *
    * @param prefix key prefix ending in `/`, without a leading `/`, for example `falcon-40b/`
+   * @param options.key the bucket's SSE-KMS key, where the bucket is imported and encrypted with
+   *   one (default: the bucket's own `encryptionKey`, if any); the role gets kms:Decrypt on it
    */
-  public static fromS3Prefix(bucket: s3.IBucket, prefix: string): ModelWeights {
-    return new S3PrefixWeights(bucket, prefix);
+  public static fromS3Prefix(bucket: s3.IBucket, prefix: string, options: { readonly key?: kms.IKey } = {}): ModelWeights {
+    return new S3PrefixWeights(bucket, prefix, options.key);
   }
 
   /** `huggingface` or `s3`. */
@@ -74,7 +77,7 @@ export class HuggingFaceWeights extends ModelWeights {
 /** @internal */
 export class S3PrefixWeights extends ModelWeights {
   public readonly kind = 's3' as const;
-  constructor(public readonly bucket: s3.IBucket, public readonly prefix: string) {
+  constructor(public readonly bucket: s3.IBucket, public readonly prefix: string, public readonly key?: kms.IKey) {
     super();
   }
 

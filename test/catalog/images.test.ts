@@ -1,5 +1,5 @@
 import {
-  BACKENDS, compareContainerVersions, imageAccount, imageRegions, LMI_IMAGES, LMI_REPOSITORY, supportedImageTags,
+  BACKENDS, compareVersions, imageAccount, imageRegions, LMI_IMAGES, LMI_REPOSITORY, supportedImageTags,
 } from '../../constructs/catalog';
 
 const GPU = LMI_IMAGES.gpu;
@@ -131,26 +131,26 @@ describe('imageAccount', () => {
   });
 });
 
-describe('compareContainerVersions', () => {
+describe('compareVersions', () => {
   test('orders older before newer', () => {
-    expect(compareContainerVersions('0.32.0', '0.35.0')).toBeLessThan(0);
-    expect(compareContainerVersions('0.35.0', '0.32.0')).toBeGreaterThan(0);
-    expect(compareContainerVersions('0.22.1', '0.23.0')).toBeLessThan(0);
-    expect(compareContainerVersions('0.23.0', '0.22.1')).toBeGreaterThan(0);
+    expect(compareVersions('0.32.0', '0.35.0')).toBeLessThan(0);
+    expect(compareVersions('0.35.0', '0.32.0')).toBeGreaterThan(0);
+    expect(compareVersions('0.22.1', '0.23.0')).toBeLessThan(0);
+    expect(compareVersions('0.23.0', '0.22.1')).toBeGreaterThan(0);
   });
 
   test('compares numerically, not as strings', () => {
-    expect(compareContainerVersions('0.9.0', '0.10.0')).toBeLessThan(0);
-    expect(compareContainerVersions('1.0.0', '0.99.9')).toBeGreaterThan(0);
+    expect(compareVersions('0.9.0', '0.10.0')).toBeLessThan(0);
+    expect(compareVersions('1.0.0', '0.99.9')).toBeGreaterThan(0);
   });
 
   test('returns 0 for equal versions, including a missing trailing zero', () => {
-    expect(compareContainerVersions('0.35.0', '0.35.0')).toBe(0);
-    expect(compareContainerVersions('0.35', '0.35.0')).toBe(0);
+    expect(compareVersions('0.35.0', '0.35.0')).toBe(0);
+    expect(compareVersions('0.35', '0.35.0')).toBe(0);
   });
 
   test('orders by patch after equal major and minor', () => {
-    expect(compareContainerVersions('0.27.1', '0.27.0')).toBeGreaterThan(0);
+    expect(compareVersions('0.27.1', '0.27.0')).toBeGreaterThan(0);
   });
 });
 
@@ -160,7 +160,7 @@ describe('supportedImageTags', () => {
     expect(tags.length).toBeGreaterThan(1);
     const versions = tags.map((t) => LMI_IMAGES[backend].tags[t].containerVersion);
     for (let k = 1; k < versions.length; k++) {
-      expect(compareContainerVersions(versions[k - 1], versions[k])).toBeGreaterThan(0);
+      expect(compareVersions(versions[k - 1], versions[k])).toBeGreaterThan(0);
     }
   });
 

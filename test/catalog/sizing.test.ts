@@ -97,8 +97,8 @@ describe('validTensorParallelDegrees', () => {
     expect(validTensorParallelDegrees(FALCON_40B, G5_12XL)).toEqual([1, 2, 4]);
   });
 
-  test('Zephyr-7B on ml.inf2.48xlarge (24 NeuronCores): 1, 2, 4, 8, 16', () => {
-    expect(validTensorParallelDegrees(ZEPHYR_7B_BETA, mustFind('ml.inf2.48xlarge'))).toEqual([1, 2, 4, 8, 16]);
+  test('Zephyr-7B on ml.inf2.48xlarge (24 NeuronCores): the transformers-neuronx degrees up to 24', () => {
+    expect(validTensorParallelDegrees(ZEPHYR_7B_BETA, mustFind('ml.inf2.48xlarge'))).toEqual([1, 2, 4, 8, 12, 16, 24]);
   });
 });
 
@@ -303,26 +303,19 @@ describe('cheapestFit', () => {
     expect(cheaperFits).toEqual([]);
   });
 
-  test('Zephyr-7B on Neuron at the Inf2 recipe\'s 2048 positions: ml.inf2.8xlarge (2 NeuronCores, 128 GiB host)', () => {
+  test('Zephyr-7B on Neuron at the Inf2 recipe\'s 2048 positions: ml.inf2.xlarge (one chip, 2 NeuronCores)', () => {
     const best = cheapestFit(ZEPHYR_7B_BETA, 'neuron', { maxSequenceLength: 2048 });
     expect(best).toBeDefined();
-    expect(best?.instance.instanceType).toBe('ml.inf2.8xlarge');
+    expect(best?.instance.instanceType).toBe('ml.inf2.xlarge');
     expect(best?.instance.backend).toBe('neuron');
     expect(best?.instance.devices).toBe(2);
     expect(best?.tensorParallelDegree).toBe(2);
   });
 
-  test('ml.inf2.xlarge has the device memory for a 7B model but not the host memory to load it', () => {
-    const xlarge = findHostingInstance('ml.inf2.xlarge')!;
-    const report = checkFit(ZEPHYR_7B_BETA, xlarge, { maxSequenceLength: 2048 });
-    expect(report.fits).toBe(false);
-    expect(report.reason).toMatch(/loads and converts the 13\.5 GiB checkpoint in host memory, which needs about 27 GiB; ml\.inf2\.xlarge has 16 GiB/);
-  });
-
   test('Zephyr-7B on Neuron at its full 32k context and batch 4 needs ml.inf2.24xlarge', () => {
     const best = cheapestFit(ZEPHYR_7B_BETA, 'neuron');
     expect(best?.instance.instanceType).toBe('ml.inf2.24xlarge');
-    expect(best?.tensorParallelDegree).toBe(8);
+    expect(best?.tensorParallelDegree).toBe(12);
   });
 
   test('returns undefined when nothing fits', () => {

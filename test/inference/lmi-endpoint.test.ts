@@ -1,4 +1,4 @@
-import { Duration, Size, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Size, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -122,7 +122,7 @@ describe('LmiEndpoint defaults', () => {
 
   test('without instanceType, EBS-only instances are candidates only when a volume is given', () => {
     expect(synth({ model: ZEPHYR_7B_BETA }).endpoint.instance.instanceType).toBe('ml.g6.12xlarge');
-    expect(synth({ model: ZEPHYR_7B_BETA, volumeSize: Size.gibibytes(64) }).endpoint.instance.instanceType).toBe('ml.inf2.8xlarge');
+    expect(synth({ model: ZEPHYR_7B_BETA, volumeSize: Size.gibibytes(64) }).endpoint.instance.instanceType).toBe('ml.inf2.xlarge');
   });
 
   test('execution role: no managed policy, ECR pull on djl-inference only, logs and metrics scoped', () => {
@@ -146,7 +146,7 @@ describe('LmiEndpoint defaults', () => {
           Match.objectLike({
             Sid: 'EndpointMetrics',
             Action: 'cloudwatch:PutMetricData',
-            Condition: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] } },
+            Condition: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' } },
           }),
         ]),
       },
@@ -291,6 +291,20 @@ describe('LmiEndpoint options', () => {
     });
   });
 
+  test('S3 weights in an imported SSE-KMS bucket: kms:Decrypt on the given key', () => {
+    const { stack } = testStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Weights', 'team-weights');
+    const key = kms.Key.fromKeyArn(stack, 'WeightsKey', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
+    new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, weights: ModelWeights.fromS3Prefix(bucket, 'falcon/', { key }) });
+    templateOf(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'kms:Decrypt', Resource: 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555',
+        })]),
+      },
+    });
+  });
+
   test('VPC: private subnets, a security group without ingress, ENI permissions', () => {
     const { stack } = testStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
@@ -314,7 +328,7 @@ describe('LmiEndpoint options', () => {
     expect(endpoint.connections).toBeDefined();
   });
 
-  test('autoscaling on the high-resolution concurrency metric, target defaults to the batch size', () => {
+  test('autoscaling on the high-resolution concurrency metric, target 3/4 of the batch, scaled count kept across updates', () => {
     const { template } = synth({ ...FALCON_G5, autoScaling: { maxCapacity: 3 } });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
       ServiceNamespace: 'sagemaker',
@@ -323,11 +337,16 @@ describe('LmiEndpoint options', () => {
       MaxCapacity: 3,
       ResourceId: { 'Fn::Join': ['', ['endpoint/', { 'Fn::GetAtt': [Match.anyValue(), 'EndpointName'] }, '/variant/AllTraffic']] },
     });
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', { RetainAllVariantProperties: true });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      RoleARN: { 'Fn::Join': ['', Match.arrayWith([':role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint'])] },
+    });
+    template.resourceCountIs('AWS::IAM::Role', 1);
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'TargetTrackingScaling',
       TargetTrackingScalingPolicyConfiguration: {
         PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantConcurrentRequestsPerModelHighResolution' },
-        TargetValue: 64,
+        TargetValue: 48,
         ScaleInCooldown: 300,
         ScaleOutCooldown: 60,
       },
@@ -433,7 +452,52 @@ describe('LmiEndpoint options', () => {
   });
 });
 
+describe('LmiEndpoint with deploy-time values', () => {
+  test('token counts, bounds, timeouts, volume and revision are passed through unchecked', () => {
+    const { stack } = testStack();
+    const count = new CfnParameter(stack, 'Count', { type: 'Number', default: 1 }).valueAsNumber;
+    const max = new CfnParameter(stack, 'Max', { type: 'Number', default: 2 }).valueAsNumber;
+    const seconds = new CfnParameter(stack, 'Seconds', { type: 'Number', default: 1800 }).valueAsNumber;
+    const gib = new CfnParameter(stack, 'Gib', { type: 'Number', default: 256 }).valueAsNumber;
+    const revision = new CfnParameter(stack, 'Revision', { default: ZEPHYR_7B_BETA.revision }).valueAsString;
+    new LmiEndpoint(stack, 'Llm', {
+      ...ZEPHYR_INF2,
+      instanceCount: count,
+      autoScaling: { minCapacity: count, maxCapacity: max },
+      containerStartupHealthCheckTimeout: Duration.seconds(seconds),
+      modelLoadingTimeout: Duration.seconds(seconds),
+      volumeSize: Size.gibibytes(gib),
+      weights: ModelWeights.fromHuggingFace({ revision }),
+    });
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      ProductionVariants: [Match.objectLike({
+        InitialInstanceCount: { Ref: 'Count' }, VolumeSizeInGB: { Ref: 'Gib' }, ContainerStartupHealthCheckTimeoutInSeconds: { Ref: 'Seconds' },
+      })],
+    });
+    template.hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: { Environment: Match.objectLike({ HF_REVISION: { Ref: 'Revision' } }) } });
+  });
+
+  test('throws when a sizing input is a token', () => {
+    const { stack } = testStack();
+    const tp = new CfnParameter(stack, 'Tp', { type: 'Number' }).valueAsNumber;
+    expect(() => new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, tensorParallelDegree: tp }))
+      .toThrow(/tensorParallelDegree: must be a literal number, since the model is sized at synth time/);
+  });
+});
+
 describe('LmiEndpoint refuses bad input at synth', () => {
+  test('throws for fractional timeouts and volumes, naming the prop', () => {
+    expect(build({ ...FALCON_G5, containerStartupHealthCheckTimeout: Duration.millis(90500), modelLoadingTimeout: Duration.seconds(60) }))
+      .toThrow(/containerStartupHealthCheckTimeout: 90\.5 s must be a whole number of seconds/);
+    expect(build({ ...ZEPHYR_INF2, volumeSize: Size.mebibytes(300000) })).toThrow(/volumeSize: 292\.96875 GiB must be a whole number of GiB/);
+  });
+
+  test('throws for a ModelWeights that is neither source of this package', () => {
+    class Foreign extends ModelWeights { public readonly kind = 's3' as const; }
+    expect(build({ ...FALCON_G5, weights: new Foreign() })).toThrow(/weights: a s3 source of another copy of this library or a subclass/);
+  });
+
   test('throws when Falcon is asked for on Inferentia2', () => {
     expect(build({ model: FALCON_40B, instanceType: 'ml.inf2.48xlarge', volumeSize: Size.gibibytes(512) }))
       .toThrow(/model: falcon-40b cannot be served on ml\.inf2\.48xlarge.*transformers-neuronx has no Falcon model/);
@@ -545,7 +609,9 @@ describe('LmiEndpoint refuses bad input at synth', () => {
   test('throws for invalid names and for environment keys set by typed props', () => {
     expect(build({ ...FALCON_G5, variantName: 'all_traffic' })).toThrow(/variantName: 'all_traffic' must match/);
     expect(build({ ...FALCON_G5, endpointName: 'x'.repeat(64) })).toThrow(/endpointName: 'x{64}' must match/);
-    expect(build({ ...FALCON_G5, environment: { TENSOR_PARALLEL_DEGREE: '2' } })).toThrow(/environment: TENSOR_PARALLEL_DEGREE is set from a typed prop/);
+    expect(build({ ...FALCON_G5, environment: { TENSOR_PARALLEL_DEGREE: '2' } })).toThrow(/environment: TENSOR_PARALLEL_DEGREE is set \(or overridden\) by a typed prop/);
+    expect(build({ ...FALCON_G5, environment: { OPTION_TENSOR_PARALLEL_SIZE: '2' } })).toThrow(/environment: OPTION_TENSOR_PARALLEL_SIZE is set \(or overridden\)/);
+    expect(build({ ...FALCON_G5, environment: { HF_TOKEN: 'hf_x' } })).toThrow(/environment: HF_TOKEN would put a secret in the template in plain text/);
   });
 
   test('throws for a custom model spec with impossible numbers, reporting every problem at once', () => {

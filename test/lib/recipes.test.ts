@@ -97,6 +97,15 @@ describe('recipe context and props', () => {
     expect(() => new Inf2LmiEndpointStack(freshApp(), 'Inf2', { model: MISTRAL_7B_INSTRUCT_V02 })).toThrow(/is gated on the Hugging Face Hub/);
   });
 
+  test.each(['ml.inf2.xlarge', 'ml.inf2.8xlarge', 'ml.inf2.24xlarge', 'ml.inf2.48xlarge'])('the Inf2 recipe runs on %s with TP = its NeuronCores', (instanceType) => {
+    const stack = new Inf2LmiEndpointStack(freshApp(), 'Inf2', { instanceType });
+    expect(stack.endpoint.tensorParallelDegree).toBe(stack.endpoint.instance.devices);
+  });
+
+  test.each([0, -3, 2.5, Number.NaN])('throws when falcon40bMaxInstances is %p', (value) => {
+    expect(() => addRecipes(freshApp({ falcon40bMaxInstances: value }))).toThrow(/maxInstances .* must be a whole number of at least 1 \(context falcon40bMaxInstances\)/);
+  });
+
   test('a deploy region without the neuronx image fails at synth', () => {
     expect(() => new Inf2LmiEndpointStack(freshApp(), 'Inf2', { env: { region: 'us-west-1' } }))
       .toThrow(/not published in us-west-1/);

@@ -1,0 +1,157 @@
+/**
+ * Training facts and the planner of the talk's rule of thumb: training compute C = 6·N·D FLOPs
+ * for N parameters and D tokens (Kaplan et al. 2020), compute-optimal D ≈ 20·N (Hoffmann et al.
+ * 2022, "Chinchilla": 70e9 parameters on 1.4e12 tokens), wall time = C / (devices × peak × MFU).
+ */
+
+/** Accelerator family of a training instance. */
+export type TrainingAccelerator = 'trainium' | 'gpu';
+
+/** Facts about an EC2 training instance type (ParallelCluster compute nodes). */
+export interface TrainingInstance {
+  readonly instanceType: string;
+  readonly accelerator: TrainingAccelerator;
+  /** Accelerator model, for example `NVIDIA H100 80GB`. */
+  readonly acceleratorName: string;
+  /** Chips (Trainium) or GPUs. */
+  readonly acceleratorCount: number;
+  /** Processes per node in the training recipes: one per NeuronCore or per GPU. */
+  readonly processesPerNode: number;
+  /** Peak dense BF16 throughput of one accelerator, in FLOP/s. */
+  readonly peakBf16FlopsPerAccelerator: number;
+  /** EFA network interfaces (one per network card). */
+  readonly efaInterfaces: number;
+  /** Aggregate EFA bandwidth in Gbit/s. */
+  readonly efaGbps: number;
+  /** On-demand price in us-east-1, USD per hour, as of {@link TRAINING_PRICES_AS_OF}; undefined where none was found. */
+  readonly pricePerHourUsd?: number;
+}
+
+/**
+ * Prices: trn1.32xlarge $21.50 (EC2 on-demand, us-east-1); p4d.24xlarge $21.96 and p5.48xlarge
+ * $55.04 after the June 2025 EC2 price reduction for NVIDIA instances (AWS News Blog, "Announcing
+ * up to 45% price reduction for Amazon EC2 NVIDIA GPU-accelerated instances", 2025-06-05). Not
+ * re-checked against the live price page.
+ */
+export const TRAINING_PRICES_AS_OF = '2025-06-05';
+
+/**
+ * Training instances. Trainium: 16 chips of 2 NeuronCores, 190 TFLOP/s BF16 per chip
+ * (aws-neuron-sdk trn1-arch); trn1n doubles EFA to 16 interfaces. p4d: 8 x A100 at 312 TFLOP/s
+ * dense BF16 (NVIDIA A100 datasheet), 4 EFA. p5: 8 x H100 SXM at 989 TFLOP/s dense BF16 (NVIDIA
+ * H100 datasheet), 32 EFA.
+ */
+export const TRAINING_INSTANCES: readonly TrainingInstance[] = [
+  {
+    instanceType: 'trn1.32xlarge', accelerator: 'trainium', acceleratorName: 'AWS Trainium', acceleratorCount: 16,
+    processesPerNode: 32, peakBf16FlopsPerAccelerator: 190e12, efaInterfaces: 8, efaGbps: 800, pricePerHourUsd: 21.5,
+  },
+  {
+    // No published on-demand price was re-checked for trn1n.
+    instanceType: 'trn1n.32xlarge', accelerator: 'trainium', acceleratorName: 'AWS Trainium', acceleratorCount: 16,
+    processesPerNode: 32, peakBf16FlopsPerAccelerator: 190e12, efaInterfaces: 16, efaGbps: 1600,
+  },
+  {
+    instanceType: 'p4d.24xlarge', accelerator: 'gpu', acceleratorName: 'NVIDIA A100 40GB', acceleratorCount: 8,
+    processesPerNode: 8, peakBf16FlopsPerAccelerator: 312e12, efaInterfaces: 4, efaGbps: 400, pricePerHourUsd: 21.96,
+  },
+  {
+    instanceType: 'p5.48xlarge', accelerator: 'gpu', acceleratorName: 'NVIDIA H100 80GB', acceleratorCount: 8,
+    processesPerNode: 8, peakBf16FlopsPerAccelerator: 989e12, efaInterfaces: 32, efaGbps: 3200, pricePerHourUsd: 55.04,
+  },
+];
+
+/** The training instance entry for `instanceType`, or undefined. */
+export function findTrainingInstance(instanceType: string): TrainingInstance | undefined {
+  return TRAINING_INSTANCES.find((i) => i.instanceType === instanceType);
+}
+
+/** Tokens per parameter at the compute-optimal point (Chinchilla: 1.4e12 tokens for 70e9 parameters). */
+export const CHINCHILLA_TOKENS_PER_PARAMETER = 20;
+
+/** Model FLOPs utilisation the planner assumes: good large runs reach 40-50 % (the talk; FSDP GPT-3 175B reached 51 %). */
+export const DEFAULT_MFU = 0.4;
+
+/** Training compute in FLOPs: 6 · parameters · tokens. */
+export function trainingFlops(parameters: number, tokens: number): number {
+  return 6 * parameters * tokens;
+}
+
+/** Compute-optimal token count for a model size. */
+export function chinchillaOptimalTokens(parameters: number): number {
+  return CHINCHILLA_TOKENS_PER_PARAMETER * parameters;
+}
+
+/** What to plan. */
+export interface TrainingPlanInput {
+  /** Model parameters N. */
+  readonly parameters: number;
+  /** Training tokens D. @default the Chinchilla-optimal 20·N */
+  readonly tokens?: number;
+  /** A {@link TRAINING_INSTANCES} type. */
+  readonly instanceType: string;
+  /** Nodes (instances) in the cluster. */
+  readonly nodes: number;
+  /** Assumed model FLOPs utilisation, 0 < mfu <= 1. @default DEFAULT_MFU */
+  readonly mfu?: number;
+}
+
+/** A training plan with the figures behind it. */
+export interface TrainingPlan {
+  readonly parameters: number;
+  readonly tokens: number;
+  readonly chinchillaTokens: number;
+  readonly flops: number;
+  readonly instance: TrainingInstance;
+  readonly nodes: number;
+  readonly accelerators: number;
+  readonly mfu: number;
+  /** Sustained cluster throughput: accelerators × peak × MFU, FLOP/s. */
+  readonly clusterFlopsPerSecond: number;
+  readonly seconds: number;
+  readonly days: number;
+  /** Cluster price per hour, when the instance has one. */
+  readonly clusterPricePerHourUsd?: number;
+  /** On-demand cost of the whole run, when the instance has a price. */
+  readonly costUsd?: number;
+}
+
+/** Plans a run; throws with the input's name, value and allowed range on bad input. */
+export function planTraining(input: TrainingPlanInput): TrainingPlan {
+  const instance = findTrainingInstance(input.instanceType);
+  const errors: string[] = [];
+  if (!instance) errors.push(`instanceType: '${input.instanceType}' is not a training instance; known: ${TRAINING_INSTANCES.map((i) => i.instanceType).join(', ')}`);
+  if (!(input.parameters > 0)) errors.push(`parameters: ${input.parameters} must be above 0`);
+  if (input.tokens !== undefined && !(input.tokens > 0)) errors.push(`tokens: ${input.tokens} must be above 0`);
+  if (!Number.isInteger(input.nodes) || input.nodes < 1) errors.push(`nodes: ${input.nodes} must be a whole number of at least 1`);
+  const mfu = input.mfu ?? DEFAULT_MFU;
+  if (!(mfu > 0 && mfu <= 1)) errors.push(`mfu: ${mfu} must be above 0 and at most 1`);
+  if (errors.length > 0 || !instance) throw new Error(`planTraining: ${errors.join('; ')}`);
+
+  const tokens = input.tokens ?? chinchillaOptimalTokens(input.parameters);
+  const flops = trainingFlops(input.parameters, tokens);
+  const accelerators = instance.acceleratorCount * input.nodes;
+  const clusterFlopsPerSecond = accelerators * instance.peakBf16FlopsPerAccelerator * mfu;
+  const seconds = flops / clusterFlopsPerSecond;
+  const clusterPricePerHourUsd = instance.pricePerHourUsd === undefined ? undefined : instance.pricePerHourUsd * input.nodes;
+  return {
+    parameters: input.parameters, tokens, chinchillaTokens: chinchillaOptimalTokens(input.parameters), flops, instance,
+    nodes: input.nodes, accelerators, mfu, clusterFlopsPerSecond, seconds, days: seconds / 86_400,
+    clusterPricePerHourUsd, costUsd: clusterPricePerHourUsd === undefined ? undefined : clusterPricePerHourUsd * (seconds / 3600),
+  };
+}
+
+/** One line for a stack description: "about 12.3 days, about $1.2M on demand (...)". */
+export function describePlan(plan: TrainingPlan): string {
+  const days = plan.days >= 10 ? Math.round(plan.days).toString() : plan.days.toPrecision(2);
+  const cost = plan.costUsd === undefined ? 'no on-demand price in the catalog' : `about $${compact(plan.costUsd)} on demand`;
+  return `${compact(plan.parameters)} parameters on ${compact(plan.tokens)} tokens (${plan.flops.toExponential(2)} FLOPs) `
+    + `on ${plan.nodes} x ${plan.instance.instanceType} at ${Math.round(plan.mfu * 100)}% MFU: about ${days} days, ${cost}`;
+}
+
+function compact(n: number): string {
+  for (const [unit, size] of [['T', 1e12], ['B', 1e9], ['M', 1e6], ['k', 1e3]] as const) {
+    if (Math.abs(n) >= size) return `${(n / size).toPrecision(3)}${unit}`;
+  }
+  return n.toPrecision(3);
+}

@@ -1,0 +1,84 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Properties of a {@link PrivateVpc}. */
+export interface PrivateVpcProps {
+  /**
+   * Use this VPC instead of creating one. Its first private subnet with egress becomes the compute
+   * subnet unless `computeSubnet` names another.
+   * @default a new VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /** @default the first private subnet with egress of the VPC */
+  readonly computeSubnet?: ec2.ISubnet;
+  /** Address range of a new VPC. @default 10.0.0.0/16 */
+  readonly ipAddresses?: ec2.IIpAddresses;
+  /** Retention of a new VPC's flow logs. @default one year */
+  readonly flowLogRetention?: logs.RetentionDays;
+}
+
+/**
+ * The network the training recipes share: one Availability Zone (a cluster placement group and
+ * FSx for Lustre live in one), a private compute subnet behind a NAT gateway (p4d, p5 and trn1
+ * have several network cards and take no public IP), an S3 gateway endpoint so data and
+ * checkpoints bypass the NAT, VPC flow logs, and a cluster security group that allows all traffic
+ * between its members (EFA requires it).
+ */
+export class PrivateVpc extends Construct {
+  public readonly vpc: ec2.IVpc;
+  /** The private subnet with egress that compute nodes, the head node and FSx use. */
+  public readonly computeSubnet: ec2.ISubnet;
+  /** Allows all traffic from itself: attach it to every cluster node and storage client. */
+  public readonly clusterSecurityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: PrivateVpcProps = {}) {
+    super(scope, id);
+    if (props.vpc && props.ipAddresses) {
+      throw new Error('PrivateVpc: pass either vpc (an existing VPC) or ipAddresses (for a new one), not both');
+    }
+    if (props.computeSubnet && !props.vpc) {
+      throw new Error('PrivateVpc: computeSubnet needs the vpc it belongs to');
+    }
+    if (props.vpc && props.flowLogRetention !== undefined) {
+      throw new Error('PrivateVpc: flowLogRetention applies to a new VPC only; an existing VPC keeps its own flow logs');
+    }
+
+    if (props.vpc) {
+      this.vpc = props.vpc;
+    } else {
+      const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+        retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      this.vpc = new ec2.Vpc(this, 'Resource', {
+        ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
+        maxAzs: 1,
+        natGateways: 1,
+        subnetConfiguration: [
+          { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+          // A /18 holds 16k addresses: EFA instances take one address per network card.
+          { name: 'compute', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
+        ],
+        gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+        flowLogs: {
+          all: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup), trafficType: ec2.FlowLogTrafficType.ALL },
+        },
+      });
+    }
+
+    const subnet = props.computeSubnet ?? this.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets[0];
+    if (!subnet) {
+      throw new Error(`PrivateVpc: vpc ${this.vpc.node.path} has no private subnet with egress; compute nodes need one (NAT or egress route) since they take no public IP`);
+    }
+    this.computeSubnet = subnet;
+
+    this.clusterSecurityGroup = new ec2.SecurityGroup(this, 'ClusterSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Cluster nodes and their storage: all traffic between members (EFA needs it)',
+      allowAllOutbound: true,
+    });
+    this.clusterSecurityGroup.addIngressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'All traffic between cluster members (EFA, Slurm, MPI)');
+  }
+}

@@ -1,0 +1,123 @@
+import { Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { findTrainingInstance, planTraining, type TrainingPlan } from '../catalog';
+import { ParallelCluster } from './parallel-cluster';
+import { RecipeScripts } from './recipe-scripts';
+
+/** GPU instance types the FSDP recipe runs on. */
+export const FSDP_INSTANCE_TYPES = ['p4d.24xlarge', 'p5.48xlarge'] as const;
+
+/** Model sizes of train_fsdp.py with their parameter counts (for the plan). */
+export const FSDP_PRESETS: Readonly<Record<string, number>> = {
+  'gpt3-1.3b': 1.3e9,
+  'gpt3-6.7b': 6.7e9,
+  'gpt3-13b': 13e9,
+  'gpt3-175b': 175e9,
+};
+
+/** Properties of {@link FsdpTraining}. */
+export interface FsdpTrainingProps {
+  readonly vpc: ec2.IVpc;
+  readonly subnet: ec2.ISubnet;
+  /** The cluster security group (all traffic between members). */
+  readonly clusterSecurityGroup: ec2.ISecurityGroup;
+  /** FSx for Lustre file system mounted at /fsx: scripts, environment, data and checkpoints live there. */
+  readonly fileSystemId: string;
+  /** `p4d.24xlarge` or `p5.48xlarge`. @default 'p5.48xlarge' */
+  readonly instanceType?: string;
+  /** Static GPU nodes (MinCount = MaxCount). @default 2 */
+  readonly nodes?: number;
+  /** Launch into this capacity reservation instead of a placement group. @default none */
+  readonly capacityReservationId?: string;
+  /** train_fsdp.py preset. @default 'gpt3-1.3b' */
+  readonly modelPreset?: string;
+  /** Training steps. @default 5000 */
+  readonly maxSteps?: number;
+  /** Tokens the plan assumes. @default the Chinchilla-optimal 20 tokens per parameter */
+  readonly plannedTokens?: number;
+  /** torch version pip installs into the shared environment. @default '2.7.1' (the awsome-distributed-training FSDP case) */
+  readonly torchVersion?: string;
+  /** ParallelCluster version. @default DEFAULT_PCLUSTER_VERSION */
+  readonly parallelClusterVersion?: string;
+}
+
+const MOUNT_DIR = '/fsx';
+
+/**
+ * PyTorch FSDP pretraining on a ParallelCluster Slurm cluster of p4d.24xlarge or p5.48xlarge:
+ * static nodes with EFA in a placement group (or a capacity reservation), whole-node jobs, the
+ * shared FSx for Lustre at /fsx, and the FSDP job scripts installed in /fsx/llm-recipes/fsdp.
+ */
+export class FsdpTraining extends Construct {
+  public readonly cluster: ParallelCluster;
+  public readonly plan: TrainingPlan;
+  /** Where the job scripts are on the cluster. */
+  public readonly recipeDir = `${MOUNT_DIR}/llm-recipes/fsdp`;
+
+  constructor(scope: Construct, id: string, props: FsdpTrainingProps) {
+    super(scope, id);
+    const instanceType = props.instanceType ?? 'p5.48xlarge';
+    const nodes = props.nodes ?? 2;
+    const preset = props.modelPreset ?? 'gpt3-1.3b';
+    const maxSteps = props.maxSteps ?? 5000;
+    const errors: string[] = [];
+    if (!(FSDP_INSTANCE_TYPES as readonly string[]).includes(instanceType)) {
+      const kind = findTrainingInstance(instanceType)?.accelerator === 'trainium' ? ' (a Trainium type: use NeuronMegatronPretraining)' : '';
+      errors.push(`instanceType: '${instanceType}' is not a GPU type of this recipe${kind}; use ${FSDP_INSTANCE_TYPES.join(' or ')}`);
+    }
+    if (!Number.isInteger(nodes) || nodes < 1) errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
+    if (FSDP_PRESETS[preset] === undefined) errors.push(`modelPreset: '${preset}' is not one of ${Object.keys(FSDP_PRESETS).join(', ')}`);
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) errors.push(`maxSteps: ${maxSteps} must be a whole number of at least 1`);
+    if (props.torchVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(props.torchVersion)) {
+      errors.push(`torchVersion: '${props.torchVersion}' must be a release such as 2.7.1`);
+    }
+    if (props.capacityReservationId !== undefined && !Token.isUnresolved(props.capacityReservationId)
+      && !/^cr-[0-9a-f]{17}$/.test(props.capacityReservationId)) {
+      errors.push(`capacityReservationId: '${props.capacityReservationId}' must look like cr-0123456789abcdef0`);
+    }
+    if (errors.length > 0) throw new Error(`FsdpTraining: invalid props:\n- ${errors.join('\n- ')}`);
+
+    const instance = findTrainingInstance(instanceType)!;
+    this.plan = planTraining({ parameters: FSDP_PRESETS[preset], tokens: props.plannedTokens, instanceType, nodes });
+
+    const scripts = new RecipeScripts(this, 'Scripts', {
+      recipe: 'fsdp',
+      targetDir: this.recipeDir,
+      owner: 'ubuntu',
+      environment: {
+        INSTANCE_TYPE: instanceType,
+        GPUS_PER_NODE: String(instance.processesPerNode),
+        MODEL_PRESET: preset,
+        MAX_STEPS: String(maxSteps),
+        TORCH_VERSION: props.torchVersion ?? '2.7.1',
+        VENV: `${MOUNT_DIR}/llm-recipes/venv-fsdp`,
+        DATA_PATH: `${MOUNT_DIR}/data/wikipedia-gpt2/my-gpt2_text_document.bin`,
+        CHECKPOINT_DIR: `${MOUNT_DIR}/checkpoints/fsdp-${preset}`,
+      },
+    });
+
+    this.cluster = new ParallelCluster(this, 'Cluster', {
+      version: props.parallelClusterVersion,
+      vpc: props.vpc,
+      subnet: props.subnet,
+      securityGroups: [props.clusterSecurityGroup],
+      headNodeInstanceType: 'm5.8xlarge',
+      headNodeOnNodeConfigured: scripts.onNodeConfigured,
+      headNodeS3Access: scripts.s3Access,
+      fsxLustre: { fileSystemId: props.fileSystemId, mountDir: MOUNT_DIR },
+      queues: [{
+        name: 'gpu',
+        computeResources: [{
+          name: instanceType.split('.')[0],
+          instanceType,
+          minCount: nodes,
+          maxCount: nodes,
+          efa: true,
+          capacityReservationId: props.capacityReservationId,
+        }],
+        jobExclusiveAllocation: true,
+      }],
+    });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './fsdp-training';
+export * from './parallel-cluster';
+export * from './recipe-scripts';
+export * from './shared-storage';

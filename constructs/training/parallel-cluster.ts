@@ -1,0 +1,353 @@
+import { Aws, CfnOutput, CfnStack, CustomResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { compareVersions, findTrainingInstance } from '../catalog';
+
+/** Operating systems of the official ParallelCluster AMIs this construct offers, with the release that added each. */
+export const PCLUSTER_OS_SINCE: Readonly<Record<ClusterOs, string>> = {
+  ubuntu2204: '3.7.0',
+  ubuntu2404: '3.13.0',
+  alinux2023: '3.10.0',
+  rhel9: '3.9.0',
+  rocky9: '3.9.0',
+};
+
+/** Operating system of the cluster nodes (ParallelCluster `Image.Os`). */
+export type ClusterOs = 'ubuntu2204' | 'ubuntu2404' | 'alinux2023' | 'rhel9' | 'rocky9';
+
+/** ParallelCluster version the provider template and configuration default to. */
+export const DEFAULT_PCLUSTER_VERSION = '3.16.3';
+
+/** Releases that introduced what this construct renders (aws-parallelcluster CHANGELOG.md). */
+const SINCE = {
+  customResource: '3.6.0',
+  suppressValidators: '3.10.0',
+  p5: '3.7.1',
+} as const;
+
+/** Queue and compute-resource names: `^[a-z][a-z0-9-]*$`, at most 25 characters, not `default` (cluster_schema.py). */
+const RESOURCE_NAME = /^[a-z][a-z0-9-]*$/;
+const RESOURCE_NAME_MAX = 25;
+/** Cluster names: `^[a-zA-Z][a-zA-Z0-9-]*$`, at most 60 characters (cluster_schema.py). */
+const CLUSTER_NAME = /^[a-zA-Z][a-zA-Z0-9-]*$/;
+const CLUSTER_NAME_MAX = 60;
+
+/**
+ * EC2 types that support EFA among those the recipes use: the training catalog, plus head-node-only
+ * types that never enable it. EFA needs a cluster placement group or a capacity reservation.
+ */
+function supportsEfa(instanceType: string): boolean {
+  return (findTrainingInstance(instanceType)?.efaInterfaces ?? 0) > 0;
+}
+
+/** A custom action script: an `s3://` or `https://` URL of a script, with its arguments. */
+export interface ClusterCustomAction {
+  readonly script: string;
+  /** @default none */
+  readonly args?: string[];
+}
+
+/** One compute resource (a group of identical instances) of a Slurm queue. */
+export interface ComputeResourceOptions {
+  /** `^[a-z][a-z0-9-]*$`, at most 25 characters, not `default`. */
+  readonly name: string;
+  readonly instanceType: string;
+  /** Static nodes kept running. @default 0 */
+  readonly minCount?: number;
+  /** Most nodes. */
+  readonly maxCount: number;
+  /** Enable EFA on the nodes. @default true where the instance type supports it */
+  readonly efa?: boolean;
+  /** Launch into this On-Demand Capacity Reservation or Capacity Block. @default none */
+  readonly capacityReservationId?: string;
+  /** @default false */
+  readonly disableSimultaneousMultithreading?: boolean;
+}
+
+/** A Slurm queue. */
+export interface SlurmQueueOptions {
+  /** `^[a-z][a-z0-9-]*$`, at most 25 characters, not `default`. */
+  readonly name: string;
+  readonly computeResources: ComputeResourceOptions[];
+  /** `ONDEMAND`, `SPOT` or `CAPACITY_BLOCK`. @default 'ONDEMAND' */
+  readonly capacityType?: 'ONDEMAND' | 'SPOT' | 'CAPACITY_BLOCK';
+  /**
+   * A cluster placement group for the queue's nodes. AWS-provided capacity reservations and
+   * Capacity Blocks come with their own placement and take none.
+   * @default true unless a compute resource uses a capacity reservation or the queue uses capacity blocks
+   */
+  readonly placementGroup?: boolean;
+  /** Give each job whole nodes. @default true */
+  readonly jobExclusiveAllocation?: boolean;
+  /** Run on every compute node once it is configured. @default none */
+  readonly onNodeConfigured?: ClusterCustomAction;
+  /** IAM policy ARNs for the compute nodes. @default none */
+  readonly additionalIamPolicies?: string[];
+}
+
+/** An S3 bucket the nodes may read (and, if set, write). */
+export interface ClusterS3Access {
+  readonly bucketName: string;
+  /** @default false */
+  readonly enableWriteAccess?: boolean;
+}
+
+/** Properties of a {@link ParallelCluster}. */
+export interface ParallelClusterProps {
+  /** @default DEFAULT_PCLUSTER_VERSION */
+  readonly version?: string;
+  /**
+   * `^[a-zA-Z][a-zA-Z0-9-]*$`, at most 60 characters, different from the stack name. Changing it
+   * replaces the cluster.
+   * @default a name derived from the construct path
+   */
+  readonly clusterName?: string;
+  readonly vpc: ec2.IVpc;
+  /** The private subnet of the head node and every queue (a placement group needs one subnet). */
+  readonly subnet: ec2.ISubnet;
+  /** Groups added to the head node and every queue (ParallelCluster `AdditionalSecurityGroups`). */
+  readonly securityGroups: ec2.ISecurityGroup[];
+  /** @default 'ubuntu2204' */
+  readonly os?: ClusterOs;
+  /** A custom AMI built for this ParallelCluster version (`pcluster build-image`). @default the official AMI */
+  readonly customAmi?: string;
+  /** @default 'c5.4xlarge' */
+  readonly headNodeInstanceType?: string;
+  /** @default 200 GiB (builds and environments live on the head node) */
+  readonly headNodeRootVolumeGiB?: number;
+  /** Run on the head node once it is configured. @default none */
+  readonly headNodeOnNodeConfigured?: ClusterCustomAction;
+  /** IAM policy ARNs for the head node, besides SSM Session Manager. @default none */
+  readonly headNodeIamPolicies?: string[];
+  /** Buckets the head node may read. @default none */
+  readonly headNodeS3Access?: ClusterS3Access[];
+  readonly queues: SlurmQueueOptions[];
+  /** An existing FSx for Lustre file system to mount. @default none */
+  readonly fsxLustre?: { readonly fileSystemId: string; readonly mountDir: string };
+  /** Idle time before dynamic nodes are terminated. @default 10 minutes (the ParallelCluster default) */
+  readonly scaledownIdletime?: Duration;
+  /** What a queue update does to running nodes. @default 'DRAIN' */
+  readonly queueUpdateStrategy?: 'DRAIN' | 'COMPUTE_FLEET_STOP' | 'TERMINATE';
+  /** Keep the cluster when the resource is deleted. @default 'Delete': data lives on the stack's FSx, not on the cluster */
+  readonly deletionPolicy?: 'Delete' | 'Retain';
+  /** Validators to suppress (`ALL` or `type:Name`); needs ParallelCluster 3.10.0. @default none */
+  readonly suppressValidators?: string[];
+  /** @default 'ERROR' */
+  readonly validationFailureLevel?: 'INFO' | 'WARNING' | 'ERROR';
+  /** Tags on the cluster's resources. @default none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * An AWS ParallelCluster Slurm cluster, created through ParallelCluster's official CloudFormation
+ * support: the provider nested stack (`Provider`) and a `Custom::PclusterCluster` resource.
+ * ParallelCluster itself creates the head node, the queues and their IAM roles; this construct
+ * renders the cluster configuration with ParallelCluster 3 key names and validates it at synth.
+ * The head node is reached with SSM Session Manager; no SSH key is configured.
+ */
+export class ParallelCluster extends Construct {
+  public readonly clusterName: string;
+  public readonly version: string;
+  /** The cluster configuration sent to ParallelCluster (ParallelCluster 3 YAML keys, as an object). */
+  public readonly configuration: Record<string, unknown>;
+  public readonly provider: CfnStack;
+  public readonly resource: CustomResource;
+  /** Head node instance ID (`headNode.instanceId`). */
+  public readonly headNodeInstanceId: string;
+  /** Head node private IP (`headNode.privateIpAddress`). */
+  public readonly headNodePrivateIp: string;
+  /** Validation messages ParallelCluster reported (`validationMessages`). */
+  public readonly validationMessages: string;
+
+  constructor(scope: Construct, id: string, props: ParallelClusterProps) {
+    super(scope, id);
+    this.version = props.version ?? DEFAULT_PCLUSTER_VERSION;
+    this.clusterName = props.clusterName ?? defaultClusterName(this);
+    validate(this, props, this.version, this.clusterName);
+
+    this.configuration = renderConfiguration(props);
+    // The provider template lives in ParallelCluster's regional bucket (ParallelCluster user guide,
+    // "AWS CloudFormation custom resource"); it uses the SAM transform, so deploys need
+    // CAPABILITY_AUTO_EXPAND, which the CDK CLI sends.
+    this.provider = new CfnStack(this, 'Provider', {
+      templateUrl: `https://${Aws.REGION}-aws-parallelcluster.s3.${Aws.REGION}.${Aws.URL_SUFFIX}/parallelcluster/${this.version}/templates/custom_resource/cluster.yaml`,
+    });
+    // Only properties the provider passes to pcluster are sent: anything else breaks the resource.
+    const properties: Record<string, unknown> = {
+      ClusterName: this.clusterName,
+      ClusterConfiguration: this.configuration,
+      DeletionPolicy: props.deletionPolicy ?? 'Delete',
+      ValidationFailureLevel: props.validationFailureLevel ?? 'ERROR',
+    };
+    if (props.suppressValidators?.length) properties.SuppressValidators = props.suppressValidators;
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: this.provider.getAtt('Outputs.ServiceToken').toString(),
+      resourceType: 'Custom::PclusterCluster',
+      properties,
+    });
+    this.headNodeInstanceId = this.resource.getAttString('headNode.instanceId');
+    this.headNodePrivateIp = this.resource.getAttString('headNode.privateIpAddress');
+    this.validationMessages = this.resource.getAttString('validationMessages');
+  }
+
+  /** Adds stack outputs: head node, the SSM command to reach it, validation messages. */
+  public addOutputs(): void {
+    new CfnOutput(this, 'HeadNodeInstanceId', { description: `Head node of ParallelCluster ${this.clusterName}`, value: this.headNodeInstanceId });
+    new CfnOutput(this, 'ConnectCommand', {
+      description: 'Open a shell on the head node (Session Manager; no SSH)',
+      value: Fn.join('', ['aws ssm start-session --target ', this.headNodeInstanceId, ' --region ', Aws.REGION]),
+    });
+    new CfnOutput(this, 'ValidationMessages', { description: 'ParallelCluster validation messages', value: this.validationMessages });
+  }
+}
+
+function defaultClusterName(scope: Construct): string {
+  // Stable across deploys (the cluster name cannot change) and distinct from the stack name.
+  const unique = Names.uniqueResourceName(scope, { maxLength: CLUSTER_NAME_MAX - 4, separator: '-', allowedSpecialCharacters: '-' });
+  return `pc-${unique}`.replace(/[^a-zA-Z0-9-]/g, '-').slice(0, CLUSTER_NAME_MAX);
+}
+
+function validate(scope: Construct, props: ParallelClusterProps, version: string, clusterName: string): void {
+  const errors: string[] = [];
+  if (!/^\d+\.\d+\.\d+$/.test(version)) {
+    errors.push(`version: '${version}' must be a ParallelCluster release such as ${DEFAULT_PCLUSTER_VERSION}`);
+  } else if (compareVersions(version, SINCE.customResource) < 0) {
+    errors.push(`version: ${version} has no CloudFormation custom resource; use ${SINCE.customResource} or later`);
+  }
+  const newEnough = (since: string) => !/^\d+\.\d+\.\d+$/.test(version) || compareVersions(version, since) >= 0;
+
+  if (!Token.isUnresolved(clusterName)) {
+    if (!CLUSTER_NAME.test(clusterName) || clusterName.length > CLUSTER_NAME_MAX) {
+      errors.push(`clusterName: '${clusterName}' must match ${CLUSTER_NAME.source} with at most ${CLUSTER_NAME_MAX} characters`);
+    }
+    if (clusterName === Stack.of(scope).stackName) {
+      errors.push(`clusterName: '${clusterName}' equals the stack name; ParallelCluster creates a stack of that name, so they must differ`);
+    }
+  }
+  const os = props.os ?? 'ubuntu2204';
+  if (!newEnough(PCLUSTER_OS_SINCE[os])) errors.push(`os: ${os} needs ParallelCluster ${PCLUSTER_OS_SINCE[os]} or later (version is ${version})`);
+  if (props.suppressValidators?.length && !newEnough(SINCE.suppressValidators)) {
+    errors.push(`suppressValidators: needs ParallelCluster ${SINCE.suppressValidators} or later in the custom resource (version is ${version})`);
+  }
+  const root = props.headNodeRootVolumeGiB;
+  if (root !== undefined && (!Number.isInteger(root) || root < 35)) {
+    // The official AMIs' root volume is 35-50 GiB depending on the release; it cannot shrink.
+    errors.push(`headNodeRootVolumeGiB: ${root} must be a whole number of at least 35`);
+  }
+  if (props.queues.length === 0) errors.push('queues: a cluster needs at least one queue');
+
+  const checkName = (what: string, name: string) => {
+    if (!RESOURCE_NAME.test(name) || name.length > RESOURCE_NAME_MAX || name === 'default') {
+      errors.push(`${what}: '${name}' must match ${RESOURCE_NAME.source}, have at most ${RESOURCE_NAME_MAX} characters and not be 'default'`);
+    }
+  };
+  const queueNames = new Set<string>();
+  for (const q of props.queues) {
+    checkName('queue name', q.name);
+    if (queueNames.has(q.name)) errors.push(`queue name: '${q.name}' is used twice`);
+    queueNames.add(q.name);
+    if (q.computeResources.length === 0) errors.push(`queue ${q.name}: needs at least one compute resource`);
+    const reserved = q.capacityType === 'CAPACITY_BLOCK' || q.computeResources.some((c) => c.capacityReservationId);
+    if (q.placementGroup === true && q.capacityType === 'CAPACITY_BLOCK') {
+      errors.push(`queue ${q.name}: placementGroup cannot be used with CAPACITY_BLOCK capacity`);
+    }
+    const placement = q.placementGroup ?? !reserved;
+    for (const c of q.computeResources) {
+      checkName(`queue ${q.name} compute resource name`, c.name);
+      const min = c.minCount ?? 0;
+      if (!Number.isInteger(min) || min < 0) errors.push(`queue ${q.name} compute resource ${c.name}: minCount ${min} must be a whole number of at least 0`);
+      if (!Number.isInteger(c.maxCount) || c.maxCount < 1) errors.push(`queue ${q.name} compute resource ${c.name}: maxCount ${c.maxCount} must be a whole number of at least 1`);
+      else if (min > c.maxCount) errors.push(`queue ${q.name} compute resource ${c.name}: minCount ${min} is above maxCount ${c.maxCount}`);
+      const efaCapable = supportsEfa(c.instanceType);
+      if (c.efa === true && !efaCapable) {
+        errors.push(`queue ${q.name} compute resource ${c.name}: efa is set but ${c.instanceType} has no EFA among the catalog's training instances (trn1.32xlarge, trn1n.32xlarge, p4d.24xlarge, p5.48xlarge)`);
+      }
+      if ((c.efa ?? efaCapable) && !placement && !reserved) {
+        errors.push(`queue ${q.name} compute resource ${c.name}: EFA needs a placement group or a capacity reservation; set placementGroup or capacityReservationId`);
+      }
+      if (c.instanceType.startsWith('p5.') && !newEnough(SINCE.p5)) {
+        errors.push(`queue ${q.name} compute resource ${c.name}: ${c.instanceType} needs ParallelCluster ${SINCE.p5} or later (version is ${version})`);
+      }
+    }
+  }
+  const fsx = props.fsxLustre;
+  if (fsx && !Token.isUnresolved(fsx.mountDir) && !/^\/[A-Za-z0-9_./-]+$/.test(fsx.mountDir)) {
+    errors.push(`fsxLustre.mountDir: '${fsx.mountDir}' must be an absolute path such as /fsx`);
+  }
+  if (errors.length > 0) throw new Error(`ParallelCluster ${scope.node.path}: invalid props:\n- ${errors.join('\n- ')}`);
+}
+
+function customAction(action: ClusterCustomAction | undefined): Record<string, unknown> | undefined {
+  if (!action) return undefined;
+  return { OnNodeConfigured: { Script: action.script, ...(action.args?.length ? { Args: action.args } : {}) } };
+}
+
+function renderConfiguration(props: ParallelClusterProps): Record<string, unknown> {
+  const securityGroupIds = props.securityGroups.map((sg) => sg.securityGroupId);
+  const ssmPolicy = `arn:${Aws.PARTITION}:iam::aws:policy/AmazonSSMManagedInstanceCore`;
+  const config: Record<string, unknown> = {
+    Image: { Os: props.os ?? 'ubuntu2204', ...(props.customAmi ? { CustomAmi: props.customAmi } : {}) },
+    Imds: { ImdsSupport: 'v2.0' },
+    HeadNode: {
+      InstanceType: props.headNodeInstanceType ?? 'c5.4xlarge',
+      Networking: { SubnetId: props.subnet.subnetId, AdditionalSecurityGroups: securityGroupIds },
+      // No key pair: SSH is not the way in. Port 22 is still limited to the VPC.
+      Ssh: { AllowedIps: props.vpc.vpcCidrBlock },
+      LocalStorage: { RootVolume: { Size: props.headNodeRootVolumeGiB ?? 200, Encrypted: true } },
+      Imds: { Secured: true },
+      Iam: {
+        AdditionalIamPolicies: [ssmPolicy, ...(props.headNodeIamPolicies ?? [])].map((Policy) => ({ Policy })),
+        ...(props.headNodeS3Access?.length ? {
+          S3Access: props.headNodeS3Access.map((a) => ({ BucketName: a.bucketName, EnableWriteAccess: a.enableWriteAccess ?? false })),
+        } : {}),
+      },
+      ...(props.headNodeOnNodeConfigured ? { CustomActions: customAction(props.headNodeOnNodeConfigured) } : {}),
+    },
+    Scheduling: {
+      Scheduler: 'slurm',
+      SlurmSettings: {
+        ScaledownIdletime: Math.round((props.scaledownIdletime ?? Duration.minutes(10)).toMinutes()),
+        QueueUpdateStrategy: props.queueUpdateStrategy ?? 'DRAIN',
+      },
+      SlurmQueues: props.queues.map((q) => renderQueue(q, props, securityGroupIds, ssmPolicy)),
+    },
+  };
+  if (props.fsxLustre) {
+    config.SharedStorage = [{
+      Name: 'fsx',
+      StorageType: 'FsxLustre',
+      MountDir: props.fsxLustre.mountDir,
+      FsxLustreSettings: { FileSystemId: props.fsxLustre.fileSystemId },
+    }];
+  }
+  if (props.tags && Object.keys(props.tags).length > 0) {
+    config.Tags = Object.entries(props.tags).map(([Key, Value]) => ({ Key, Value }));
+  }
+  return config;
+}
+
+function renderQueue(q: SlurmQueueOptions, props: ParallelClusterProps, securityGroupIds: string[], ssmPolicy: string): Record<string, unknown> {
+  const reserved = q.capacityType === 'CAPACITY_BLOCK' || q.computeResources.some((c) => c.capacityReservationId);
+  const placement = q.placementGroup ?? !reserved;
+  return {
+    Name: q.name,
+    CapacityType: q.capacityType ?? 'ONDEMAND',
+    JobExclusiveAllocation: q.jobExclusiveAllocation ?? true,
+    Networking: {
+      SubnetIds: [props.subnet.subnetId],
+      AdditionalSecurityGroups: securityGroupIds,
+      PlacementGroup: { Enabled: placement },
+    },
+    ComputeResources: q.computeResources.map((c) => ({
+      Name: c.name,
+      InstanceType: c.instanceType,
+      MinCount: c.minCount ?? 0,
+      MaxCount: c.maxCount,
+      Efa: { Enabled: c.efa ?? supportsEfa(c.instanceType) },
+      DisableSimultaneousMultithreading: c.disableSimultaneousMultithreading ?? false,
+      ...(c.capacityReservationId ? { CapacityReservationTarget: { CapacityReservationId: c.capacityReservationId } } : {}),
+    })),
+    Iam: { AdditionalIamPolicies: [ssmPolicy, ...(q.additionalIamPolicies ?? [])].map((Policy) => ({ Policy })) },
+    ...(q.onNodeConfigured ? { CustomActions: customAction(q.onNodeConfigured) } : {}),
+  };
+}

@@ -1,0 +1,164 @@
+import { Aws, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as fsx from 'aws-cdk-lib/aws-fsx';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** PERSISTENT_2 throughput tiers in MB/s per TiB (FSx for Lustre API, PerUnitStorageThroughput). */
+export const LUSTRE_THROUGHPUT_TIERS = [125, 250, 500, 1000] as const;
+
+/** PERSISTENT_2 capacity: 1200 GiB, or a multiple of 2400 GiB (FSx for Lustre API, StorageCapacity). */
+export function isValidLustreCapacity(gib: number): boolean {
+  return Number.isInteger(gib) && (gib === 1200 || (gib > 0 && gib % 2400 === 0));
+}
+
+/** Properties of a {@link TrainingStorage}. */
+export interface TrainingStorageProps {
+  readonly vpc: ec2.IVpc;
+  /** Subnet of the file system: the compute nodes' subnet, in the same Availability Zone. */
+  readonly subnet: ec2.ISubnet;
+  /** Security group of the cluster nodes that mount the file system. */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  /** 1200 or a multiple of 2400 GiB. @default 1200 */
+  readonly storageCapacityGiB?: number;
+  /** MB/s per TiB: 125, 250, 500 or 1000. @default 250 (the FSDP reference cluster) */
+  readonly perUnitStorageThroughput?: number;
+  /**
+   * Bucket linked to the file system for datasets and checkpoints.
+   * @default a new retained, KMS-encrypted, versioned bucket
+   */
+  readonly dataBucket?: s3.IBucket;
+  /** Key of the file system and of a new data bucket. @default a new rotating, retained key */
+  readonly encryptionKey?: kms.IKey;
+  /** Where the bucket appears in the file system. @default '/s3' */
+  readonly fileSystemPath?: string;
+}
+
+/**
+ * Shared storage for training clusters, created by the stack rather than by the cluster so that it
+ * outlives any cluster rebuild: FSx for Lustre PERSISTENT_2 (LZ4 compression, KMS-encrypted,
+ * retained) linked through a data repository association to an S3 bucket that imports and exports
+ * new, changed and deleted files automatically. Its security group admits the cluster on the Lustre
+ * ports only.
+ */
+export class TrainingStorage extends Construct {
+  public readonly fileSystem: fsx.LustreFileSystem;
+  public readonly dataBucket: s3.IBucket;
+  public readonly encryptionKey: kms.IKey;
+  /** The file system's security group. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** Path inside the file system where the bucket's objects appear. */
+  public readonly fileSystemPath: string;
+
+  constructor(scope: Construct, id: string, props: TrainingStorageProps) {
+    super(scope, id);
+    const capacity = props.storageCapacityGiB ?? 1200;
+    const throughput = props.perUnitStorageThroughput ?? 250;
+    const errors: string[] = [];
+    if (!isValidLustreCapacity(capacity)) {
+      errors.push(`storageCapacityGiB: ${capacity} is not a PERSISTENT_2 capacity; use 1200 or a multiple of 2400 GiB`);
+    }
+    if (!(LUSTRE_THROUGHPUT_TIERS as readonly number[]).includes(throughput)) {
+      errors.push(`perUnitStorageThroughput: ${throughput} MB/s/TiB is not offered; use one of ${LUSTRE_THROUGHPUT_TIERS.join(', ')}`);
+    }
+    this.fileSystemPath = props.fileSystemPath ?? '/s3';
+    if (!Token.isUnresolved(this.fileSystemPath) && !/^\/[A-Za-z0-9_.\-/]*[A-Za-z0-9_.-]$/.test(this.fileSystemPath)) {
+      errors.push(`fileSystemPath: '${this.fileSystemPath}' must be an absolute path such as '/s3', not '/' or ending in '/'`);
+    }
+    if (errors.length > 0) throw new Error(`TrainingStorage: invalid props:\n- ${errors.join('\n- ')}`);
+
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: 'Training data: FSx for Lustre and its S3 data repository',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    if (props.dataBucket) {
+      this.dataBucket = props.dataBucket;
+    } else {
+      const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+        // S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption.
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        lifecycleRules: [{ expiration: Duration.days(365) }],
+      });
+      Validations.of(accessLogs).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This bucket receives the data bucket\'s server access logs; logging it to itself would loop.',
+      });
+      this.dataBucket = new s3.Bucket(this, 'DataBucket', {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.encryptionKey,
+        bucketKeyEnabled: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: 'data-bucket/',
+      });
+    }
+    // FSx reaches a KMS-encrypted bucket through its per-file-system service-linked role
+    // AWSServiceRoleForFSxS3Access_<fs-id>, which exists only once the association is created;
+    // the key policy names it by pattern (FSx for Lustre guide, managed policies).
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'FsxDataRepositoryAccess',
+      principals: [new iam.AccountRootPrincipal()],
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*` },
+        StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}` },
+      },
+    }));
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'FSx for Lustre: Lustre traffic from the cluster and between file servers',
+      allowAllOutbound: false,
+    });
+    // Lustre uses TCP 988 and 1018-1023, from clients and between the file servers themselves
+    // (FSx for Lustre guide, "File system access control with Amazon VPC").
+    for (const peer of [props.clientSecurityGroup, this.securityGroup]) {
+      this.securityGroup.addIngressRule(peer, ec2.Port.tcp(988), 'Lustre');
+      this.securityGroup.addIngressRule(peer, ec2.Port.tcpRange(1018, 1023), 'Lustre');
+    }
+    this.securityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(988), 'Lustre between file servers');
+    this.securityGroup.addEgressRule(this.securityGroup, ec2.Port.tcpRange(1018, 1023), 'Lustre between file servers');
+
+    this.fileSystem = new fsx.LustreFileSystem(this, 'FileSystem', {
+      vpc: props.vpc,
+      vpcSubnet: props.subnet,
+      securityGroup: this.securityGroup,
+      storageCapacityGiB: capacity,
+      kmsKey: this.encryptionKey,
+      fileSystemTypeVersion: fsx.FileSystemTypeVersion.V_2_15,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lustreConfiguration: {
+        deploymentType: fsx.LustreDeploymentType.PERSISTENT_2,
+        perUnitStorageThroughput: throughput,
+        dataCompressionType: fsx.LustreDataCompressionType.LZ4,
+      },
+    });
+
+    new fsx.CfnDataRepositoryAssociation(this, 'DataRepositoryAssociation', {
+      fileSystemId: this.fileSystem.fileSystemId,
+      fileSystemPath: this.fileSystemPath,
+      dataRepositoryPath: this.dataBucket.s3UrlForObject(),
+      batchImportMetaDataOnCreate: true,
+      s3: {
+        autoImportPolicy: { events: ['NEW', 'CHANGED', 'DELETED'] },
+        autoExportPolicy: { events: ['NEW', 'CHANGED', 'DELETED'] },
+      },
+    });
+  }
+
+  /** The file system ID, for ParallelCluster's SharedStorage FsxLustreSettings.FileSystemId. */
+  public get fileSystemId(): string {
+    return this.fileSystem.fileSystemId;
+  }
+}
