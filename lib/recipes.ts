@@ -3,21 +3,19 @@ import { findModelPreset, MODEL_PRESETS } from '../constructs';
 import { Falcon40bG5EndpointStack } from './falcon-40b-g5-endpoint-stack';
 import { FsdpParallelClusterStack } from './fsdp-parallel-cluster-stack';
 import { Inf2LmiEndpointStack } from './inf2-lmi-endpoint-stack';
+import { Trn1MegatronPretrainingStack } from './trn1-megatron-pretraining-stack';
 
 /** The recipe stack IDs: stable, since reviewers and tooling find templates by them. */
-export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'FsdpParallelCluster'] as const;
+export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1MegatronPretraining', 'FsdpParallelCluster'] as const;
 
 /**
  * Adds every recipe stack to `app`. Context values (`cdk synth -c key=value`):
  * `falcon40bMaxInstances` (autoscaling ceiling), `inf2Model` (a catalog model preset name),
- * `fsdpNodes` and `fsdpInstanceType` (the FSDP cluster's GPU nodes).
+ * `megatronPreset` and `megatronNodes` (the Trn1 GPT-3 preset and its node count), `fsdpNodes` and
+ * `fsdpInstanceType` (the FSDP cluster's GPU nodes).
  */
 export function addRecipes(app: App, env?: Environment): void {
-  const maxInstances = app.node.tryGetContext('falcon40bMaxInstances');
-  new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', {
-    env,
-    maxInstances: maxInstances === undefined ? undefined : Number(maxInstances),
-  });
+  new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', { env, maxInstances: numberContext(app, 'falcon40bMaxInstances') });
 
   const inf2ModelName = app.node.tryGetContext('inf2Model');
   const inf2Model = inf2ModelName === undefined ? undefined : findModelPreset(String(inf2ModelName));
@@ -26,10 +24,24 @@ export function addRecipes(app: App, env?: Environment): void {
   }
   new Inf2LmiEndpointStack(app, 'Inf2LmiEndpoint', { env, model: inf2Model });
 
-  const fsdpNodes = app.node.tryGetContext('fsdpNodes');
+  new Trn1MegatronPretrainingStack(app, 'Trn1MegatronPretraining', {
+    env,
+    preset: app.node.tryGetContext('megatronPreset'),
+    nodes: numberContext(app, 'megatronNodes'),
+  });
+
   new FsdpParallelClusterStack(app, 'FsdpParallelCluster', {
     env,
-    nodes: fsdpNodes === undefined ? undefined : Number(fsdpNodes),
+    nodes: numberContext(app, 'fsdpNodes'),
     instanceType: app.node.tryGetContext('fsdpInstanceType'),
   });
+}
+
+/** A numeric context value, or undefined; a value that is not a number is an error naming the key. */
+function numberContext(app: App, key: string): number | undefined {
+  const raw = app.node.tryGetContext(key);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new Error(`context ${key}: '${raw}' is not a number`);
+  return n;
 }

@@ -155,3 +155,44 @@ function compact(n: number): string {
   }
   return n.toPrecision(3);
 }
+
+/** A GPT-3 preset of neuronx-nemo-megatron (its `gpt_<size>.sh`), as the Trn1 recipe runs it. */
+export interface MegatronGpt3Preset {
+  readonly name: string;
+  /** The preset script in nemo/examples/nlp/language_modeling. */
+  readonly script: string;
+  readonly parameters: number;
+  readonly layers: number;
+  readonly hiddenSize: number;
+  readonly attentionHeads: number;
+  readonly tensorParallel: number;
+  readonly pipelineParallel: number;
+  /** Nodes the GPT-3 tutorial runs it on (6.7B is not in the tutorial: one node of 32 NeuronCores holds TP 8). */
+  readonly defaultNodes: number;
+  /** Global batch per node: 32, or 8 for 175B (neuronx-nemo-megatron c5362aa). */
+  readonly globalBatchPerNode: number;
+}
+
+/**
+ * GPT-3 presets of aws-neuron/neuronx-nemo-megatron (gpt_6.7b.sh, gpt_23b.sh, gpt_46b.sh,
+ * gpt_175b.sh at f4743cef, the 2.21 release): sequence 2048, micro batch 1, 32 processes per
+ * trn1.32xlarge node (one per NeuronCore).
+ */
+export const MEGATRON_GPT3_PRESETS: readonly MegatronGpt3Preset[] = [
+  { name: 'gpt3-6.7b', script: 'gpt_6.7b.sh', parameters: 6.7e9, layers: 32, hiddenSize: 4096, attentionHeads: 32, tensorParallel: 8, pipelineParallel: 1, defaultNodes: 4, globalBatchPerNode: 32 },
+  { name: 'gpt3-23b', script: 'gpt_23b.sh', parameters: 23e9, layers: 28, hiddenSize: 8192, attentionHeads: 64, tensorParallel: 8, pipelineParallel: 4, defaultNodes: 4, globalBatchPerNode: 32 },
+  { name: 'gpt3-46b', script: 'gpt_46b.sh', parameters: 46e9, layers: 56, hiddenSize: 8192, attentionHeads: 64, tensorParallel: 8, pipelineParallel: 8, defaultNodes: 8, globalBatchPerNode: 32 },
+  { name: 'gpt3-175b', script: 'gpt_175b.sh', parameters: 175e9, layers: 96, hiddenSize: 12288, attentionHeads: 96, tensorParallel: 32, pipelineParallel: 8, defaultNodes: 8, globalBatchPerNode: 8 },
+];
+
+/** The preset called `name`, or undefined. */
+export function findMegatronPreset(name: string): MegatronGpt3Preset | undefined {
+  return MEGATRON_GPT3_PRESETS.find((p) => p.name === name);
+}
+
+/** Data-parallel degree of a preset on `nodes` Trainium nodes, or undefined where TP x PP does not divide the processes. */
+export function megatronDataParallel(preset: MegatronGpt3Preset, nodes: number, processesPerNode = 32): number | undefined {
+  const processes = nodes * processesPerNode;
+  const modelParallel = preset.tensorParallel * preset.pipelineParallel;
+  return processes % modelParallel === 0 && processes >= modelParallel ? processes / modelParallel : undefined;
+}

@@ -68,7 +68,8 @@ export class PrivateVpc extends Construct {
       });
     }
 
-    const subnet = props.computeSubnet ?? this.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets[0];
+    // Filter rather than select by type: selectSubnets throws its own message when the group is missing.
+    const subnet = props.computeSubnet ?? this.vpc.privateSubnets[0];
     if (!subnet) {
       throw new Error(`PrivateVpc: vpc ${this.vpc.node.path} has no private subnet with egress; compute nodes need one (NAT or egress route) since they take no public IP`);
     }

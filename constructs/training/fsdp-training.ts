@@ -76,6 +76,7 @@ export class FsdpTraining extends Construct {
       && !/^cr-[0-9a-f]{17}$/.test(props.capacityReservationId)) {
       errors.push(`capacityReservationId: '${props.capacityReservationId}' must look like cr-0123456789abcdef0`);
     }
+    if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
     if (errors.length > 0) throw new Error(`FsdpTraining: invalid props:\n- ${errors.join('\n- ')}`);
 
     const instance = findTrainingInstance(instanceType)!;

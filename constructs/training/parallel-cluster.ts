@@ -83,6 +83,8 @@ export interface SlurmQueueOptions {
   readonly onNodeConfigured?: ClusterCustomAction;
   /** IAM policy ARNs for the compute nodes. @default none */
   readonly additionalIamPolicies?: string[];
+  /** Buckets the compute nodes may read. @default none */
+  readonly s3Access?: ClusterS3Access[];
 }
 
 /** An S3 bucket the nodes may read (and, if set, write). */
@@ -229,6 +231,11 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
   if (props.suppressValidators?.length && !newEnough(SINCE.suppressValidators)) {
     errors.push(`suppressValidators: needs ParallelCluster ${SINCE.suppressValidators} or later in the custom resource (version is ${version})`);
   }
+  const idle = props.scaledownIdletime;
+  if (idle !== undefined && !idle.isUnresolved()) {
+    const minutes = idle.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < 1) errors.push(`scaledownIdletime: ${idle.toHumanString()} must be a whole number of minutes, at least 1`);
+  }
   const root = props.headNodeRootVolumeGiB;
   if (root !== undefined && (!Number.isInteger(root) || root < 35)) {
     // The official AMIs' root volume is 35-50 GiB depending on the release; it cannot shrink.
@@ -298,7 +305,7 @@ function renderConfiguration(props: ParallelClusterProps): Record<string, unknow
       Iam: {
         AdditionalIamPolicies: [ssmPolicy, ...(props.headNodeIamPolicies ?? [])].map((Policy) => ({ Policy })),
         ...(props.headNodeS3Access?.length ? {
-          S3Access: props.headNodeS3Access.map((a) => ({ BucketName: a.bucketName, EnableWriteAccess: a.enableWriteAccess ?? false })),
+          S3Access: renderS3Access(props.headNodeS3Access),
         } : {}),
       },
       ...(props.headNodeOnNodeConfigured ? { CustomActions: customAction(props.headNodeOnNodeConfigured) } : {}),
@@ -306,7 +313,7 @@ function renderConfiguration(props: ParallelClusterProps): Record<string, unknow
     Scheduling: {
       Scheduler: 'slurm',
       SlurmSettings: {
-        ScaledownIdletime: Math.round((props.scaledownIdletime ?? Duration.minutes(10)).toMinutes()),
+        ScaledownIdletime: (props.scaledownIdletime ?? Duration.minutes(10)).toMinutes(),
         QueueUpdateStrategy: props.queueUpdateStrategy ?? 'DRAIN',
       },
       SlurmQueues: props.queues.map((q) => renderQueue(q, props, securityGroupIds, ssmPolicy)),
@@ -347,7 +354,14 @@ function renderQueue(q: SlurmQueueOptions, props: ParallelClusterProps, security
       DisableSimultaneousMultithreading: c.disableSimultaneousMultithreading ?? false,
       ...(c.capacityReservationId ? { CapacityReservationTarget: { CapacityReservationId: c.capacityReservationId } } : {}),
     })),
-    Iam: { AdditionalIamPolicies: [ssmPolicy, ...(q.additionalIamPolicies ?? [])].map((Policy) => ({ Policy })) },
+    Iam: {
+      AdditionalIamPolicies: [ssmPolicy, ...(q.additionalIamPolicies ?? [])].map((Policy) => ({ Policy })),
+      ...(q.s3Access?.length ? { S3Access: renderS3Access(q.s3Access) } : {}),
+    },
     ...(q.onNodeConfigured ? { CustomActions: customAction(q.onNodeConfigured) } : {}),
   };
+}
+
+function renderS3Access(access: ClusterS3Access[]): Array<Record<string, unknown>> {
+  return access.map((a) => ({ BucketName: a.bucketName, EnableWriteAccess: a.enableWriteAccess ?? false }));
 }

@@ -105,7 +105,8 @@ export class TrainingStorage extends Construct {
     // FSx reaches a KMS-encrypted bucket through its per-file-system service-linked role
     // AWSServiceRoleForFSxS3Access_<fs-id>, which exists only once the association is created;
     // the key policy names it by pattern (FSx for Lustre guide, managed policies).
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+    const bucketKeys = new Set([this.encryptionKey, ...(props.dataBucket?.encryptionKey ? [props.dataBucket.encryptionKey] : [])]);
+    for (const key of bucketKeys) key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'FsxDataRepositoryAccess',
       principals: [new iam.AccountRootPrincipal()],
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
@@ -115,6 +116,7 @@ export class TrainingStorage extends Construct {
         StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}` },
       },
     }));
+    // An imported key's policy cannot be changed from here: its owner must grant the same statement.
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

@@ -102,8 +102,12 @@ describe('recipe context and props', () => {
     expect(stack.endpoint.tensorParallelDegree).toBe(stack.endpoint.instance.devices);
   });
 
-  test.each([0, -3, 2.5, Number.NaN])('throws when falcon40bMaxInstances is %p', (value) => {
+  test.each([0, -3, 2.5])('throws when falcon40bMaxInstances is %p', (value) => {
     expect(() => addRecipes(freshApp({ falcon40bMaxInstances: value }))).toThrow(/maxInstances .* must be a whole number of at least 1 \(context falcon40bMaxInstances\)/);
+  });
+
+  test('throws when a numeric context value is not a number', () => {
+    expect(() => addRecipes(freshApp({ falcon40bMaxInstances: 'abc' }))).toThrow(/context falcon40bMaxInstances: 'abc' is not a number/);
   });
 
   test('a deploy region without the neuronx image fails at synth', () => {

@@ -275,6 +275,8 @@ def main(argv):
         os.makedirs(args.checkpoint_dir, exist_ok=True)
     dist_env.barrier()
 
+    # The corpus is checked before anything else, so a wrong vocabulary fails with its own message.
+    data = TokenWindows(args.data, cfg["seq"], args.vocab_size)
     model = GPT(args.vocab_size, cfg["layers"], cfg["hidden"], cfg["heads"], cfg["seq"],
                 checkpointing=not args.no_activation_checkpointing)
     start_step = 0
@@ -296,7 +298,6 @@ def main(argv):
         optimizer.load_state_dict(optim_state)
         log({"event": "resumed", "step": start_step, "path": resume})
 
-    data = TokenWindows(args.data, cfg["seq"], args.vocab_size)
     params = sum(p.numel() for p in model.parameters()) * (dist_env.world_size if dist_env.sharded else 1)
     log({"event": "start", "preset": args.preset, "parameters": params, "world_size": dist_env.world_size,
          "sharded": dist_env.sharded, "device": dist_env.device.type, "start_step": start_step})

@@ -1,0 +1,127 @@
+import * as path from 'path';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import {
+  findMegatronPreset, findTrainingInstance, MEGATRON_GPT3_PRESETS, megatronDataParallel, planTraining,
+  type MegatronGpt3Preset, type TrainingPlan,
+} from '../catalog';
+import { ParallelCluster } from './parallel-cluster';
+import { RecipeScripts, SCRIPTS_DIR } from './recipe-scripts';
+
+/** Trainium instance types of the recipe. */
+export const TRAINIUM_INSTANCE_TYPES = ['trn1.32xlarge', 'trn1n.32xlarge'] as const;
+
+/**
+ * neuronx-nemo-megatron commit the setup script checks out: the 2.21 release (2024-12-19), the
+ * last before Neuron ended NeMo Megatron support in release 2.23.
+ */
+export const NEURONX_NEMO_MEGATRON_COMMIT = 'f4743cef5a1c8dc9eeb6b3d128e01693e041a9be';
+
+/** Properties of {@link NeuronMegatronPretraining}. */
+export interface NeuronMegatronPretrainingProps {
+  readonly vpc: ec2.IVpc;
+  readonly subnet: ec2.ISubnet;
+  /** The cluster security group (all traffic between members). */
+  readonly clusterSecurityGroup: ec2.ISecurityGroup;
+  /** FSx for Lustre file system mounted at /fsx. */
+  readonly fileSystemId: string;
+  /** @default 'trn1.32xlarge' */
+  readonly instanceType?: string;
+  /** A MEGATRON_GPT3_PRESETS name. @default 'gpt3-6.7b' */
+  readonly preset?: string;
+  /** Trainium nodes in the queue (MaxCount; nodes start with jobs). @default the preset's tutorial node count */
+  readonly nodes?: number;
+  /**
+   * An AMI with the Neuron driver and runtime, built for this ParallelCluster version with
+   * `pcluster build-image` (for example from a Neuron DLAMI). Without one, every node installs them
+   * from the Neuron apt repository at start.
+   * @default the official ParallelCluster Ubuntu 22.04 AMI
+   */
+  readonly neuronAmi?: string;
+  /** Tokens the plan assumes. @default the Chinchilla-optimal 20 tokens per parameter */
+  readonly plannedTokens?: number;
+  /** ParallelCluster version. @default DEFAULT_PCLUSTER_VERSION */
+  readonly parallelClusterVersion?: string;
+}
+
+const MOUNT_DIR = '/fsx';
+
+/**
+ * GPT-3 pretraining with neuronx-nemo-megatron on a ParallelCluster of trn1.32xlarge (or
+ * trn1n.32xlarge): EFA, a placement group, FSx for Lustre at /fsx, the Neuron runtime on every
+ * node, and the job scripts (setup, data, tokenisation, compile, train) in /fsx/llm-recipes/megatron.
+ */
+export class NeuronMegatronPretraining extends Construct {
+  public readonly cluster: ParallelCluster;
+  public readonly preset: MegatronGpt3Preset;
+  public readonly nodes: number;
+  public readonly plan: TrainingPlan;
+  public readonly recipeDir = `${MOUNT_DIR}/llm-recipes/megatron`;
+
+  constructor(scope: Construct, id: string, props: NeuronMegatronPretrainingProps) {
+    super(scope, id);
+    const instanceType = props.instanceType ?? 'trn1.32xlarge';
+    const presetName = props.preset ?? 'gpt3-6.7b';
+    const preset = findMegatronPreset(presetName);
+    const errors: string[] = [];
+    if (!(TRAINIUM_INSTANCE_TYPES as readonly string[]).includes(instanceType)) {
+      const kind = findTrainingInstance(instanceType)?.accelerator === 'gpu' ? ' (a GPU type: use FsdpTraining)' : '';
+      errors.push(`instanceType: '${instanceType}' is not a Trainium type of this recipe${kind}; use ${TRAINIUM_INSTANCE_TYPES.join(' or ')}`);
+    }
+    if (!preset) errors.push(`preset: '${presetName}' is not one of ${MEGATRON_GPT3_PRESETS.map((p) => p.name).join(', ')}`);
+    const nodes = props.nodes ?? preset?.defaultNodes ?? 1;
+    if (!Number.isInteger(nodes) || nodes < 1) {
+      errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
+    } else if (preset && megatronDataParallel(preset, nodes) === undefined) {
+      const mp = preset.tensorParallel * preset.pipelineParallel;
+      errors.push(`nodes: ${nodes} nodes give ${nodes * 32} NeuronCores, which ${preset.name}'s TP ${preset.tensorParallel} x PP ${preset.pipelineParallel} = ${mp} does not divide; use a multiple of ${Math.max(1, mp / 32)} nodes`);
+    }
+    if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
+    if (errors.length > 0 || !preset) throw new Error(`NeuronMegatronPretraining: invalid props:\n- ${errors.join('\n- ')}`);
+    this.preset = preset;
+    this.nodes = nodes;
+    this.plan = planTraining({ parameters: preset.parameters, tokens: props.plannedTokens, instanceType, nodes });
+
+    const scripts = new RecipeScripts(this, 'Scripts', {
+      recipe: 'neuron',
+      targetDir: this.recipeDir,
+      owner: 'ubuntu',
+      environment: {
+        INSTANCE_TYPE: instanceType,
+        PRESET: preset.name,
+        PRESET_SCRIPT: preset.script,
+        TENSOR_PARALLEL: String(preset.tensorParallel),
+        PIPELINE_PARALLEL: String(preset.pipelineParallel),
+        NODES: String(nodes),
+        VENV: `${MOUNT_DIR}/llm-recipes/venv-neuron`,
+        NNM_DIR: `${MOUNT_DIR}/llm-recipes/neuronx-nemo-megatron`,
+        NNM_COMMIT: NEURONX_NEMO_MEGATRON_COMMIT,
+        DATA_DIR: `${MOUNT_DIR}/data/gpt2`,
+      },
+    });
+    const neuronInstaller = new s3assets.Asset(this, 'NeuronInstaller', { path: path.join(SCRIPTS_DIR, 'neuron', 'install-neuron.sh') });
+
+    this.cluster = new ParallelCluster(this, 'Cluster', {
+      version: props.parallelClusterVersion,
+      vpc: props.vpc,
+      subnet: props.subnet,
+      securityGroups: [props.clusterSecurityGroup],
+      os: 'ubuntu2204',
+      customAmi: props.neuronAmi,
+      // The samples' head node: c5.4xlarge with a large root volume for builds.
+      headNodeInstanceType: 'c5.4xlarge',
+      headNodeRootVolumeGiB: 512,
+      headNodeOnNodeConfigured: scripts.onNodeConfigured,
+      headNodeS3Access: scripts.s3Access,
+      fsxLustre: { fileSystemId: props.fileSystemId, mountDir: MOUNT_DIR },
+      queues: [{
+        name: 'trn1',
+        computeResources: [{ name: instanceType.split('.')[0], instanceType, minCount: 0, maxCount: nodes, efa: true }],
+        jobExclusiveAllocation: true,
+        onNodeConfigured: { script: neuronInstaller.s3ObjectUrl },
+        s3Access: [{ bucketName: neuronInstaller.s3BucketName }],
+      }],
+    });
+  }
+}

@@ -1,0 +1,164 @@
+import { type Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { PrivateVpc, type PrivateVpcProps } from '../../constructs';
+import { templateOf, testStack } from '../util/synth';
+
+/** `Network/Resource` takes the logical ID of `Network`: the name and an 8-digit hash. */
+const VPC_LOGICAL_ID = /^Network[0-9A-F]{8}$/;
+
+function synth(props?: PrivateVpcProps) {
+  const { stack } = testStack();
+  const network = new PrivateVpc(stack, 'Network', props);
+  return { stack, network, template: templateOf(stack) };
+}
+
+/** An existing VPC as a user would have it: two AZs of public and private-with-egress subnets, with a flow log. */
+function existingVpc(stack: Stack): ec2.Vpc {
+  const vpc = new ec2.Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 1 });
+  vpc.addFlowLog('FlowLog');
+  return vpc;
+}
+
+describe('PrivateVpc: a new VPC', () => {
+  test('one AZ: one public and one private (compute) subnet, one NAT gateway', () => {
+    const { template, network } = synth();
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+    template.resourceCountIs('AWS::EC2::Subnet', 2);
+    template.hasResourceProperties('AWS::EC2::Subnet', {
+      MapPublicIpOnLaunch: true,
+      Tags: Match.arrayWith([{ Key: 'aws-cdk:subnet-type', Value: 'Public' }]),
+    });
+    template.hasResourceProperties('AWS::EC2::Subnet', {
+      MapPublicIpOnLaunch: false,
+      CidrBlock: Match.stringLikeRegexp('/18$'),
+      Tags: Match.arrayWith([{ Key: 'aws-cdk:subnet-name', Value: 'compute' }, { Key: 'aws-cdk:subnet-type', Value: 'Private' }]),
+    });
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    expect(network.vpc.availabilityZones).toHaveLength(1);
+    expect(network.vpc.privateSubnets).toHaveLength(1);
+    expect(network.computeSubnet).toBe(network.vpc.privateSubnets[0]);
+  });
+
+  test('the VPC is the Resource child, so its logical ID is the construct\'s (stable)', () => {
+    const { network, template } = synth();
+    expect(network.vpc.node.id).toBe('Resource');
+    expect(Object.keys(template.findResources('AWS::EC2::VPC'))).toEqual([expect.stringMatching(VPC_LOGICAL_ID)]);
+  });
+
+  test('an S3 gateway endpoint on the private route table', () => {
+    const { template } = synth();
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] },
+      RouteTableIds: Match.arrayWith([{ Ref: Match.stringLikeRegexp('computeSubnet1RouteTable') }]),
+    });
+  });
+
+  test('flow logs of all traffic to a retained CloudWatch Logs group kept one year', () => {
+    const { template } = synth();
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+      LogGroupName: { Ref: Match.stringLikeRegexp('^NetworkFlowLogs') },
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('flowLogRetention sets the retention of a new VPC', () => {
+    const { template } = synth({ flowLogRetention: logs.RetentionDays.THREE_MONTHS });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  test('ipAddresses sets the range of a new VPC', () => {
+    const { template } = synth({ ipAddresses: ec2.IpAddresses.cidr('10.42.0.0/16') });
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.42.0.0/16' });
+  });
+
+  test('a cluster security group allowing all traffic from itself, all outbound', () => {
+    const { template, stack, network } = synth();
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      VpcId: { Ref: Match.stringLikeRegexp(VPC_LOGICAL_ID.source) },
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: '-1' }],
+    });
+    const groupId = stack.resolve(network.clusterSecurityGroup.securityGroupId) as unknown;
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: '-1',
+      GroupId: groupId,
+      SourceSecurityGroupId: groupId,
+    });
+  });
+});
+
+describe('PrivateVpc: an existing VPC', () => {
+  test('uses the first private subnet with egress and creates no VPC, NAT or flow log of its own', () => {
+    const { stack } = testStack();
+    const vpc = existingVpc(stack);
+    const network = new PrivateVpc(stack, 'Network', { vpc });
+    const template = templateOf(stack);
+    expect(network.vpc).toBe(vpc);
+    expect(network.computeSubnet).toBe(vpc.privateSubnets[0]);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    expect(network.node.tryFindChild('Resource')).toBeUndefined();
+    expect(network.node.tryFindChild('FlowLogs')).toBeUndefined();
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('all traffic between members'),
+      VpcId: stack.resolve(vpc.vpcId) as unknown,
+    });
+  });
+
+  test('computeSubnet picks another subnet of the VPC', () => {
+    const { stack } = testStack();
+    const vpc = existingVpc(stack);
+    const network = new PrivateVpc(stack, 'Network', { vpc, computeSubnet: vpc.privateSubnets[1] });
+    templateOf(stack);
+    expect(network.computeSubnet).toBe(vpc.privateSubnets[1]);
+  });
+
+  test('throws when both vpc and ipAddresses are given', () => {
+    const { stack } = testStack();
+    const vpc = existingVpc(stack);
+    expect(() => new PrivateVpc(stack, 'Network', { vpc, ipAddresses: ec2.IpAddresses.cidr('10.1.0.0/16') }))
+      .toThrow(/either vpc .* or ipAddresses .*not both/);
+  });
+
+  test('throws when computeSubnet is given without vpc', () => {
+    const { stack } = testStack();
+    const vpc = existingVpc(stack);
+    expect(() => new PrivateVpc(stack, 'Network', { computeSubnet: vpc.privateSubnets[0] }))
+      .toThrow(/computeSubnet needs the vpc/);
+  });
+
+  test('throws when flowLogRetention is given with an existing vpc', () => {
+    const { stack } = testStack();
+    const vpc = existingVpc(stack);
+    expect(() => new PrivateVpc(stack, 'Network', { vpc, flowLogRetention: logs.RetentionDays.ONE_MONTH }))
+      .toThrow(/flowLogRetention applies to a new VPC only/);
+  });
+
+  test('throws when the existing VPC has no private subnet with egress', () => {
+    const { stack } = testStack();
+    const vpc = new ec2.Vpc(stack, 'Isolated', {
+      maxAzs: 1,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    expect(() => new PrivateVpc(stack, 'Network', { vpc })).toThrow(/has no private subnet with egress/);
+  });
+});

@@ -1,0 +1,404 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import {
+  DEFAULT_PCLUSTER_VERSION, ParallelCluster, PrivateVpc, type ComputeResourceOptions, type ParallelClusterProps, type SlurmQueueOptions,
+} from '../../constructs';
+import { templateOf, testStack } from '../util/synth';
+
+const FSX_ID = 'fs-0123456789abcdef0';
+const RESERVATION = 'cr-0123456789abcdef0';
+
+type ClusterOptions = Omit<ParallelClusterProps, 'vpc' | 'subnet' | 'securityGroups' | 'queues'> & { readonly queues?: SlurmQueueOptions[] };
+
+const P5: ComputeResourceOptions = { name: 'p5', instanceType: 'p5.48xlarge', minCount: 2, maxCount: 2 };
+const GPU_QUEUE: SlurmQueueOptions = { name: 'gpu', computeResources: [P5] };
+
+function withCluster(stack: Stack, options: ClusterOptions = {}) {
+  const network = new PrivateVpc(stack, 'Network');
+  const cluster = new ParallelCluster(stack, 'Cluster', {
+    vpc: network.vpc,
+    subnet: network.computeSubnet,
+    securityGroups: [network.clusterSecurityGroup],
+    queues: [GPU_QUEUE],
+    ...options,
+  });
+  return { network, cluster };
+}
+
+function synth(options: ClusterOptions = {}) {
+  const { stack } = testStack();
+  const { network, cluster } = withCluster(stack, options);
+  return { stack, network, cluster, template: templateOf(stack) };
+}
+
+function build(options: ClusterOptions) {
+  const { stack } = testStack();
+  return () => withCluster(stack, options);
+}
+
+/** The single Custom::PclusterCluster resource: logical ID and properties. */
+function clusterResource(template: Template): { logicalId: string; properties: Record<string, unknown> } {
+  const found = template.findResources('Custom::PclusterCluster');
+  const ids = Object.keys(found);
+  expect(ids).toHaveLength(1);
+  return { logicalId: ids[0], properties: (found[ids[0]] as { Properties: Record<string, unknown> }).Properties };
+}
+
+/** The rendered cluster configuration as it appears in the template. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a free-form YAML document read by key in assertions
+function configOf(template: Template): any {
+  return clusterResource(template).properties.ClusterConfiguration;
+}
+
+describe('ParallelCluster: provider and resource', () => {
+  test('the provider nested stack is the official template of the default version in the regional bucket', () => {
+    const { template, cluster } = synth();
+    expect(DEFAULT_PCLUSTER_VERSION).toBe('3.16.3');
+    expect(cluster.version).toBe('3.16.3');
+    template.resourceCountIs('AWS::CloudFormation::Stack', 1);
+    template.hasResourceProperties('AWS::CloudFormation::Stack', {
+      TemplateURL: {
+        'Fn::Join': ['', [
+          'https://', { Ref: 'AWS::Region' }, '-aws-parallelcluster.s3.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' },
+          '/parallelcluster/3.16.3/templates/custom_resource/cluster.yaml',
+        ]],
+      },
+    });
+  });
+
+  test('version selects the provider template', () => {
+    const { template } = synth({ version: '3.13.2' });
+    template.hasResourceProperties('AWS::CloudFormation::Stack', {
+      TemplateURL: { 'Fn::Join': ['', Match.arrayWith(['/parallelcluster/3.13.2/templates/custom_resource/cluster.yaml'])] },
+    });
+  });
+
+  test('the resource sends only ServiceToken, ClusterName, ClusterConfiguration, DeletionPolicy and ValidationFailureLevel', () => {
+    const { template, cluster, stack } = synth();
+    const { properties } = clusterResource(template);
+    expect(Object.keys(properties).sort()).toEqual(['ClusterConfiguration', 'ClusterName', 'DeletionPolicy', 'ServiceToken', 'ValidationFailureLevel']);
+    expect(properties.ServiceToken).toEqual({ 'Fn::GetAtt': [stack.resolve(cluster.provider.logicalId), 'Outputs.ServiceToken'] });
+    expect(properties.ClusterName).toBe(cluster.clusterName);
+    expect(properties.DeletionPolicy).toBe('Delete');
+    expect(properties.ValidationFailureLevel).toBe('ERROR');
+  });
+
+  test('SuppressValidators is sent only when set', () => {
+    const { template } = synth({ suppressValidators: ['type:InstanceTypeBaseAMICompatibleValidator'], deletionPolicy: 'Retain', validationFailureLevel: 'WARNING' });
+    const { properties } = clusterResource(template);
+    expect(Object.keys(properties).sort())
+      .toEqual(['ClusterConfiguration', 'ClusterName', 'DeletionPolicy', 'ServiceToken', 'SuppressValidators', 'ValidationFailureLevel']);
+    expect(properties.SuppressValidators).toEqual(['type:InstanceTypeBaseAMICompatibleValidator']);
+    expect(properties.DeletionPolicy).toBe('Retain');
+    expect(properties.ValidationFailureLevel).toBe('WARNING');
+  });
+
+  test('the default cluster name is valid, stable and differs from the stack name', () => {
+    const first = synth().cluster;
+    const second = synth().cluster;
+    expect(first.clusterName).toMatch(/^pc-[a-zA-Z][a-zA-Z0-9-]*$/);
+    expect(first.clusterName.length).toBeLessThanOrEqual(60);
+    expect(first.clusterName).not.toBe('TestStack');
+    expect(second.clusterName).toBe(first.clusterName);
+  });
+
+  test('clusterName is used as given', () => {
+    const { template } = synth({ clusterName: 'llm-training' });
+    expect(clusterResource(template).properties.ClusterName).toBe('llm-training');
+  });
+
+  test('attributes are GetAtt of the describe-cluster fields', () => {
+    const { template, cluster, stack } = synth();
+    const { logicalId } = clusterResource(template);
+    expect(stack.resolve(cluster.headNodeInstanceId)).toEqual({ 'Fn::GetAtt': [logicalId, 'headNode.instanceId'] });
+    expect(stack.resolve(cluster.headNodePrivateIp)).toEqual({ 'Fn::GetAtt': [logicalId, 'headNode.privateIpAddress'] });
+    expect(stack.resolve(cluster.validationMessages)).toEqual({ 'Fn::GetAtt': [logicalId, 'validationMessages'] });
+  });
+
+  test('addOutputs adds the head node, the SSM start-session command and the validation messages', () => {
+    const { stack } = testStack();
+    const { cluster } = withCluster(stack);
+    cluster.addOutputs();
+    const template = templateOf(stack);
+    const { logicalId } = clusterResource(template);
+    template.hasOutput('*', {
+      Description: Match.stringLikeRegexp('Session Manager'),
+      Value: {
+        'Fn::Join': ['', [
+          'aws ssm start-session --target ', { 'Fn::GetAtt': [logicalId, 'headNode.instanceId'] }, ' --region ', { Ref: 'AWS::Region' },
+        ]],
+      },
+    });
+    template.hasOutput('*', { Value: { 'Fn::GetAtt': [logicalId, 'headNode.instanceId'] } });
+    template.hasOutput('*', { Value: { 'Fn::GetAtt': [logicalId, 'validationMessages'] } });
+    expect(Object.keys(template.findOutputs('*'))).toHaveLength(3);
+  });
+});
+
+describe('ParallelCluster: rendered configuration', () => {
+  test('image, IMDS, head node: Ubuntu 22.04, IMDSv2, no key pair, SSH only from the VPC, encrypted root, SSM', () => {
+    const { template, stack, network } = synth();
+    const config = configOf(template);
+    expect(config.Image).toEqual({ Os: 'ubuntu2204' });
+    expect(config.Imds).toEqual({ ImdsSupport: 'v2.0' });
+    const head = config.HeadNode;
+    expect(head.InstanceType).toBe('c5.4xlarge');
+    expect(head.Networking).toEqual({
+      SubnetId: stack.resolve(network.computeSubnet.subnetId),
+      AdditionalSecurityGroups: [stack.resolve(network.clusterSecurityGroup.securityGroupId)],
+    });
+    expect(head.Ssh).toEqual({ AllowedIps: stack.resolve(network.vpc.vpcCidrBlock) });
+    expect(head.Ssh.KeyName).toBeUndefined();
+    expect(head.LocalStorage).toEqual({ RootVolume: { Size: 200, Encrypted: true } });
+    expect(head.Imds).toEqual({ Secured: true });
+    expect(head.Iam.AdditionalIamPolicies).toEqual([
+      { Policy: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] } },
+    ]);
+    expect(head.Iam.S3Access).toBeUndefined();
+    expect(head.CustomActions).toBeUndefined();
+  });
+
+  test('Slurm settings: DRAIN updates, 10-minute scale-down', () => {
+    const config = configOf(synth().template);
+    expect(config.Scheduling.Scheduler).toBe('slurm');
+    expect(config.Scheduling.SlurmSettings).toEqual({ ScaledownIdletime: 10, QueueUpdateStrategy: 'DRAIN' });
+  });
+
+  test('a p5.48xlarge queue: one subnet, placement group, EFA, exclusive nodes, SSM policy', () => {
+    const { template, stack, network } = synth();
+    const queues = configOf(template).Scheduling.SlurmQueues;
+    expect(queues).toHaveLength(1);
+    const queue = queues[0];
+    expect(queue.Name).toBe('gpu');
+    expect(queue.CapacityType).toBe('ONDEMAND');
+    expect(queue.JobExclusiveAllocation).toBe(true);
+    expect(queue.Networking).toEqual({
+      SubnetIds: [stack.resolve(network.computeSubnet.subnetId)],
+      AdditionalSecurityGroups: [stack.resolve(network.clusterSecurityGroup.securityGroupId)],
+      PlacementGroup: { Enabled: true },
+    });
+    expect(queue.ComputeResources).toEqual([{
+      Name: 'p5', InstanceType: 'p5.48xlarge', MinCount: 2, MaxCount: 2, Efa: { Enabled: true }, DisableSimultaneousMultithreading: false,
+    }]);
+    expect(queue.Iam.AdditionalIamPolicies).toHaveLength(1);
+    expect(JSON.stringify(queue.Iam.AdditionalIamPolicies)).toContain('AmazonSSMManagedInstanceCore');
+  });
+
+  test('a capacity reservation sets the target and turns the placement group off', () => {
+    const config = configOf(synth({
+      queues: [{ name: 'gpu', computeResources: [{ ...P5, capacityReservationId: RESERVATION }] }],
+    }).template);
+    const queue = config.Scheduling.SlurmQueues[0];
+    expect(queue.Networking.PlacementGroup).toEqual({ Enabled: false });
+    expect(queue.ComputeResources[0].CapacityReservationTarget).toEqual({ CapacityReservationId: RESERVATION });
+    expect(queue.ComputeResources[0].Efa).toEqual({ Enabled: true });
+  });
+
+  test('a Capacity Block queue takes no placement group', () => {
+    const config = configOf(synth({
+      queues: [{ name: 'gpu', capacityType: 'CAPACITY_BLOCK', computeResources: [{ ...P5, capacityReservationId: RESERVATION }] }],
+    }).template);
+    const queue = config.Scheduling.SlurmQueues[0];
+    expect(queue.CapacityType).toBe('CAPACITY_BLOCK');
+    expect(queue.Networking.PlacementGroup).toEqual({ Enabled: false });
+  });
+
+  test('an instance without EFA gets EFA off and still a placement group by default', () => {
+    const config = configOf(synth({
+      queues: [{ name: 'cpu', jobExclusiveAllocation: false, computeResources: [{ name: 'c5', instanceType: 'c5.4xlarge', maxCount: 4 }] }],
+    }).template);
+    const queue = config.Scheduling.SlurmQueues[0];
+    expect(queue.JobExclusiveAllocation).toBe(false);
+    expect(queue.ComputeResources[0]).toMatchObject({ MinCount: 0, MaxCount: 4, Efa: { Enabled: false } });
+    expect(queue.ComputeResources[0].CapacityReservationTarget).toBeUndefined();
+  });
+
+  test('shared storage mounts the FSx for Lustre file system by ID', () => {
+    const config = configOf(synth({ fsxLustre: { fileSystemId: FSX_ID, mountDir: '/fsx' } }).template);
+    expect(config.SharedStorage).toEqual([{
+      Name: 'fsx', StorageType: 'FsxLustre', MountDir: '/fsx', FsxLustreSettings: { FileSystemId: FSX_ID },
+    }]);
+  });
+
+  test('no shared storage, no tags and no custom AMI unless asked', () => {
+    const config = configOf(synth().template);
+    expect(config.SharedStorage).toBeUndefined();
+    expect(config.Tags).toBeUndefined();
+    expect(config.Image.CustomAmi).toBeUndefined();
+  });
+
+  test('options reach their ParallelCluster keys', () => {
+    const config = configOf(synth({
+      os: 'alinux2023',
+      customAmi: 'ami-0123456789abcdef0',
+      headNodeInstanceType: 'm5.8xlarge',
+      headNodeRootVolumeGiB: 500,
+      headNodeIamPolicies: ['arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy'],
+      headNodeS3Access: [{ bucketName: 'my-bucket' }, { bucketName: 'my-other-bucket', enableWriteAccess: true }],
+      headNodeOnNodeConfigured: { script: 's3://my-bucket/setup.sh', args: ['a', 'b'] },
+      scaledownIdletime: Duration.minutes(30),
+      queueUpdateStrategy: 'TERMINATE',
+      tags: { project: 'llm' },
+      queues: [{
+        name: 'gpu',
+        computeResources: [{ ...P5, disableSimultaneousMultithreading: true }],
+        onNodeConfigured: { script: 'https://example.com/compute.sh' },
+        additionalIamPolicies: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'],
+        s3Access: [{ bucketName: 'my-data', enableWriteAccess: true }],
+      }],
+    }).template);
+    expect(config.Image).toEqual({ Os: 'alinux2023', CustomAmi: 'ami-0123456789abcdef0' });
+    expect(config.HeadNode.InstanceType).toBe('m5.8xlarge');
+    expect(config.HeadNode.LocalStorage.RootVolume).toEqual({ Size: 500, Encrypted: true });
+    expect(config.HeadNode.Iam.AdditionalIamPolicies).toHaveLength(2);
+    expect(config.HeadNode.Iam.AdditionalIamPolicies[1]).toEqual({ Policy: 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy' });
+    expect(config.HeadNode.Iam.S3Access).toEqual([
+      { BucketName: 'my-bucket', EnableWriteAccess: false },
+      { BucketName: 'my-other-bucket', EnableWriteAccess: true },
+    ]);
+    expect(config.HeadNode.CustomActions).toEqual({ OnNodeConfigured: { Script: 's3://my-bucket/setup.sh', Args: ['a', 'b'] } });
+    expect(config.Scheduling.SlurmSettings).toEqual({ ScaledownIdletime: 30, QueueUpdateStrategy: 'TERMINATE' });
+    expect(config.Tags).toEqual([{ Key: 'project', Value: 'llm' }]);
+    const queue = config.Scheduling.SlurmQueues[0];
+    expect(queue.CustomActions).toEqual({ OnNodeConfigured: { Script: 'https://example.com/compute.sh' } });
+    expect(queue.Iam.AdditionalIamPolicies[1]).toEqual({ Policy: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' });
+    expect(queue.ComputeResources[0].DisableSimultaneousMultithreading).toBe(true);
+    expect(queue.Iam.S3Access).toEqual([{ BucketName: 'my-data', EnableWriteAccess: true }]);
+  });
+
+  test('queues get no S3Access unless asked', () => {
+    const queue = configOf(synth().template).Scheduling.SlurmQueues[0];
+    expect(queue.Iam.S3Access).toBeUndefined();
+  });
+
+  test('the configuration property of the construct is what the template carries', () => {
+    const { template, cluster, stack } = synth({ fsxLustre: { fileSystemId: FSX_ID, mountDir: '/fsx' } });
+    expect(stack.resolve(cluster.configuration)).toEqual(configOf(template));
+  });
+});
+
+describe('ParallelCluster: bad input', () => {
+  const queueNamed = (name: string): SlurmQueueOptions => ({ ...GPU_QUEUE, name });
+
+  test("throws when a queue name has capitals ('GPU')", () => {
+    expect(build({ queues: [queueNamed('GPU')] })).toThrow(/queue name: 'GPU' must match \^\[a-z\]\[a-z0-9-\]\*\$/);
+  });
+
+  test("throws when a queue is named 'default'", () => {
+    expect(build({ queues: [queueNamed('default')] })).toThrow(/queue name: 'default' .*not be 'default'/);
+  });
+
+  test('throws when a queue name has 26 characters', () => {
+    const name = 'q'.repeat(26);
+    expect(build({ queues: [queueNamed(name)] })).toThrow(new RegExp(`queue name: '${name}' .*at most 25 characters`));
+  });
+
+  test('accepts a queue name of 25 characters', () => {
+    expect(build({ queues: [queueNamed('q'.repeat(25))] })).not.toThrow();
+  });
+
+  test('throws when two queues share a name', () => {
+    expect(build({ queues: [GPU_QUEUE, GPU_QUEUE] })).toThrow(/queue name: 'gpu' is used twice/);
+  });
+
+  test('throws when a compute resource name is invalid', () => {
+    expect(build({ queues: [{ name: 'gpu', computeResources: [{ ...P5, name: 'P5_nodes' }] }] }))
+      .toThrow(/queue gpu compute resource name: 'P5_nodes' must match/);
+  });
+
+  test('throws when the cluster name has an underscore', () => {
+    expect(build({ clusterName: 'llm_training' })).toThrow(/clusterName: 'llm_training' must match/);
+  });
+
+  test('throws when the cluster name has 61 characters', () => {
+    const name = `c${'a'.repeat(60)}`;
+    expect(build({ clusterName: name })).toThrow(new RegExp(`clusterName: '${name}' must match .* at most 60 characters`));
+  });
+
+  test('accepts a cluster name of 60 characters', () => {
+    expect(build({ clusterName: `c${'a'.repeat(59)}` })).not.toThrow();
+  });
+
+  test('throws when the cluster name equals the stack name', () => {
+    expect(build({ clusterName: 'TestStack' })).toThrow(/clusterName: 'TestStack' equals the stack name/);
+  });
+
+  test('throws when minCount is above maxCount', () => {
+    expect(build({ queues: [{ name: 'gpu', computeResources: [{ ...P5, minCount: 4, maxCount: 2 }] }] }))
+      .toThrow(/compute resource p5: minCount 4 is above maxCount 2/);
+  });
+
+  test('throws when maxCount is 0', () => {
+    expect(build({ queues: [{ name: 'gpu', computeResources: [{ ...P5, minCount: 0, maxCount: 0 }] }] }))
+      .toThrow(/compute resource p5: maxCount 0 must be a whole number of at least 1/);
+  });
+
+  test('throws when minCount is negative', () => {
+    expect(build({ queues: [{ name: 'gpu', computeResources: [{ ...P5, minCount: -1 }] }] }))
+      .toThrow(/compute resource p5: minCount -1 must be a whole number of at least 0/);
+  });
+
+  test('throws when efa is set on an instance without EFA (c5.4xlarge)', () => {
+    expect(build({ queues: [{ name: 'cpu', computeResources: [{ name: 'c5', instanceType: 'c5.4xlarge', maxCount: 2, efa: true }] }] }))
+      .toThrow(/compute resource c5: efa is set but c5\.4xlarge has no EFA/);
+  });
+
+  test('throws when EFA runs without a placement group or a capacity reservation', () => {
+    expect(build({ queues: [{ ...GPU_QUEUE, placementGroup: false }] }))
+      .toThrow(/compute resource p5: EFA needs a placement group or a capacity reservation/);
+  });
+
+  test('throws when a placement group is asked for with CAPACITY_BLOCK', () => {
+    expect(build({ queues: [{ ...GPU_QUEUE, capacityType: 'CAPACITY_BLOCK', placementGroup: true }] }))
+      .toThrow(/queue gpu: placementGroup cannot be used with CAPACITY_BLOCK/);
+  });
+
+  test('throws when the version has no custom resource (3.5.0)', () => {
+    expect(build({ version: '3.5.0' })).toThrow(/version: 3\.5\.0 has no CloudFormation custom resource; use 3\.6\.0 or later/);
+  });
+
+  test("throws when the version is not a release ('latest')", () => {
+    expect(build({ version: 'latest' })).toThrow(/version: 'latest' must be a ParallelCluster release such as 3\.16\.3/);
+  });
+
+  test('throws when ubuntu2404 is asked of 3.12.0', () => {
+    expect(build({ version: '3.12.0', os: 'ubuntu2404' })).toThrow(/os: ubuntu2404 needs ParallelCluster 3\.13\.0 or later \(version is 3\.12\.0\)/);
+  });
+
+  test('throws when suppressValidators is asked of 3.9.0', () => {
+    expect(build({ version: '3.9.0', suppressValidators: ['ALL'] })).toThrow(/suppressValidators: needs ParallelCluster 3\.10\.0 or later/);
+  });
+
+  test('throws when p5.48xlarge is asked of 3.7.0', () => {
+    expect(build({ version: '3.7.0' })).toThrow(/p5\.48xlarge needs ParallelCluster 3\.7\.1 or later \(version is 3\.7\.0\)/);
+  });
+
+  test('accepts p5.48xlarge on 3.7.1', () => {
+    expect(build({ version: '3.7.1' })).not.toThrow();
+  });
+
+  test('throws when the head node root volume is 20 GiB', () => {
+    expect(build({ headNodeRootVolumeGiB: 20 })).toThrow(/headNodeRootVolumeGiB: 20 must be a whole number of at least 35/);
+  });
+
+  test('throws when there are no queues', () => {
+    expect(build({ queues: [] })).toThrow(/queues: a cluster needs at least one queue/);
+  });
+
+  test('throws when a queue has no compute resources', () => {
+    expect(build({ queues: [{ name: 'gpu', computeResources: [] }] })).toThrow(/queue gpu: needs at least one compute resource/);
+  });
+
+  test("throws when fsxLustre.mountDir is relative ('fsx')", () => {
+    expect(build({ fsxLustre: { fileSystemId: FSX_ID, mountDir: 'fsx' } })).toThrow(/fsxLustre\.mountDir: 'fsx' must be an absolute path/);
+  });
+
+  test('throws when scaledownIdletime is not a whole number of minutes, naming the prop', () => {
+    expect(build({ scaledownIdletime: Duration.seconds(90) })).toThrow(/scaledownIdletime/);
+  });
+
+  test('reports every problem at once, naming the construct', () => {
+    expect(build({ clusterName: 'bad_name', headNodeRootVolumeGiB: 20, queues: [queueNamed('GPU')] }))
+      .toThrow(/ParallelCluster TestStack\/Cluster: invalid props:\n- clusterName[\s\S]*\n- headNodeRootVolumeGiB[\s\S]*\n- queue name: 'GPU'/);
+  });
+});
