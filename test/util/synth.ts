@@ -27,7 +27,8 @@ export interface ReportedViolation {
 /** Every violation the last synthesis of `assemblyDir` reported, whatever its severity. */
 export function reportedViolations(assemblyDir: string): ReportedViolation[] {
   const file = path.join(assemblyDir, 'validation-report.json');
-  if (!fs.existsSync(file)) return [];
+  // Synthesis with validation plugins always writes the report; its absence means they did not run.
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: the validation plugins did not run`);
   const report = JSON.parse(fs.readFileSync(file, 'utf-8')) as {
     pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; severity: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
   };
