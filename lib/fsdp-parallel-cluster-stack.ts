@@ -1,6 +1,7 @@
-import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { describePlan, FsdpTraining, PrivateVpc, TrainingStorage } from '../constructs';
+import { FsdpTraining } from '../constructs';
+import { TrainingClusterStack } from './training-cluster-stack';
 
 /** Properties of the {@link FsdpParallelClusterStack}. */
 export interface FsdpParallelClusterStackProps extends StackProps {
@@ -16,36 +17,26 @@ export interface FsdpParallelClusterStackProps extends StackProps {
  * PyTorch FSDP on a ParallelCluster of p5.48xlarge (or p4d.24xlarge): a private single-AZ VPC,
  * FSx for Lustre linked to a retained S3 bucket, and the cluster with the FSDP job scripts.
  */
-export class FsdpParallelClusterStack extends Stack {
+export class FsdpParallelClusterStack extends TrainingClusterStack {
   public readonly training: FsdpTraining;
-  public readonly storage: TrainingStorage;
 
   constructor(scope: Construct, id: string, props: FsdpParallelClusterStackProps = {}) {
     super(scope, id, props);
-    const network = new PrivateVpc(this, 'Network');
-    this.storage = new TrainingStorage(this, 'Storage', {
-      vpc: network.vpc,
-      subnet: network.computeSubnet,
-      clientSecurityGroup: network.clusterSecurityGroup,
-    });
     this.training = new FsdpTraining(this, 'Fsdp', {
-      vpc: network.vpc,
-      subnet: network.computeSubnet,
-      clusterSecurityGroup: network.clusterSecurityGroup,
+      vpc: this.network.vpc,
+      subnet: this.network.computeSubnet,
+      clusterSecurityGroup: this.network.clusterSecurityGroup,
       fileSystemId: this.storage.fileSystemId,
       instanceType: props.instanceType,
       nodes: props.nodes,
       capacityReservationId: props.capacityReservationId,
     });
-    this.templateOptions.description = props.description
-      ?? `PyTorch FSDP on AWS ParallelCluster (${this.training.plan.nodes} x ${this.training.plan.instance.instanceType}, EFA, FSx for Lustre). `
-        + `Plan: ${describePlan(this.training.plan)}; cluster about $${this.training.plan.clusterPricePerHourUsd?.toFixed(2) ?? '?'}/h on demand.`;
-    this.training.cluster.addOutputs();
-    new CfnOutput(this, 'DataBucketName', { description: 'Datasets and checkpoints (appears at /fsx/s3)', value: this.storage.dataBucket.bucketName });
-    new CfnOutput(this, 'NextSteps', {
-      description: 'On the head node',
-      value: `cd ${this.training.recipeDir} && bash setup-env.sh && bash download-data.sh && sbatch --nodes ${this.training.plan.nodes} fsdp.sbatch`,
+    const { plan } = this.training;
+    this.describeRecipe(this.training, {
+      description: props.description,
+      summary: `PyTorch FSDP on AWS ParallelCluster (${plan.nodes} x ${plan.instance.instanceType}, EFA, FSx for Lustre)`,
+      nextSteps: `cd ${this.training.recipeDir} && bash setup-env.sh && bash download-data.sh && sbatch --nodes ${plan.nodes} fsdp.sbatch`,
+      tag: 'fsdp-parallel-cluster',
     });
-    Tags.of(this).add('llm-recipe', 'fsdp-parallel-cluster');
   }
 }

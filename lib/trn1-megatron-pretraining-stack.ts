@@ -1,6 +1,7 @@
-import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { describePlan, NeuronMegatronPretraining, PrivateVpc, TrainingStorage } from '../constructs';
+import { NeuronMegatronPretraining } from '../constructs';
+import { TrainingClusterStack } from './training-cluster-stack';
 
 /** Properties of the {@link Trn1MegatronPretrainingStack}. */
 export interface Trn1MegatronPretrainingStackProps extends StackProps {
@@ -18,40 +19,29 @@ export interface Trn1MegatronPretrainingStackProps extends StackProps {
  * GPT-3 pretraining with neuronx-nemo-megatron on a ParallelCluster of trn1.32xlarge: a private
  * single-AZ VPC, FSx for Lustre linked to a retained S3 bucket, and the cluster with the job scripts.
  */
-export class Trn1MegatronPretrainingStack extends Stack {
+export class Trn1MegatronPretrainingStack extends TrainingClusterStack {
   public readonly training: NeuronMegatronPretraining;
-  public readonly storage: TrainingStorage;
 
   constructor(scope: Construct, id: string, props: Trn1MegatronPretrainingStackProps = {}) {
     super(scope, id, props);
-    const network = new PrivateVpc(this, 'Network');
-    this.storage = new TrainingStorage(this, 'Storage', {
-      vpc: network.vpc,
-      subnet: network.computeSubnet,
-      clientSecurityGroup: network.clusterSecurityGroup,
-    });
     this.training = new NeuronMegatronPretraining(this, 'Megatron', {
-      vpc: network.vpc,
-      subnet: network.computeSubnet,
-      clusterSecurityGroup: network.clusterSecurityGroup,
+      vpc: this.network.vpc,
+      subnet: this.network.computeSubnet,
+      clusterSecurityGroup: this.network.clusterSecurityGroup,
       fileSystemId: this.storage.fileSystemId,
       preset: props.preset,
       nodes: props.nodes,
       instanceType: props.instanceType,
       neuronAmi: props.neuronAmi,
     });
-    const plan = this.training.plan;
-    this.templateOptions.description = props.description
-      ?? `GPT-3 ${this.training.preset.name} pretraining with neuronx-nemo-megatron on AWS ParallelCluster (${plan.nodes} x ${plan.instance.instanceType}, `
-        + `TP ${this.training.preset.tensorParallel} x PP ${this.training.preset.pipelineParallel}, EFA, FSx for Lustre). Plan: ${describePlan(plan)}; `
-        + `cluster about $${plan.clusterPricePerHourUsd?.toFixed(2) ?? '?'}/h on demand while the nodes run.`;
-    this.training.cluster.addOutputs();
-    new CfnOutput(this, 'DataBucketName', { description: 'Datasets and checkpoints (appears at /fsx/s3)', value: this.storage.dataBucket.bucketName });
-    new CfnOutput(this, 'NextSteps', {
-      description: 'On the head node, as ubuntu',
-      value: `cd ${this.training.recipeDir} && bash setup-megatron.sh && bash download-data.sh && `
+    const { plan, preset } = this.training;
+    this.describeRecipe(this.training, {
+      description: props.description,
+      summary: `GPT-3 ${preset.name} pretraining with neuronx-nemo-megatron on AWS ParallelCluster (${plan.nodes} x ${plan.instance.instanceType}, `
+        + `TP ${preset.tensorParallel} x PP ${preset.pipelineParallel}, EFA, FSx for Lustre)`,
+      nextSteps: `cd ${this.training.recipeDir} && bash setup-megatron.sh && bash download-data.sh && `
         + `sbatch --nodes ${plan.nodes} megatron.sbatch compile && sbatch --nodes ${plan.nodes} megatron.sbatch train`,
+      tag: 'trn1-megatron-pretraining',
     });
-    Tags.of(this).add('llm-recipe', 'trn1-megatron-pretraining');
   }
 }

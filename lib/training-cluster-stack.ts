@@ -1,0 +1,40 @@
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { describePlan, PrivateVpc, TrainingStorage, type ParallelCluster, type TrainingPlan } from '../constructs';
+
+/** What a training recipe adds on top of the shared network and storage. */
+export interface TrainingRecipe {
+  readonly cluster: ParallelCluster;
+  readonly plan: TrainingPlan;
+}
+
+/**
+ * The part both training recipes share: the private single-AZ network, FSx for Lustre with its
+ * retained S3 bucket, and, once the recipe's cluster exists, its plan in the description and the
+ * outputs an operator needs after deploy.
+ */
+export abstract class TrainingClusterStack extends Stack {
+  public readonly network: PrivateVpc;
+  public readonly storage: TrainingStorage;
+
+  protected constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, props);
+    this.network = new PrivateVpc(this, 'Network');
+    this.storage = new TrainingStorage(this, 'Storage', {
+      vpc: this.network.vpc,
+      subnet: this.network.computeSubnet,
+      clientSecurityGroup: this.network.clusterSecurityGroup,
+    });
+  }
+
+  /** Description with the plan and hourly cost, outputs, and the recipe tag. */
+  protected describeRecipe(recipe: TrainingRecipe, options: { summary: string; nextSteps: string; tag: string; description?: string }): void {
+    const plan = recipe.plan;
+    this.templateOptions.description = options.description
+      ?? `${options.summary}. Plan: ${describePlan(plan)}; cluster about $${plan.clusterPricePerHourUsd?.toFixed(2) ?? '?'}/h on demand while the nodes run.`;
+    recipe.cluster.addOutputs();
+    new CfnOutput(this, 'DataBucketName', { description: 'Datasets and checkpoints (appears at /fsx/s3)', value: this.storage.dataBucket.bucketName });
+    new CfnOutput(this, 'NextSteps', { description: 'On the head node, as ubuntu', value: options.nextSteps });
+    Tags.of(this).add('llm-recipe', options.tag);
+  }
+}
