@@ -160,3 +160,46 @@ export function rankInstances(model: ModelSpec, backend?: Backend, options: Omit
 export function cheapestFit(model: ModelSpec, backend?: Backend, options: Omit<FitOptions, 'tensorParallelDegree'> = {}): FitReport | undefined {
   return rankInstances(model, backend, options).find((r) => r.fits && r.instance.pricePerHourUsd !== undefined);
 }
+
+/** Serving settings that change the memory a model needs; unset ones take the backend's defaults. */
+export interface ServingOptions {
+  readonly dtype?: ModelDtype;
+  readonly maxRollingBatchSize?: number;
+  readonly maxSequenceLength?: number;
+}
+
+/**
+ * The serving settings LmiEndpoint uses on a backend: the model's dtype on GPU and fp16 on Neuron
+ * (the transformers-neuronx handler's default), a rolling batch of 64 on GPU and 4 on Neuron, and
+ * the model's context on GPU, capped at 2048 positions on Neuron.
+ */
+export function servingDefaults(model: ModelSpec, backend: Backend, options: ServingOptions = {}): Required<ServingOptions> {
+  const neuron = backend === 'neuron';
+  return {
+    dtype: options.dtype ?? (neuron ? 'fp16' : model.dtype),
+    maxRollingBatchSize: options.maxRollingBatchSize ?? (neuron ? NEURON_DEFAULT_BATCH : GPU_DEFAULT_BATCH),
+    maxSequenceLength: options.maxSequenceLength ?? (neuron ? Math.min(model.contextLength, NEURON_SEQUENCE_CAP) : model.contextLength),
+  };
+}
+
+/**
+ * The fit of the model on an instance as LmiEndpoint would serve it: vLLM pages its KV cache and
+ * needs one full sequence to start, transformers-neuronx allocates the whole batch up front.
+ */
+export function servingFit(model: ModelSpec, instance: HostingInstance, options: ServingOptions & { readonly tensorParallelDegree?: number } = {}): FitReport {
+  const d = servingDefaults(model, instance.backend, options);
+  return checkFit(model, instance, {
+    tensorParallelDegree: options.tensorParallelDegree,
+    dtype: d.dtype,
+    maxSequenceLength: d.maxSequenceLength,
+    concurrentSequences: instance.backend === 'neuron' ? d.maxRollingBatchSize : 1,
+  });
+}
+
+/** Serving fits on every catalog instance (of the backend, if given), cheapest first, unpriced last. */
+export function rankServingFits(model: ModelSpec, options: ServingOptions = {}, backend?: Backend): FitReport[] {
+  return HOSTING_INSTANCES
+    .filter((i) => backend === undefined || i.backend === backend)
+    .map((i) => servingFit(model, i, options))
+    .sort((a, b) => (a.instance.pricePerHourUsd ?? Infinity) - (b.instance.pricePerHourUsd ?? Infinity));
+}

@@ -10,9 +10,9 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import {
-  checkFit, compareVersions, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
-  GPU_DEFAULT_BATCH, LMI_REPOSITORY, NEURON_DEFAULT_BATCH, NEURON_SEQUENCE_CAP, supportedImageTags, validTensorParallelDegrees, weightMemoryGiB,
-  NEURON_TENSOR_PARALLEL_DEGREES, type Backend, type FitReport, type HostingInstance, type ModelDtype, type ModelSpec,
+  compareVersions, rankServingFits, servingDefaults, servingFit, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
+  LMI_REPOSITORY, supportedImageTags, validTensorParallelDegrees, weightMemoryGiB,
+  NEURON_TENSOR_PARALLEL_DEGREES, type Backend, type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
 import { nagResourceFinding } from './nag';
 import { HuggingFaceWeights, ModelWeights, RollingBatch, S3PrefixWeights } from './options';
@@ -629,7 +629,7 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   }
 
   if (errors.length === 0) {
-    const fit = fitWith(model, instance, props, tensorParallelDegree);
+    const fit = servingFit(model, instance, { ...props, tensorParallelDegree });
     if (!fit.fits) {
       const better = cheapestFitFor(model, props, backend)?.instanceType;
       errors.push(`instanceType: ${model.name} does not fit ${instance.instanceType} with tensor-parallel degree ${tensorParallelDegree}: ${fit.reason}`
@@ -750,35 +750,10 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   };
 }
 
-/** dtype, batch and sequence length after the backend's defaults. */
-function servingDefaults(model: ModelSpec, backend: Backend, props: LmiEndpointProps) {
-  const neuron = backend === 'neuron';
-  return {
-    dtype: props.dtype ?? (neuron ? 'fp16' : model.dtype),
-    maxRollingBatchSize: props.maxRollingBatchSize ?? (neuron ? NEURON_DEFAULT_BATCH : GPU_DEFAULT_BATCH),
-    maxSequenceLength: props.maxSequenceLength ?? (neuron ? Math.min(model.contextLength, NEURON_SEQUENCE_CAP) : model.contextLength),
-  };
-}
-
-/** The fit of the model on an instance with the props (and the instance backend's defaults) applied. */
-function fitWith(model: ModelSpec, instance: HostingInstance, props: LmiEndpointProps, tensorParallelDegree?: number): FitReport {
-  const d = servingDefaults(model, instance.backend, props);
-  return checkFit(model, instance, {
-    tensorParallelDegree,
-    dtype: d.dtype,
-    maxSequenceLength: d.maxSequenceLength,
-    // vLLM pages its KV cache and needs one full sequence to start; transformers-neuronx allocates the whole batch.
-    concurrentSequences: instance.backend === 'neuron' ? d.maxRollingBatchSize : 1,
-  });
-}
-
 /** The cheapest priced catalog instance (of the backend, if given) the model fits with the props applied. */
 function cheapestFitFor(model: ModelSpec, props: LmiEndpointProps, backend?: Backend, localStorageOnly = false): HostingInstance | undefined {
-  return HOSTING_INSTANCES
-    .filter((i) => i.pricePerHourUsd !== undefined && (backend === undefined || i.backend === backend))
-    .filter((i) => !localStorageOnly || i.localNvme)
-    .sort((a, b) => a.pricePerHourUsd! - b.pricePerHourUsd!)
-    .find((i) => fitWith(model, i, props).fits);
+  return rankServingFits(model, props, backend)
+    .find((r) => r.fits && r.instance.pricePerHourUsd !== undefined && (!localStorageOnly || r.instance.localNvme))?.instance;
 }
 
 function validateModelSpec(model: ModelSpec, errors: string[]): void {

@@ -1,0 +1,37 @@
+/** Aligned text tables and human figures for the CLI's output. */
+
+/** Renders rows as columns separated by two spaces; numbers and right-aligned columns pad left. */
+export function table(header: string[], rows: string[][], rightAligned: number[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells
+    .map((c, i) => (rightAligned.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+    .join('  ')
+    .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** 3.15e23 -> "3.15e+23"; 1.4e12 -> "1.40T"; 6.7e9 -> "6.70B". */
+export function compact(n: number): string {
+  for (const [unit, size] of [['T', 1e12], ['B', 1e9], ['M', 1e6], ['k', 1e3]] as const) {
+    if (Math.abs(n) >= size) return `${(n / size).toPrecision(3)}${unit}`;
+  }
+  return n.toPrecision(3);
+}
+
+/** Seconds as "2d 3h", "4h 05m", "5m 10s" or "42s". */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** USD with thousands separators: 26543.2 -> "$26,543". */
+export function usd(n: number | undefined): string {
+  if (n === undefined) return 'n/a';
+  return n >= 100 ? `$${Math.round(n).toLocaleString('en-US')}` : `$${n.toFixed(2)}`;
+}

@@ -1,0 +1,132 @@
+import { parseArgs, UsageError } from './args';
+import { AwsCommandError, EXIT, invoke, status, wait, type AwsContext, type Clock } from './aws';
+import { planInference, planTrainingCommand, type CommandOutput } from './plan';
+
+/** The CLI's connection to its process: output streams, environment and clock. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock?: Clock;
+  /** Overrides for the AWS clients (tests); by default the SDK resolves endpoints and credentials. */
+  readonly aws?: Omit<AwsContext, 'region'>;
+}
+
+const HELP: Record<string, string> = {
+  main: `llm-recipes: plan, check and talk to the LLM recipes of this library
+
+Usage:
+  llm-recipes plan inference <model> [--instance <type>] [--region <r>]   which instances serve a model (offline)
+  llm-recipes plan training --params <N> --instance <type> --nodes <n>    training compute, time and cost (offline)
+  llm-recipes status [--stack <id>]                                       endpoints and clusters of the recipe stacks
+  llm-recipes wait <endpoint>                                             wait for an endpoint to be InService
+  llm-recipes invoke <endpoint> "<prompt>" [--stream]                      send a prompt to an LMI endpoint
+
+Every command takes --json (machine-readable output) and --help.
+AWS commands use the usual credentials and region (AWS_PROFILE, AWS_REGION, --region).
+
+Exit codes: 0 success, 1 AWS or runtime error, 2 usage error, 3 endpoint failed, 4 wait timed out.`,
+  'plan inference': `llm-recipes plan inference <model> [--instance <type>] [--region <r>] [--json]
+llm-recipes plan inference --params <N> --layers <L> --heads <H> [--kv-heads <K>] [--hidden <D>] [--context <T>] [--dtype bf16|fp16] [--neuron]
+
+Lists the catalog's SageMaker instances that fit the model (weights, KV cache and runtime within 90%
+of device memory) with tensor-parallel degree, headroom, hourly price and the LMI image for the
+region, marks the cheapest fit, and says why each other instance does not fit. Offline.
+
+Example:
+  llm-recipes plan inference falcon-40b --region eu-west-1
+  llm-recipes plan inference --params 13e9 --layers 40 --heads 40 --hidden 5120 --context 4096 --neuron`,
+  'plan training': `llm-recipes plan training --params <N> [--tokens <D>] --instance <type> --nodes <n> [--mfu 0.4] [--json]
+llm-recipes plan training --preset gpt3-6.7b|gpt3-23b|gpt3-46b|gpt3-175b [--nodes <n>] [--instance <type>]
+
+Training compute C = 6·N·D, the Chinchilla-optimal token count (20 per parameter; the default D),
+wall time at the given model FLOPs utilisation and on-demand cost, with a table over node counts.
+Instances: trn1.32xlarge, trn1n.32xlarge, p4d.24xlarge, p5.48xlarge. Offline.
+
+Example:
+  llm-recipes plan training --params 175e9 --tokens 300e9 --instance p5.48xlarge --nodes 64`,
+  status: `llm-recipes status [--stack <id>] [--region <r>] [--json]
+
+The SageMaker endpoints and ParallelCluster clusters that the recipe stacks (tag llm-recipe) created,
+with status, instance type and count, and time in service.
+
+Example:
+  llm-recipes status --stack Falcon40bG5Endpoint`,
+  wait: `llm-recipes wait <endpoint> [--interval <s>] [--timeout <s>] [--region <r>] [--json]
+
+Polls the endpoint (every 30 s by default) until it is InService, printing the elapsed time and
+status; exits 3 with SageMaker's failure reason if it fails, 4 after the timeout (3600 s).
+
+Example:
+  llm-recipes wait Falcon40b-abc123 --timeout 5400`,
+  invoke: `llm-recipes invoke <endpoint> "<prompt>" [--max-new-tokens <n>] [--stream] [--region <r>] [--json]
+
+Sends {"inputs": prompt, "parameters": {"max_new_tokens": n, "details": true}} to an LMI endpoint and
+prints the generated text (token by token with --stream), then latency and tokens per second.
+
+Example:
+  llm-recipes invoke Falcon40b-abc123 "What is Amazon SageMaker?" --max-new-tokens 64 --stream`,
+};
+
+const FLAGS = ['json', 'help', 'stream', 'neuron'];
+
+function realClock(): Clock {
+  return { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+}
+
+function emit(io: CliIo, out: CommandOutput, json: boolean): void {
+  io.stdout(json ? `${JSON.stringify(out.json, null, 2)}\n` : `${out.text}\n`);
+}
+
+/** Runs the CLI on `argv` (without the node and script paths) and resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, sub] = argv;
+  const key = command === 'plan' && (sub === 'inference' || sub === 'training') ? `plan ${sub}` : command;
+  const rest = argv.slice(key?.startsWith('plan ') ? 2 : 1);
+  if (!command || command === '--help' || command === 'help' || (command === 'plan' && (!sub || sub === '--help'))) {
+    io.stdout(`${HELP.main}\n`);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  if (!HELP[key]) {
+    io.stderr(`llm-recipes: unknown command '${argv.slice(0, command === 'plan' ? 2 : 1).join(' ')}'; see llm-recipes --help\n`);
+    return EXIT.usage;
+  }
+  const clock = io.clock ?? realClock();
+  try {
+    const parsed = parseArgs(rest, FLAGS);
+    if (parsed.options.help === true) {
+      io.stdout(`${HELP[key]}\n`);
+      return EXIT.ok;
+    }
+    const json = parsed.options.json === true;
+    const region = (typeof parsed.options.region === 'string' ? parsed.options.region : undefined) ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+    const ctx: AwsContext = { ...io.aws, region };
+    switch (key) {
+      case 'plan inference': emit(io, planInference(parsed), json); return EXIT.ok;
+      case 'plan training': emit(io, planTrainingCommand(parsed), json); return EXIT.ok;
+      case 'status': emit(io, await status(parsed, ctx, clock), json); return EXIT.ok;
+      case 'wait': {
+        const out = await wait(parsed, ctx, clock, (line) => { if (!json) io.stderr(`${line}\n`); });
+        emit(io, out, json);
+        return out.exitCode;
+      }
+      case 'invoke': emit(io, await invoke(parsed, ctx, clock, io.stdout), json); return EXIT.ok;
+      default: return EXIT.usage;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`llm-recipes ${key}: ${e.message}\nsee: llm-recipes ${key} --help\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof AwsCommandError) {
+      io.stderr(`llm-recipes ${key}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof Error && /^planTraining: /.test(e.message)) {
+      io.stderr(`llm-recipes ${key}: ${e.message.replace(/^planTraining: /, '')}\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`llm-recipes ${key}: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.error;
+  }
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { main } from './cli/main';
+
+main(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+}).then((code) => {
+  process.exitCode = code;
+});
