@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './cli/quiet-sdk-warning';
 import { main } from './cli/main';
 
 main(process.argv.slice(2), {

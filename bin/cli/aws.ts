@@ -60,7 +60,7 @@ export function describeAwsError(e: unknown, subject?: { endpoint?: string; stac
   if (/Throttl|TooManyRequests|RequestLimitExceeded/i.test(name)) {
     return new AwsCommandError(`throttled by AWS after retries (${name}); try again in a minute`, EXIT.error);
   }
-  if (subject?.endpoint && (/Could not find endpoint/i.test(message) || (name === 'ValidationException' && /not found|does not exist/i.test(message)))) {
+  if (subject?.endpoint && (/Could not find endpoint/i.test(message) || (/Validation/.test(name) && /not found|does not exist/i.test(message)))) {
     return new AwsCommandError(`endpoint '${subject.endpoint}' not found in this account and region`, EXIT.error);
   }
   if (subject?.stack && /does not exist/i.test(message)) {
@@ -237,7 +237,12 @@ export async function invoke(parsed: ParsedArgs, ctx: AwsContext, clock: Clock, 
       const handleLine = (line: string) => {
         const trimmed = line.replace(/^data:\s*/, '').trim();
         if (trimmed === '') return;
-        const obj = JSON.parse(trimmed) as { token?: { text?: string; special?: boolean } };
+        let obj: { token?: { text?: string; special?: boolean } };
+        try {
+          obj = JSON.parse(trimmed) as typeof obj;
+        } catch {
+          throw new AwsCommandError(`the stream carried a line that is not JSON: ${trimmed.slice(0, 200)}`, EXIT.error);
+        }
         if (obj.token && typeof obj.token.text === 'string') {
           if (firstTokenSeconds === undefined) firstTokenSeconds = (clock.now() - started) / 1000;
           tokens++;
@@ -264,13 +269,12 @@ export async function invoke(parsed: ParsedArgs, ctx: AwsContext, clock: Clock, 
     }
   } catch (e) {
     if (e instanceof AwsCommandError) throw e;
-    if (e instanceof SyntaxError) throw new AwsCommandError(`the stream carried a line that is not JSON: ${e.message}`, EXIT.error);
     throw describeAwsError(e, { endpoint: name });
   }
   const seconds = (clock.now() - started) / 1000;
   const rate = generation.tokens !== undefined && seconds > 0 ? generation.tokens / seconds : undefined;
   const stats = `latency ${seconds.toFixed(2)} s${firstTokenSeconds !== undefined ? `, first token ${firstTokenSeconds.toFixed(2)} s` : ''}, `
-    + (generation.tokens !== undefined ? `${generation.tokens} tokens, ${rate!.toFixed(1)} tokens/s` : 'token count not reported');
+    + (generation.tokens === undefined ? 'token count not reported' : `${generation.tokens} tokens${rate === undefined ? '' : `, ${rate.toFixed(1)} tokens/s`}`);
   return {
     text: stream ? stats : `${generation.text}\n${stats}`,
     json: { endpoint: name, text: generation.text, latencySeconds: seconds, firstTokenSeconds: firstTokenSeconds ?? null, tokens: generation.tokens ?? null, tokensPerSecond: rate ?? null },

@@ -1,5 +1,5 @@
 import { parseArgs, UsageError } from './args';
-import { AwsCommandError, EXIT, invoke, status, wait, type AwsContext, type Clock } from './aws';
+import { AwsCommandError, describeAwsError, EXIT, invoke, status, wait, type AwsContext, type Clock } from './aws';
 import { planInference, planTrainingCommand, type CommandOutput } from './plan';
 
 /** The CLI's connection to its process: output streams, environment and clock. */
@@ -126,7 +126,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`llm-recipes ${key}: ${e.message.replace(/^planTraining: /, '')}\n`);
       return EXIT.usage;
     }
-    io.stderr(`llm-recipes ${key}: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
-    return EXIT.error;
+    const described = describeAwsError(e);
+    io.stderr(`llm-recipes ${key}: ${described.message}\n`);
+    return described.exitCode;
   }
 }

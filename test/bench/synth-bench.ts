@@ -1,6 +1,6 @@
 /**
- * Synthesis benchmark: `npm run bench` (add `-- --cli --tests` to also time `npm run synth` and
- * the Jest suite as child processes). Prints wall times; asserts nothing, since timings belong in
+ * Synthesis benchmark: `npm run bench` (add `-- --cli --tests` to also time `npm run synth`, the
+ * compiled `llm-recipes plan` commands and the Jest suite as child processes). Prints wall times; asserts nothing, since timings belong in
  * a benchmark and not in tests. Targets on the 2-core machine: whole-app synth under 10 s, whole
  * test suite under 60 s.
  */
@@ -69,6 +69,15 @@ if (args.includes('--cli')) {
   row('npm run synth (CLI, process start included)', time(() => {
     execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', cdkOut], { cwd: root, stdio: 'ignore' });
   }));
+}
+if (args.includes('--cli')) {
+  // The operator CLI as installed: compiled JavaScript, process start included.
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'ignore' });
+  const cli = path.join(root, 'dist', 'bin', 'llm-recipes.js');
+  for (const argv of [['plan', 'inference', 'falcon-40b'], ['plan', 'training', '--preset', 'gpt3-175b']]) {
+    const runs = Array.from({ length: RUNS }, () => time(() => { execFileSync(process.execPath, [cli, ...argv], { stdio: 'ignore' }); }));
+    row(`llm-recipes ${argv.join(' ')}`, median(runs));
+  }
 }
 if (args.includes('--tests')) {
   row('jest --ci (whole suite)', time(() => {

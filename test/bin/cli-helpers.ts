@@ -1,0 +1,40 @@
+import { main } from '../../bin/cli/main';
+import type { AwsContext, Clock } from '../../bin/cli/aws';
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in process with captured output. */
+export async function runCli(argv: string[], options: { aws?: Omit<AwsContext, 'region'>; env?: Record<string, string>; clock?: Clock } = {}): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    env: options.env ?? { AWS_REGION: 'us-east-1' },
+    aws: options.aws,
+    clock: options.clock,
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** A clock whose sleep advances time instantly, and whose every reading advances it by `tickMs`. */
+export function fakeClock(start = Date.parse('2026-11-27T12:00:00Z'), tickMs = 0): Clock & { slept: number[] } {
+  let t = start;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => {
+      const now = t;
+      t += tickMs;
+      return now;
+    },
+    sleep: async (ms: number) => {
+      slept.push(ms);
+      t += ms;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { runCli } from './cli-helpers';
+
+describe('llm-recipes plan inference', () => {
+  test('Falcon-40B misses 4 x A10G and fits 8 x A10G with TP 8; no Neuron instance', async () => {
+    const { code, stdout } = await runCli(['plan', 'inference', 'falcon-40b', '--json']);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { instances: Array<{ instanceType: string; fits: boolean; tensorParallelDegree?: number; reason?: string }>; cheapestFit: string };
+    const by = (t: string) => out.instances.find((i) => i.instanceType === t)!;
+    expect(by('ml.g5.12xlarge').fits).toBe(false);
+    expect(by('ml.g5.12xlarge').reason).toMatch(/needs 82\.1 GiB .* but 4 x NVIDIA A10G offer 80\.5 GiB/);
+    expect(by('ml.g5.48xlarge')).toMatchObject({ fits: true, tensorParallelDegree: 8 });
+    for (const inf2 of out.instances.filter((i) => i.instanceType.startsWith('ml.inf2'))) {
+      expect(inf2.fits).toBe(false);
+      expect(inf2.reason).toMatch(/not supported by the LMI neuron container/);
+    }
+    expect(out.cheapestFit).toBe('ml.g6.48xlarge');
+  });
+
+  test('the table marks the cheapest fit, lists the LMI image of the region and explains misses', async () => {
+    const { code, stdout } = await runCli(['plan', 'inference', 'falcon-40b', '--region', 'cn-north-1']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^\*\s+ml\.g6\.48xlarge\s+8 x NVIDIA L4\s+8\s+86\.1\s+160\.9\s+74\.8 GiB\s+16\.69$/m);
+    expect(stdout).toContain('gpu: 727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn/djl-inference:0.35.0-lmi17.0.0-cu128');
+    expect(stdout).toMatch(/Does not fit:\n\s+ml\.inf2\.xlarge\s+falcon-40b is not supported/);
+  });
+
+  test('--instance checks one instance', async () => {
+    const { stdout } = await runCli(['plan', 'inference', 'zephyr-7b-beta', '--instance', 'ml.inf2.8xlarge', '--json']);
+    const out = JSON.parse(stdout) as { instances: Array<{ instanceType: string; fits: boolean; tensorParallelDegree: number; image: string }> };
+    expect(out.instances).toHaveLength(1);
+    expect(out.instances[0]).toMatchObject({ instanceType: 'ml.inf2.8xlarge', fits: true, tensorParallelDegree: 2 });
+    expect(out.instances[0].image).toMatch(/djl-inference:0\.29\.0-neuronx-sdk2\.19\.1$/);
+  });
+
+  test('a custom model from its numbers, hidden size estimated from the parameters', async () => {
+    const { code, stdout } = await runCli(['plan', 'inference', '--params', '40e9', '--layers', '60', '--heads', '128', '--kv-heads', '8', '--json']);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { model: { hiddenSize: number; backends: string[] }; cheapestFit: string };
+    expect(out.model.hiddenSize).toBe(7424); // sqrt(40e9 / 720) = 7454, rounded to a multiple of 128
+    expect(out.model.backends).toEqual(['gpu']);
+    // 40e9 x 2 bytes = 74.5 GiB of weights + 4 GiB runtime fit the 80.5 GiB of 4 x L4, unlike Falcon's 41.8e9.
+    expect(out.cheapestFit).toBe('ml.g6.12xlarge');
+  });
+
+  test('a region without the Neuron image says so', async () => {
+    const { stdout } = await runCli(['plan', 'inference', 'zephyr-7b-beta', '--region', 'af-south-1', '--json']);
+    const out = JSON.parse(stdout) as { instances: Array<{ backend: string; image: string }> };
+    expect(out.instances.find((i) => i.backend === 'neuron')?.image).toBe('not published in af-south-1');
+  });
+
+  test.each([
+    [['plan', 'inference', 'gpt-5'], /'gpt-5' is not a catalog model; known: falcon-40b/],
+    [['plan', 'inference'], /name a catalog model or describe one with --params/],
+    [['plan', 'inference', '--params', '7e9', '--layers', '32'], /a custom model needs --params, --layers and --heads/],
+    [['plan', 'inference', '--params', '7e9', '--layers', '32', '--heads', '32', '--kv-heads', '5'], /--kv-heads 5 must divide --heads 32/],
+    [['plan', 'inference', 'falcon-40b', '--instance', 'ml.m5.large'], /--instance 'ml\.m5\.large' is not a catalog instance/],
+    [['plan', 'inference', 'falcon-40b', '--region', 'mars'], /--region 'mars' is not a region name/],
+    [['plan', 'inference', 'falcon-40b', '--bogus', '1'], /unknown option --bogus/],
+    [['plan', 'inference', 'falcon-40b', '--instance'], /--instance needs a value/],
+  ])('usage error %j', async (argv, message) => {
+    const { code, stderr } = await runCli(argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).toMatch(/see: llm-recipes plan inference --help/);
+  });
+});
+
+describe('llm-recipes plan training', () => {
+  test('GPT-3 175B on 300B tokens is about 3.15e23 FLOPs', async () => {
+    const { stdout } = await runCli(['plan', 'training', '--params', '175e9', '--tokens', '300e9', '--instance', 'p5.48xlarge', '--nodes', '64', '--json']);
+    const out = JSON.parse(stdout) as { flops: number; days: number; accelerators: number; byNodes: Array<{ nodes: number }> };
+    expect(out.flops / 3.15e23).toBeCloseTo(1, 2);
+    expect(out.accelerators).toBe(512);
+    // 3.15e23 / (512 x 989e12 x 0.4) s
+    expect(out.days).toBeCloseTo(3.15e23 / (512 * 989e12 * 0.4) / 86400, 3);
+    expect(out.byNodes.map((n) => n.nodes)).toEqual([16, 32, 64, 128, 256]);
+  });
+
+  test('Chinchilla: 70B parameters want about 1.4T tokens', async () => {
+    const { stdout } = await runCli(['plan', 'training', '--params', '70e9', '--instance', 'trn1.32xlarge', '--nodes', '16', '--json']);
+    const out = JSON.parse(stdout) as { chinchillaTokens: number; tokens: number; costUsd: number };
+    expect(out.chinchillaTokens).toBeCloseTo(1.4e12, -9);
+    expect(out.tokens).toBe(out.chinchillaTokens);
+    expect(out.costUsd).toBeGreaterThan(0);
+  });
+
+  test('a preset supplies parameters, instance and nodes; the text shows the plan and a table over node counts', async () => {
+    const { code, stdout } = await runCli(['plan', 'training', '--preset', 'gpt3-6.7b', '--mfu', '0.5']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^gpt3-6\.7b: 6\.70B parameters on 134B tokens \(Chinchilla-optimal, 20 per parameter\)$/m);
+    expect(stdout).toMatch(/cluster\s+4 x trn1\.32xlarge = 64 x AWS Trainium, 50% MFU/);
+    expect(stdout).toMatch(/^nodes\s+accelerators\s+wall time\s+cost$/m);
+    expect(stdout).toMatch(/^\s+8\s+128\s/m);
+  });
+
+  test('an instance without a price reports no cost', async () => {
+    const { stdout } = await runCli(['plan', 'training', '--params', '7e9', '--instance', 'trn1n.32xlarge', '--nodes', '2', '--json']);
+    expect(JSON.parse(stdout)).toMatchObject({ costUsd: null, clusterPricePerHourUsd: null });
+  });
+
+  test.each([
+    [['plan', 'training', '--instance', 'p5.48xlarge', '--nodes', '2'], /give --params/],
+    [['plan', 'training', '--params', '7e9', '--nodes', '2'], /give --instance/],
+    [['plan', 'training', '--params', '7e9', '--instance', 'g5.48xlarge', '--nodes', '2'], /--instance 'g5\.48xlarge' is not a training instance/],
+    [['plan', 'training', '--params', '7e9', '--instance', 'p5.48xlarge'], /give --nodes/],
+    [['plan', 'training', '--params', '7e9', '--instance', 'p5.48xlarge', '--nodes', '1.5'], /--nodes 1\.5 must be a whole number/],
+    [['plan', 'training', '--params', '7e9', '--instance', 'p5.48xlarge', '--nodes', '2', '--mfu', '1.5'], /--mfu 1\.5 must be at most 1/],
+    [['plan', 'training', '--preset', 'gpt3-1t'], /--preset 'gpt3-1t' is not one of gpt3-6\.7b/],
+  ])('usage error %j', async (argv, message) => {
+    const { code, stderr } = await runCli(argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});
+
+describe('llm-recipes help and dispatch', () => {
+  test.each(['plan inference', 'plan training', 'status', 'wait', 'invoke'])('%s --help shows usage and an example', async (command) => {
+    const { code, stdout } = await runCli([...command.split(' '), '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^llm-recipes ${command}`));
+    expect(stdout).toMatch(/Example:\n\s+llm-recipes /);
+  });
+
+  test('no command prints the overview with exit codes and exits 2', async () => {
+    const { code, stdout } = await runCli([]);
+    expect(code).toBe(2);
+    expect(stdout).toMatch(/Exit codes: 0 success, 1 AWS or runtime error, 2 usage error, 3 endpoint failed, 4 wait timed out/);
+  });
+
+  test('an unknown command is a usage error', async () => {
+    const { code, stderr } = await runCli(['deploy']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown command 'deploy'/);
+  });
+});
