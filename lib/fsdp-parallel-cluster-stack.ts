@@ -34,6 +34,7 @@ export class FsdpParallelClusterStack extends TrainingClusterStack {
     const { plan } = this.training;
     this.describeRecipe(this.training, {
       description: props.description,
+      staticNodes: true,
       summary: `PyTorch FSDP on AWS ParallelCluster (${plan.nodes} x ${plan.instance.instanceType}, EFA, FSx for Lustre)`,
       nextSteps: `cd ${this.training.recipeDir} && bash setup-env.sh && bash download-data.sh && sbatch --nodes ${plan.nodes} fsdp.sbatch`,
       tag: 'fsdp-parallel-cluster',

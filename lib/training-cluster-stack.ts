@@ -28,10 +28,13 @@ export abstract class TrainingClusterStack extends Stack {
   }
 
   /** Description with the plan and hourly cost, outputs, and the recipe tag. */
-  protected describeRecipe(recipe: TrainingRecipe, options: { summary: string; nextSteps: string; tag: string; description?: string }): void {
+  protected describeRecipe(recipe: TrainingRecipe, options: { summary: string; nextSteps: string; tag: string; staticNodes: boolean; description?: string }): void {
+    // The cluster validates the file system's security groups and needs the NAT route to bootstrap.
+    recipe.cluster.node.addDependency(this.storage, this.network);
     const plan = recipe.plan;
     this.templateOptions.description = options.description
-      ?? `${options.summary}. Plan: ${describePlan(plan)}; cluster about $${plan.clusterPricePerHourUsd?.toFixed(2) ?? '?'}/h on demand while the nodes run.`;
+      ?? `${options.summary}. Plan: ${describePlan(plan)}; cluster about $${plan.clusterPricePerHourUsd?.toFixed(2) ?? '?'}/h on demand `
+        + `${options.staticNodes ? 'from deploy (static nodes)' : 'while the nodes run'}.`;
     recipe.cluster.addOutputs();
     new CfnOutput(this, 'DataBucketName', { description: 'Datasets and checkpoints (appears at /fsx/s3)', value: this.storage.dataBucket.bucketName });
     new CfnOutput(this, 'NextSteps', { description: 'On the head node, as ubuntu', value: options.nextSteps });

@@ -37,10 +37,12 @@ export class Trn1MegatronPretrainingStack extends TrainingClusterStack {
     const { plan, preset } = this.training;
     this.describeRecipe(this.training, {
       description: props.description,
+      staticNodes: false,
       summary: `GPT-3 ${preset.name} pretraining with neuronx-nemo-megatron on AWS ParallelCluster (${plan.nodes} x ${plan.instance.instanceType}, `
         + `TP ${preset.tensorParallel} x PP ${preset.pipelineParallel}, EFA, FSx for Lustre)`,
       nextSteps: `cd ${this.training.recipeDir} && bash setup-megatron.sh && bash download-data.sh && `
-        + `sbatch --nodes ${plan.nodes} megatron.sbatch compile && sbatch --nodes ${plan.nodes} megatron.sbatch train`,
+        + `compile=$(sbatch --parsable --nodes ${plan.nodes} megatron.sbatch compile) && `
+        + `sbatch --dependency=afterok:$compile --nodes ${plan.nodes} megatron.sbatch train`,
       tag: 'trn1-megatron-pretraining',
     });
   }

@@ -23,6 +23,8 @@ export interface TrainingInstance {
   readonly efaInterfaces: number;
   /** Aggregate EFA bandwidth in Gbit/s. */
   readonly efaGbps: number;
+  /** Host memory in GiB (EC2 DescribeInstanceTypes). */
+  readonly memoryGiB: number;
   /** On-demand price in us-east-1, USD per hour, as of {@link TRAINING_PRICES_AS_OF}; undefined where none was found. */
   readonly pricePerHourUsd?: number;
 }
@@ -44,20 +46,20 @@ export const TRAINING_PRICES_AS_OF = '2025-06-05';
 export const TRAINING_INSTANCES: readonly TrainingInstance[] = [
   {
     instanceType: 'trn1.32xlarge', accelerator: 'trainium', acceleratorName: 'AWS Trainium', acceleratorCount: 16,
-    processesPerNode: 32, peakBf16FlopsPerAccelerator: 190e12, efaInterfaces: 8, efaGbps: 800, pricePerHourUsd: 21.5,
+    processesPerNode: 32, peakBf16FlopsPerAccelerator: 190e12, efaInterfaces: 8, efaGbps: 800, memoryGiB: 512, pricePerHourUsd: 21.5,
   },
   {
     // No published on-demand price was re-checked for trn1n.
     instanceType: 'trn1n.32xlarge', accelerator: 'trainium', acceleratorName: 'AWS Trainium', acceleratorCount: 16,
-    processesPerNode: 32, peakBf16FlopsPerAccelerator: 190e12, efaInterfaces: 16, efaGbps: 1600,
+    processesPerNode: 32, peakBf16FlopsPerAccelerator: 190e12, efaInterfaces: 16, efaGbps: 1600, memoryGiB: 512,
   },
   {
     instanceType: 'p4d.24xlarge', accelerator: 'gpu', acceleratorName: 'NVIDIA A100 40GB', acceleratorCount: 8,
-    processesPerNode: 8, peakBf16FlopsPerAccelerator: 312e12, efaInterfaces: 4, efaGbps: 400, pricePerHourUsd: 21.96,
+    processesPerNode: 8, peakBf16FlopsPerAccelerator: 312e12, efaInterfaces: 4, efaGbps: 400, memoryGiB: 1152, pricePerHourUsd: 21.96,
   },
   {
     instanceType: 'p5.48xlarge', accelerator: 'gpu', acceleratorName: 'NVIDIA H100 80GB', acceleratorCount: 8,
-    processesPerNode: 8, peakBf16FlopsPerAccelerator: 989e12, efaInterfaces: 32, efaGbps: 3200, pricePerHourUsd: 55.04,
+    processesPerNode: 8, peakBf16FlopsPerAccelerator: 989e12, efaInterfaces: 32, efaGbps: 3200, memoryGiB: 2048, pricePerHourUsd: 55.04,
   },
 ];
 

@@ -36,6 +36,12 @@ export interface FsdpTrainingProps {
   readonly maxSteps?: number;
   /** Tokens the plan assumes. @default the Chinchilla-optimal 20 tokens per parameter */
   readonly plannedTokens?: number;
+  /**
+   * Directory on the cluster that the file system links to S3; data and checkpoints go under it,
+   * so they are exported to the data bucket.
+   * @default '/fsx/s3' (TrainingStorage's default link at /s3 under the /fsx mount)
+   */
+  readonly dataRepositoryDir?: string;
   /** torch version pip installs into the shared environment. @default '2.7.1' (the awsome-distributed-training FSDP case) */
   readonly torchVersion?: string;
   /** ParallelCluster version. @default DEFAULT_PCLUSTER_VERSION */
@@ -77,11 +83,21 @@ export class FsdpTraining extends Construct {
       errors.push(`capacityReservationId: '${props.capacityReservationId}' must look like cr-0123456789abcdef0`);
     }
     if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
-    if (errors.length > 0) throw new Error(`FsdpTraining: invalid props:\n- ${errors.join('\n- ')}`);
+    const instance = findTrainingInstance(instanceType);
+    const params = FSDP_PRESETS[preset];
+    if (instance && params !== undefined) {
+      // train_fsdp.py builds (and on resume loads) the full fp32 model in host memory on every rank
+      // before FSDP shards it; keep a quarter of the host for everything else.
+      const neededGiB = (params * 4 * instance.processesPerNode) / 1024 ** 3;
+      if (neededGiB > instance.memoryGiB * 0.75) {
+        errors.push(`modelPreset: ${preset} needs about ${Math.round(neededGiB)} GiB of host memory per node (${instance.processesPerNode} ranks x ${Math.round(params * 4 / 1024 ** 3)} GiB of fp32 weights before sharding), more than 75% of ${instanceType}'s ${instance.memoryGiB} GiB`);
+      }
+    }
+    if (errors.length > 0 || !instance) throw new Error(`FsdpTraining: invalid props:\n- ${errors.join('\n- ')}`);
 
-    const instance = findTrainingInstance(instanceType)!;
     this.plan = planTraining({ parameters: FSDP_PRESETS[preset], tokens: props.plannedTokens, instanceType, nodes });
 
+    const dataDir = props.dataRepositoryDir ?? `${MOUNT_DIR}/s3`;
     const scripts = new RecipeScripts(this, 'Scripts', {
       recipe: 'fsdp',
       targetDir: this.recipeDir,
@@ -93,8 +109,8 @@ export class FsdpTraining extends Construct {
         MAX_STEPS: String(maxSteps),
         TORCH_VERSION: props.torchVersion ?? '2.7.1',
         VENV: `${MOUNT_DIR}/llm-recipes/venv-fsdp`,
-        DATA_PATH: `${MOUNT_DIR}/data/wikipedia-gpt2/my-gpt2_text_document.bin`,
-        CHECKPOINT_DIR: `${MOUNT_DIR}/checkpoints/fsdp-${preset}`,
+        DATA_PATH: `${dataDir}/data/wikipedia-gpt2/my-gpt2_text_document.bin`,
+        CHECKPOINT_DIR: `${dataDir}/checkpoints/fsdp-${preset}`,
       },
     });
 

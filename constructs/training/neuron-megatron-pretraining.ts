@@ -39,6 +39,11 @@ export interface NeuronMegatronPretrainingProps {
    * @default the official ParallelCluster Ubuntu 22.04 AMI
    */
   readonly neuronAmi?: string;
+  /**
+   * Directory on the cluster that the file system links to S3; the dataset goes under it.
+   * @default '/fsx/s3' (TrainingStorage's default link at /s3 under the /fsx mount)
+   */
+  readonly dataRepositoryDir?: string;
   /** Tokens the plan assumes. @default the Chinchilla-optimal 20 tokens per parameter */
   readonly plannedTokens?: number;
   /** ParallelCluster version. @default DEFAULT_PCLUSTER_VERSION */
@@ -97,7 +102,7 @@ export class NeuronMegatronPretraining extends Construct {
         VENV: `${MOUNT_DIR}/llm-recipes/venv-neuron`,
         NNM_DIR: `${MOUNT_DIR}/llm-recipes/neuronx-nemo-megatron`,
         NNM_COMMIT: NEURONX_NEMO_MEGATRON_COMMIT,
-        DATA_DIR: `${MOUNT_DIR}/data/gpt2`,
+        DATA_DIR: `${props.dataRepositoryDir ?? `${MOUNT_DIR}/s3`}/data/gpt2`,
       },
     });
     const neuronInstaller = new s3assets.Asset(this, 'NeuronInstaller', { path: path.join(SCRIPTS_DIR, 'neuron', 'install-neuron.sh') });

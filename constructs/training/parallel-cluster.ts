@@ -1,7 +1,7 @@
 import { Aws, CfnOutput, CfnStack, CustomResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { compareVersions, findTrainingInstance } from '../catalog';
+import { compareVersions, findTrainingInstance, TRAINING_INSTANCES } from '../catalog';
 
 /** Operating systems of the official ParallelCluster AMIs this construct offers, with the release that added each. */
 export const PCLUSTER_OS_SINCE: Readonly<Record<ClusterOs, string>> = {
@@ -21,6 +21,7 @@ export const DEFAULT_PCLUSTER_VERSION = '3.16.3';
 /** Releases that introduced what this construct renders (aws-parallelcluster CHANGELOG.md). */
 const SINCE = {
   customResource: '3.6.0',
+  capacityBlocks: '3.8.0',
   suppressValidators: '3.10.0',
   p5: '3.7.1',
 } as const;
@@ -99,8 +100,8 @@ export interface ParallelClusterProps {
   /** @default DEFAULT_PCLUSTER_VERSION */
   readonly version?: string;
   /**
-   * `^[a-zA-Z][a-zA-Z0-9-]*$`, at most 60 characters, different from the stack name. Changing it
-   * replaces the cluster.
+   * `^[a-zA-Z][a-zA-Z0-9-]*$`, at most 60 characters, different from the stack name. It cannot
+   * change: the provider refuses the update, so keep the construct path stable or set it.
    * @default a name derived from the construct path
    */
   readonly clusterName?: string;
@@ -237,9 +238,9 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
     if (!Number.isInteger(minutes) || minutes < 1) errors.push(`scaledownIdletime: ${idle.toHumanString()} must be a whole number of minutes, at least 1`);
   }
   const root = props.headNodeRootVolumeGiB;
-  if (root !== undefined && (!Number.isInteger(root) || root < 35)) {
-    // The official AMIs' root volume is 35-50 GiB depending on the release; it cannot shrink.
-    errors.push(`headNodeRootVolumeGiB: ${root} must be a whole number of at least 35`);
+  if (root !== undefined && !Token.isUnresolved(root) && (!Number.isInteger(root) || root < 50)) {
+    // The official AMIs' root volume is 50 GiB since 3.16.2 (35-45 before); it cannot shrink.
+    errors.push(`headNodeRootVolumeGiB: ${root} must be a whole number of at least 50`);
   }
   if (props.queues.length === 0) errors.push('queues: a cluster needs at least one queue');
 
@@ -255,8 +256,14 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
     queueNames.add(q.name);
     if (q.computeResources.length === 0) errors.push(`queue ${q.name}: needs at least one compute resource`);
     const reserved = q.capacityType === 'CAPACITY_BLOCK' || q.computeResources.some((c) => c.capacityReservationId);
-    if (q.placementGroup === true && q.capacityType === 'CAPACITY_BLOCK') {
-      errors.push(`queue ${q.name}: placementGroup cannot be used with CAPACITY_BLOCK capacity`);
+    if (q.capacityType === 'CAPACITY_BLOCK') {
+      if (q.placementGroup === true) errors.push(`queue ${q.name}: placementGroup cannot be used with CAPACITY_BLOCK capacity`);
+      if (!newEnough(SINCE.capacityBlocks)) errors.push(`queue ${q.name}: CAPACITY_BLOCK needs ParallelCluster ${SINCE.capacityBlocks} or later (version is ${version})`);
+      for (const c of q.computeResources) {
+        if (!c.capacityReservationId || (c.minCount ?? 0) !== c.maxCount) {
+          errors.push(`queue ${q.name} compute resource ${c.name}: a Capacity Block needs capacityReservationId and minCount equal to maxCount (static nodes)`);
+        }
+      }
     }
     const placement = q.placementGroup ?? !reserved;
     for (const c of q.computeResources) {
@@ -267,7 +274,7 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
       else if (min > c.maxCount) errors.push(`queue ${q.name} compute resource ${c.name}: minCount ${min} is above maxCount ${c.maxCount}`);
       const efaCapable = supportsEfa(c.instanceType);
       if (c.efa === true && !efaCapable) {
-        errors.push(`queue ${q.name} compute resource ${c.name}: efa is set but ${c.instanceType} has no EFA among the catalog's training instances (trn1.32xlarge, trn1n.32xlarge, p4d.24xlarge, p5.48xlarge)`);
+        errors.push(`queue ${q.name} compute resource ${c.name}: efa is set but ${c.instanceType} is not an EFA type of the training catalog (${TRAINING_INSTANCES.filter((i) => i.efaInterfaces > 0).map((i) => i.instanceType).join(', ')})`);
       }
       if ((c.efa ?? efaCapable) && !placement && !reserved) {
         errors.push(`queue ${q.name} compute resource ${c.name}: EFA needs a placement group or a capacity reservation; set placementGroup or capacityReservationId`);

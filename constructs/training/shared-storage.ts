@@ -105,32 +105,43 @@ export class TrainingStorage extends Construct {
     // FSx reaches a KMS-encrypted bucket through its per-file-system service-linked role
     // AWSServiceRoleForFSxS3Access_<fs-id>, which exists only once the association is created;
     // the key policy names it by pattern (FSx for Lustre guide, managed policies).
-    const bucketKeys = new Set([this.encryptionKey, ...(props.dataBucket?.encryptionKey ? [props.dataBucket.encryptionKey] : [])]);
-    for (const key of bucketKeys) key.addToResourcePolicy(new iam.PolicyStatement({
+    // FSx reads and writes a KMS-encrypted bucket as its per-file-system service-linked role
+    // AWSServiceRoleForFSxS3Access_<fs-id>, which exists only once the association is created, so
+    // the key policy names it by pattern rather than as a principal (FSx for Lustre guide, "Working
+    // with server-side encrypted Amazon S3 buckets"; role path from FSxDeleteServiceLinkedRoleAccess).
+    const fsxRoleStatement = new iam.PolicyStatement({
       sid: 'FsxDataRepositoryAccess',
-      principals: [new iam.AccountRootPrincipal()],
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
       resources: ['*'],
       conditions: {
         ArnLike: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*` },
-        StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}` },
+        StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID, 'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}` },
       },
-    }));
-    // An imported key's policy cannot be changed from here: its owner must grant the same statement.
+    });
+    this.encryptionKey.addToResourcePolicy(fsxRoleStatement);
+    const bucketKey = props.dataBucket?.encryptionKey;
+    if (bucketKey && bucketKey !== this.encryptionKey && !bucketKey.addToResourcePolicy(fsxRoleStatement).statementAdded) {
+      throw new Error(`TrainingStorage: dataBucket is encrypted with the imported key ${bucketKey.node.path}, whose policy this stack cannot change; pass that key as encryptionKey after granting the FSx service-linked role (AWSServiceRoleForFSxS3Access_*) kms:Decrypt, Encrypt, ReEncrypt*, GenerateDataKey* and DescribeKey on it, or use a bucket with SSE-S3`);
+    }
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'FSx for Lustre: Lustre traffic from the cluster and between file servers',
       allowAllOutbound: false,
     });
-    // Lustre uses TCP 988 and 1018-1023, from clients and between the file servers themselves
-    // (FSx for Lustre guide, "File system access control with Amazon VPC").
-    for (const peer of [props.clientSecurityGroup, this.securityGroup]) {
-      this.securityGroup.addIngressRule(peer, ec2.Port.tcp(988), 'Lustre');
-      this.securityGroup.addIngressRule(peer, ec2.Port.tcpRange(1018, 1023), 'Lustre');
+    // Lustre uses TCP 988 and 1018-1023 between clients and file servers in both directions, and
+    // between the file servers themselves (FSx for Lustre guide, "File system access control with
+    // Amazon VPC"). ParallelCluster's validator checks the file system group's inbound and outbound
+    // rules against the cluster's groups before it creates the cluster.
+    const lustrePorts = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
+    for (const port of lustrePorts) {
+      for (const peer of [props.clientSecurityGroup, this.securityGroup]) {
+        this.securityGroup.addIngressRule(peer, port, 'Lustre');
+        this.securityGroup.addEgressRule(peer, port, 'Lustre');
+      }
+      props.clientSecurityGroup.addIngressRule(this.securityGroup, port, 'Lustre from the file servers');
     }
-    this.securityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(988), 'Lustre between file servers');
-    this.securityGroup.addEgressRule(this.securityGroup, ec2.Port.tcpRange(1018, 1023), 'Lustre between file servers');
 
     this.fileSystem = new fsx.LustreFileSystem(this, 'FileSystem', {
       vpc: props.vpc,

@@ -88,7 +88,7 @@ describe('FsdpTraining defaults (2 x p5.48xlarge, gpt3-1.3b)', () => {
     expectS3AssetUrl(args[0], 'zip');
     expect(args.slice(1)).toEqual(expect.arrayContaining([
       '/fsx/llm-recipes/fsdp', 'ubuntu', 'GPUS_PER_NODE=8', 'INSTANCE_TYPE=p5.48xlarge', 'MODEL_PRESET=gpt3-1.3b',
-      'MAX_STEPS=5000', 'TORCH_VERSION=2.7.1', 'CHECKPOINT_DIR=/fsx/checkpoints/fsdp-gpt3-1.3b',
+      'MAX_STEPS=5000', 'TORCH_VERSION=2.7.1', 'CHECKPOINT_DIR=/fsx/s3/checkpoints/fsdp-gpt3-1.3b', 'DATA_PATH=/fsx/s3/data/wikipedia-gpt2/my-gpt2_text_document.bin',
     ]));
     expect(args[1]).toBe('/fsx/llm-recipes/fsdp');
     expect(args[2]).toBe('ubuntu');
@@ -238,3 +238,14 @@ describe('RecipeScripts', () => {
       .toThrow(/environment keys bad-key must match/);
   });
 });
+
+describe('FsdpTraining host memory', () => {
+  test('throws when the preset cannot be materialised on every rank before sharding', () => {
+    expect(build({ modelPreset: 'gpt3-175b' })).toThrow(/modelPreset: gpt3-175b needs about 5215 GiB of host memory per node \(8 ranks x 652 GiB of fp32 weights before sharding\), more than 75% of p5\.48xlarge's 2048 GiB/);
+  });
+
+  test('gpt3-13b fits p4d.24xlarge hosts', () => {
+    expect(build({ modelPreset: 'gpt3-13b', instanceType: 'p4d.24xlarge' })).not.toThrow();
+  });
+});
+

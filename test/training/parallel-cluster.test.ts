@@ -340,7 +340,7 @@ describe('ParallelCluster: bad input', () => {
 
   test('throws when efa is set on an instance without EFA (c5.4xlarge)', () => {
     expect(build({ queues: [{ name: 'cpu', computeResources: [{ name: 'c5', instanceType: 'c5.4xlarge', maxCount: 2, efa: true }] }] }))
-      .toThrow(/compute resource c5: efa is set but c5\.4xlarge has no EFA/);
+      .toThrow(/compute resource c5: efa is set but c5\.4xlarge is not an EFA type of the training catalog \(trn1\.32xlarge, trn1n\.32xlarge, p4d\.24xlarge, p5\.48xlarge\)/);
   });
 
   test('throws when EFA runs without a placement group or a capacity reservation', () => {
@@ -378,7 +378,14 @@ describe('ParallelCluster: bad input', () => {
   });
 
   test('throws when the head node root volume is 20 GiB', () => {
-    expect(build({ headNodeRootVolumeGiB: 20 })).toThrow(/headNodeRootVolumeGiB: 20 must be a whole number of at least 35/);
+    expect(build({ headNodeRootVolumeGiB: 20 })).toThrow(/headNodeRootVolumeGiB: 20 must be a whole number of at least 50/);
+  });
+
+  test('throws when a Capacity Block queue lacks a reservation or static nodes, or the version predates it', () => {
+    expect(build({ queues: [{ name: 'gpu', capacityType: 'CAPACITY_BLOCK', computeResources: [{ name: 'p5', instanceType: 'p5.48xlarge', minCount: 0, maxCount: 2 }] }] }))
+      .toThrow(/compute resource p5: a Capacity Block needs capacityReservationId and minCount equal to maxCount/);
+    expect(build({ version: '3.7.2', queues: [{ name: 'gpu', capacityType: 'CAPACITY_BLOCK', computeResources: [{ name: 'p5', instanceType: 'p5.48xlarge', minCount: 2, maxCount: 2, capacityReservationId: 'cr-0123456789abcdef0' }] }] }))
+      .toThrow(/queue gpu: CAPACITY_BLOCK needs ParallelCluster 3\.8\.0 or later \(version is 3\.7\.2\)/);
   });
 
   test('throws when there are no queues', () => {

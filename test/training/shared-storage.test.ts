@@ -141,7 +141,8 @@ describe('TrainingStorage defaults', () => {
         Statement: Match.arrayWith([Match.objectLike({
           Sid: 'FsxDataRepositoryAccess',
           Effect: 'Allow',
-          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*'],
+          Principal: { AWS: '*' },
+          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
           Resource: '*',
           Condition: {
             ArnLike: {
@@ -153,6 +154,7 @@ describe('TrainingStorage defaults', () => {
               },
             },
             StringEquals: {
+              'kms:CallerAccount': { Ref: 'AWS::AccountId' },
               'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
             },
           },

@@ -78,6 +78,18 @@ describe('train_fsdp.py on the CPU', () => {
     expect(mean(steps.slice(-5).map((r) => r.loss as number))).toBeLessThan(mean(lastBefore) + 0.05);
   });
 
+  test('a run stopped and resumed matches an uninterrupted run step for step', () => {
+    const args = (dir: string) => ['--preset', 'tiny', '--vocab-size', '256', '--data', data, '--checkpoint-dir', dir,
+      '--batch-size', '4', '--warmup-steps', '2', '--lr', '3e-3', '--save-every', '100', '--max-steps', '12'];
+    const whole = train(python, args(fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-whole-'))));
+    const split = fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-split-'));
+    const firstHalf = train(python, [...args(split), '--stop-at-step', '6']);
+    const secondHalf = train(python, args(split));
+    const losses = (records: Record_[]) => records.filter((r) => r.event === undefined).map((r) => r.loss);
+    expect(losses(firstHalf)).toHaveLength(6);
+    expect([...losses(firstHalf), ...losses(secondHalf)]).toEqual(losses(whole));
+  });
+
   test('refuses a corpus with ids outside the vocabulary', () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-vocab-'));
     const args = ['--preset', 'tiny', '--vocab-size', '100', '--data', data, '--checkpoint-dir', fresh, '--max-steps', '1'];

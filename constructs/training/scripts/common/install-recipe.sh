@@ -19,6 +19,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 aws s3 cp --only-show-errors "$archive_url" "$work/recipe.zip"
+# The recipe's parent (for example /fsx/llm-recipes) holds the user's environments too: the user owns it.
+install -d -o "$owner" "$(dirname "$target")"
 mkdir -p "$target"
 python3 -m zipfile -e "$work/recipe.zip" "$target"
 
@@ -33,6 +35,11 @@ env_file="$target/recipe.env"
     printf 'export %s=%q\n' "${pair%%=*}" "${pair#*=}"
   done
 } > "$env_file"
+
+# The setup scripts create Python environments; Ubuntu's python3 needs python3-venv for that.
+if command -v apt-get >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
+fi
 
 find "$target" -type f \( -name '*.sh' -o -name '*.sbatch' -o -name '*.py' \) -exec chmod 0755 {} +
 chown -R "$owner" "$target"

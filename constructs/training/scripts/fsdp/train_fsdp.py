@@ -55,6 +55,8 @@ def parse_args(argv):
     p.add_argument("--save-every", type=int, default=500)
     p.add_argument("--keep-checkpoints", type=int, default=2)
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--stop-at-step", type=int, default=None,
+                   help="checkpoint and stop after this step (a time-boxed job); a later run resumes to --max-steps")
     p.add_argument("--no-activation-checkpointing", action="store_true")
     args = p.parse_args(argv)
     if args.max_steps < 1 or args.save_every < 1 or args.batch_size < 1:
@@ -286,9 +288,12 @@ def main(argv):
         model.load_state_dict(torch.load(os.path.join(resume, "model.pt"), map_location="cpu"))
         with open(os.path.join(resume, "meta.json")) as f:
             start_step = json.load(f)["step"]
-    model.to(dist_env.device)
     if dist_env.sharded:
+        # FSDP moves each wrapped block to the GPU as it shards it, so the whole model never sits
+        # on one GPU.
         model = shard(model, dist_env)
+    else:
+        model.to(dist_env.device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=args.weight_decay)
     if resume:
         optim_state = torch.load(os.path.join(resume, "optimizer.pt"), map_location="cpu")
@@ -324,10 +329,13 @@ def main(argv):
         if dist_env.rank == 0:
             log({"step": step + 1, "loss": round(loss_value, 5), "lr": learning_rate(step, args),
                  "tokens_per_s": round(tokens_per_step / max(time.time() - started, 1e-9))})
-        if (step + 1) % args.save_every == 0 or step + 1 == args.max_steps:
+        stopping = args.stop_at_step is not None and step + 1 >= args.stop_at_step
+        if (step + 1) % args.save_every == 0 or step + 1 == args.max_steps or stopping:
             save_checkpoint(model, optimizer, step + 1, loss_value, args, dist_env)
+        if stopping:
+            break
     if dist_env.rank == 0:
-        log({"event": "done", "step": args.max_steps, "loss": loss_value})
+        log({"event": "done", "step": step + 1 if args.max_steps > start_step else start_step, "loss": loss_value})
     return 0
 
 

@@ -10,7 +10,7 @@ else
   # shellcheck source=/dev/null
   . /etc/os-release
   install -d -m 0755 /etc/apt/keyrings
-  curl -fsSL https://apt.repos.neuron.amazonaws.com/GPG-PUB-KEY-AMAZON-AWS-NEURON.PUB | gpg --dearmor -o /etc/apt/keyrings/neuron.gpg
+  curl -fsSL https://apt.repos.neuron.amazonaws.com/GPG-PUB-KEY-AMAZON-AWS-NEURON.PUB | gpg --batch --yes --dearmor -o /etc/apt/keyrings/neuron.gpg
   echo "deb [signed-by=/etc/apt/keyrings/neuron.gpg] https://apt.repos.neuron.amazonaws.com ${VERSION_CODENAME} main" > /etc/apt/sources.list.d/neuron.list
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q

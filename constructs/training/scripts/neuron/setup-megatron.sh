@@ -21,7 +21,8 @@ fi
 source "$VENV/bin/activate"
 pip install --quiet --upgrade pip wheel build
 pip config set global.extra-index-url https://pip.repos.neuron.amazonaws.com
-pip install --quiet neuronx-cc torch-neuronx
+# neuronx-nemo-megatron's build.sh pins torch 1.13.1: the Neuron plugin must be the 1.13.1 line.
+pip install --quiet "neuronx-cc==2.*" "torch-neuronx==1.13.1.*"
 
 (cd "$NNM_DIR" && ./build.sh)
 pip install --quiet "$NNM_DIR"/build/*.whl
