@@ -35,6 +35,7 @@ export function addRecipes(app: App, env?: Environment): void {
     nodes: numberContext(app, 'fsdpNodes'),
     instanceType: app.node.tryGetContext('fsdpInstanceType'),
   });
+
 }
 
 /** A numeric context value, or undefined; a value that is not a number is an error naming the key. */

@@ -14,7 +14,7 @@ import {
   LMI_REPOSITORY, supportedImageTags, validTensorParallelDegrees, weightMemoryGiB,
   NEURON_TENSOR_PARALLEL_DEGREES, type Backend, type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
-import { nagResourceFinding } from './nag';
+import { nagResourceFinding } from '../nag';
 import { HuggingFaceWeights, ModelWeights, RollingBatch, S3PrefixWeights } from './options';
 
 /** Autoscaling of the endpoint's instance count on concurrent requests per model. */

@@ -4,9 +4,15 @@ import { Stack, type App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createRecipeApp } from '../../lib/app';
 
+/**
+ * Context that skips asset bundling (esbuild) for every stack: construct tests assert the template,
+ * and one test bundles the handler for real.
+ */
+export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+
 /** A stack in an app with the recipe context and cdk-nag: synthesis fails on any finding. */
-export function testStack(env?: Environment): { app: App; stack: Stack } {
-  const app = createRecipeApp();
+export function testStack(env?: Environment, context: Record<string, unknown> = {}): { app: App; stack: Stack } {
+  const app = createRecipeApp({ context });
   const stack = new Stack(app, 'TestStack', { env });
   return { app, stack };
 }

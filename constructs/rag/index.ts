@@ -1,0 +1,2 @@
+export * from './rag-api';
+export * from './retriever';

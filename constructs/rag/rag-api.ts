@@ -1,0 +1,277 @@
+import * as path from 'path';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { IRagRetriever } from './retriever';
+
+/** How callers authenticate to the API. There is no open option. */
+export abstract class RagApiAuthorization {
+  /** SigV4-signed requests from IAM principals granted `execute-api:Invoke` (see `grantInvoke`). */
+  public static iam(): RagApiAuthorization {
+    return new IamAuthorization();
+  }
+
+  /** Cognito user-pool tokens in the `Authorization` header. */
+  public static cognito(userPool: cognito.IUserPool): RagApiAuthorization {
+    return new CognitoAuthorization(userPool);
+  }
+
+  /** @internal */
+  public abstract _methodOptions(scope: Construct): apigw.MethodOptions;
+}
+
+class IamAuthorization extends RagApiAuthorization {
+  public _methodOptions(): apigw.MethodOptions {
+    return { authorizationType: apigw.AuthorizationType.IAM };
+  }
+}
+
+class CognitoAuthorization extends RagApiAuthorization {
+  constructor(private readonly userPool: cognito.IUserPool) {
+    super();
+  }
+
+  public _methodOptions(scope: Construct): apigw.MethodOptions {
+    const authorizer = new apigw.CognitoUserPoolsAuthorizer(scope, 'Authorizer', { cognitoUserPools: [this.userPool] });
+    return { authorizationType: apigw.AuthorizationType.COGNITO, authorizer };
+  }
+}
+
+/** Properties of a {@link RagApi}. */
+export interface RagApiProps {
+  /** Where passages come from: `KendraRetriever.fromIndexId(id)` or a `KendraIndex`. */
+  readonly retriever: IRagRetriever;
+  /** The SageMaker endpoint of an LMI container (an `LmiEndpoint` or an imported endpoint). */
+  readonly endpoint: sagemaker.IEndpoint;
+  /** `RagApiAuthorization.iam()` or `RagApiAuthorization.cognito(pool)`; required, never open. */
+  readonly authorization: RagApiAuthorization;
+  /** Passages retrieved per question. @default 3 */
+  readonly topK?: number;
+  /** @default 256 */
+  readonly maxNewTokens?: number;
+  /** @default 0.1 */
+  readonly temperature?: number;
+  /** Longest question, in characters. @default 1000 */
+  readonly maxQuestionLength?: number;
+  /** Most chat-history turns a client may send. @default 10 */
+  readonly maxHistoryTurns?: number;
+  /** Steady-state requests per second across all callers (stage and usage plan). @default 10 */
+  readonly throttleRateLimit?: number;
+  /** Burst requests. @default 20 */
+  readonly throttleBurstLimit?: number;
+  /** Browser origins allowed by CORS, for example `https://app.example.com`. @default none: no CORS */
+  readonly allowedOrigins?: string[];
+  /** Put an AWS WAF web ACL (AWS managed common and known-bad-input rules, a rate limit) in front. @default false */
+  readonly waf?: boolean;
+  /** Log the question (debug only; it may hold personal data). @default false */
+  readonly debugLogging?: boolean;
+  /** @default one year */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** API Gateway's integration timeout for a REST API (the default quota). */
+const INTEGRATION_TIMEOUT = Duration.seconds(29);
+
+/**
+ * An authenticated, throttled HTTP API that answers a question from retrieved passages with an LLM
+ * on SageMaker: API Gateway (REST, request validation, usage plan, access logs, optional WAF and
+ * CORS) in front of a Lambda function that runs the LangChain retrieval chain.
+ */
+export class RagApi extends Construct {
+  public readonly api: apigw.RestApi;
+  public readonly handler: nodejs.NodejsFunction;
+  /** POST here with `{"question": ..., "history"?: [...]}`. */
+  public readonly url: string;
+  private readonly method: apigw.Method;
+
+  constructor(scope: Construct, id: string, props: RagApiProps) {
+    super(scope, id);
+    validate(props);
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+
+    const handlerLogs = new logs.LogGroup(this, 'HandlerLogs', { retention, removalPolicy: RemovalPolicy.RETAIN });
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'RAG API handler: query the retriever, invoke the endpoint, write its logs',
+    });
+    handlerLogs.grantWrite(role);
+
+    this.handler = new nodejs.NodejsFunction(this, 'Handler', {
+      entry: path.join(__dirname, 'handler', 'index.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 1024,
+      // Answer before API Gateway gives up on the integration.
+      timeout: INTEGRATION_TIMEOUT,
+      role,
+      logGroup: handlerLogs,
+      bundling: { minify: true, sourceMap: true, target: 'node24' },
+      environment: {
+        ENDPOINT_NAME: props.endpoint.endpointName,
+        TOP_K: String(props.topK ?? 3),
+        MAX_NEW_TOKENS: String(props.maxNewTokens ?? 256),
+        TEMPERATURE: String(props.temperature ?? 0.1),
+        MAX_QUESTION_CHARS: String(props.maxQuestionLength ?? 1000),
+        MAX_HISTORY_TURNS: String(props.maxHistoryTurns ?? 10),
+        DEBUG_LOGGING: String(props.debugLogging ?? false),
+        ...(props.allowedOrigins?.length ? { CORS_ORIGINS: props.allowedOrigins.join(',') } : {}),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    for (const [k, v] of Object.entries(props.retriever.bind(this.handler).environment)) this.handler.addEnvironment(k, v);
+    props.endpoint.grantInvoke(this.handler);
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.RETAIN });
+    const rate = props.throttleRateLimit ?? 10;
+    const burst = props.throttleBurstLimit ?? 20;
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'Retrieval-augmented question answering',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: 'v1',
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: rate,
+        throttlingBurstLimit: burst,
+        tracingEnabled: true,
+      },
+      defaultCorsPreflightOptions: props.allowedOrigins?.length ? {
+        allowOrigins: props.allowedOrigins,
+        allowMethods: ['POST', 'OPTIONS'],
+        allowHeaders: ['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token'],
+      } : undefined,
+    });
+    const model = this.api.addModel('QuestionModel', {
+      contentType: 'application/json',
+      schema: {
+        schema: apigw.JsonSchemaVersion.DRAFT4,
+        type: apigw.JsonSchemaType.OBJECT,
+        required: ['question'],
+        properties: {
+          question: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: props.maxQuestionLength ?? 1000 },
+          history: {
+            type: apigw.JsonSchemaType.ARRAY,
+            maxItems: props.maxHistoryTurns ?? 10,
+            items: {
+              type: apigw.JsonSchemaType.OBJECT,
+              required: ['role', 'content'],
+              properties: {
+                role: { type: apigw.JsonSchemaType.STRING, enum: ['user', 'assistant'] },
+                content: { type: apigw.JsonSchemaType.STRING },
+              },
+            },
+          },
+        },
+      },
+    });
+    const validator = this.api.addRequestValidator('BodyValidator', { validateRequestBody: true, validateRequestParameters: true });
+    this.method = this.api.root.addResource('ask').addMethod('POST', new apigw.LambdaIntegration(this.handler, { timeout: INTEGRATION_TIMEOUT }), {
+      ...props.authorization._methodOptions(this),
+      requestValidator: validator,
+      requestModels: { 'application/json': model },
+    });
+    const plan = this.api.addUsagePlan('UsagePlan', { description: 'RAG API throttling', throttle: { rateLimit: rate, burstLimit: burst } });
+    plan.addApiStage({ stage: this.api.deploymentStage });
+    this.url = this.api.urlForPath('/ask');
+
+    if (props.waf) this.addWaf(rate);
+    this.acknowledge(props);
+  }
+
+  /** Permits an IAM principal to call the API (with IAM authorization). */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [this.method.methodArn] });
+  }
+
+  /** Stack outputs: the API URL and a signed request example. */
+  public addOutputs(): void {
+    new CfnOutput(this, 'Url', { description: 'POST {"question": "..."} here', value: this.url });
+    new CfnOutput(this, 'SignedRequestExample', {
+      description: 'A SigV4-signed request with your AWS credentials (curl 7.75 or later)',
+      value: `curl -sS --aws-sigv4 "aws:amz:${Aws.REGION}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" `
+        + `-H "x-amz-security-token: $AWS_SESSION_TOKEN" -H 'content-type: application/json' `
+        + `-d '{"question": "What is in our documents?"}' ${this.url}`,
+    });
+  }
+
+  private addWaf(rate: number): void {
+    const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+      name, priority, overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+    });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'rag-api', sampledRequestsEnabled: true },
+      rules: [
+        managed('AWSManagedRulesCommonRuleSet', 1),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
+        {
+          name: 'RateLimitPerIp',
+          priority: 3,
+          action: { block: {} },
+          // WAF rate rules count over 5 minutes; allow each IP the API's own rate for that window.
+          statement: { rateBasedStatement: { limit: Math.max(100, rate * 300), aggregateKeyType: 'IP' } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RateLimitPerIp', sampledRequestsEnabled: true },
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: acl.attrArn });
+  }
+
+  private acknowledge(props: RagApiProps): void {
+    const v = Validations.of(this);
+    v.acknowledge({
+      id: 'AwsSolutions-APIG6',
+      reason: 'Access logs are on for the stage; execution logs would need the account-wide API Gateway CloudWatch role, which a construct should not change for the whole account.',
+    });
+    if (!props.waf) {
+      v.acknowledge({ id: 'AwsSolutions-APIG3', reason: 'WAF is optional (waf: true); the API is authenticated and throttled by stage and usage plan.' });
+    }
+    if (props.authorization instanceof IamAuthorization) {
+      v.acknowledge({ id: 'AwsSolutions-COG4', reason: 'The API uses IAM (SigV4) authorization instead of a Cognito user pool.' });
+    }
+    Validations.of(this.handler).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) supports no resource ARNs.',
+    });
+  }
+}
+
+function validate(props: RagApiProps): void {
+  const errors: string[] = [];
+  if (!(props.authorization instanceof RagApiAuthorization)) {
+    errors.push('authorization: required; use RagApiAuthorization.iam() or RagApiAuthorization.cognito(userPool) (the API is never open)');
+  }
+  if (!props.retriever) errors.push('retriever: required; use KendraRetriever.fromIndexId(id) or a KendraIndex');
+  const check = (name: string, value: number | undefined, min: number, max: number, integer = true) => {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    if ((integer && !Number.isInteger(value)) || value < min || value > max) {
+      errors.push(`${name}: ${value} must be ${integer ? 'a whole number ' : ''}from ${min} to ${max}`);
+    }
+  };
+  // Kendra Retrieve returns at most 100 passages per page.
+  check('topK', props.topK, 1, 100);
+  check('maxNewTokens', props.maxNewTokens, 1, 4096);
+  check('temperature', props.temperature, 0, 2, false);
+  check('maxQuestionLength', props.maxQuestionLength, 1, 10000);
+  check('maxHistoryTurns', props.maxHistoryTurns, 0, 100);
+  check('throttleRateLimit', props.throttleRateLimit, 1, 10000, false);
+  check('throttleBurstLimit', props.throttleBurstLimit, 1, 5000);
+  for (const origin of props.allowedOrigins ?? []) {
+    if (origin === '*' || !/^https?:\/\/[^/\s*]+$/.test(origin)) {
+      errors.push(`allowedOrigins: '${origin}' must be one origin such as https://app.example.com (no '*', no path)`);
+    }
+  }
+  if (errors.length > 0) throw new Error(`RagApi: invalid props:\n- ${errors.join('\n- ')}`);
+}

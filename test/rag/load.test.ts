@@ -1,0 +1,61 @@
+import { performance } from 'node:perf_hooks';
+import { createHandler, type ApiResult } from '../../constructs/rag/handler';
+import { CONFIG_DEFAULTS } from '../../constructs/rag/handler/config';
+import { FakeRagServices, kendraRetrieveResult, lmiAnswer, lmiPayloadOf } from '../util/fake-rag-services';
+
+const REQUESTS = 200;
+
+const fake = new FakeRagServices();
+beforeAll(() => fake.start());
+afterAll(() => fake.stop());
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+test(`answers ${REQUESTS} concurrent requests, each with its own answer, none lost`, async () => {
+  // GIVEN fakes whose passages and answers depend on the question, so a mixed-up response shows
+  fake.routes.Retrieve = (req) => {
+    const query = (req.json as { QueryText: string }).QueryText;
+    return kendraRetrieveResult([{ title: `Doc for ${query}`, uri: `s3://docs/${encodeURIComponent(query)}.txt`, content: `All about ${query}.` }]);
+  };
+  fake.routes.InvokeEndpoint = (req) => {
+    const question = /User: (.*)\nAssistant:$/.exec(lmiPayloadOf(req).inputs)?.[1] ?? 'no question found';
+    // a little model latency, so that requests overlap and finish out of order
+    return lmiAnswer(`Answer to ${question} [1].`, Math.floor(Math.random() * 20));
+  };
+  const logs: object[] = [];
+  const handler = createHandler({
+    config: { kendraIndexId: '0123abcd-0123-4567-89ab-0123456789ab', endpointName: 'falcon-40b-endpoint', region: 'us-east-1', ...CONFIG_DEFAULTS },
+    kendraClientConfig: fake.clientConfig(),
+    runtimeClientConfig: fake.clientConfig(),
+    log: (record) => logs.push(record),
+  });
+
+  // WHEN
+  const started = performance.now();
+  const results = await Promise.all(Array.from({ length: REQUESTS }, async (_, i) => {
+    const context = { awsRequestId: `req-${i}`, getRemainingTimeInMillis: () => 29000 - (performance.now() - started) };
+    const t0 = performance.now();
+    const res: ApiResult = await handler({ body: JSON.stringify({ question: `question number ${i}` }) }, context);
+    return { i, res, ms: performance.now() - t0 };
+  }));
+  const wallMs = performance.now() - started;
+
+  // THEN every request got its own right answer
+  expect(results).toHaveLength(REQUESTS);
+  const wrong = results.filter(({ i, res }) => {
+    if (res.statusCode !== 200) return true;
+    const body = JSON.parse(res.body) as { answer: string; sources: Array<{ title: string }> };
+    return body.answer !== `Answer to question number ${i} [1].` || body.sources.length !== 1 || body.sources[0].title !== `Doc for question number ${i}`;
+  });
+  expect(wrong.map(({ i, res }) => `${i}: ${res.statusCode} ${res.body}`)).toEqual([]);
+  expect(fake.calls('Retrieve')).toHaveLength(REQUESTS);
+  expect(fake.calls('InvokeEndpoint')).toHaveLength(REQUESTS);
+  expect(logs).toHaveLength(REQUESTS);
+
+  const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
+  const [p50, p95, max] = [percentile(latencies, 50), percentile(latencies, 95), latencies[latencies.length - 1]];
+  process.stdout.write(`rag load: ${REQUESTS} requests, p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms (wall ${wallMs.toFixed(0)} ms, local fakes)\n`);
+  expect(max).toBeLessThan(10000);
+});

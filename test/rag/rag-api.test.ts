@@ -1,0 +1,172 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Resource, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import type { Construct } from 'constructs';
+import { KendraRetriever, RagApi, RagApiAuthorization, type RagApiProps } from '../../constructs';
+import { createRecipeApp } from '../../lib/app';
+import { SKIP_BUNDLING, templateOf, testStack } from '../util/synth';
+
+const INDEX_ID = '0123abcd-4567-89ef-0123-456789abcdef';
+
+/** An endpoint created elsewhere: the API takes any SageMaker endpoint, not only LmiEndpoint. */
+class ImportedEndpoint extends Resource implements sagemaker.IEndpoint {
+  public readonly endpointName = 'falcon-40b-prod';
+  public readonly endpointArn: string;
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.endpointArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: this.endpointName });
+  }
+  public get endpointRef() {
+    return { endpointArn: this.endpointArn };
+  }
+  public grantInvoke(grantee: iam.IGrantable) {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:InvokeEndpoint'], resourceArns: [this.endpointArn] });
+  }
+}
+
+function withApi(stack: Stack, props: Partial<RagApiProps> = {}) {
+  return new RagApi(stack, 'Rag', {
+    retriever: KendraRetriever.fromIndexId(INDEX_ID),
+    endpoint: new ImportedEndpoint(stack, 'Endpoint'),
+    authorization: RagApiAuthorization.iam(),
+    ...props,
+  });
+}
+
+function synth(props: Partial<RagApiProps> = {}) {
+  const { stack } = testStack(undefined, SKIP_BUNDLING);
+  const api = withApi(stack, props);
+  return { stack, api, template: templateOf(stack) };
+}
+
+function build(props: Partial<RagApiProps>) {
+  const { stack } = testStack(undefined, SKIP_BUNDLING);
+  return () => withApi(stack, props);
+}
+
+describe('RagApi', () => {
+  test('POST /ask with IAM auth, a body model and validator, throttled stage, access logs, usage plan', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'AWS_IAM',
+      RequestValidatorId: Match.anyValue(),
+      RequestModels: { 'application/json': Match.anyValue() },
+      Integration: Match.objectLike({ Type: 'AWS_PROXY', TimeoutInMillis: 29000 }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Schema: Match.objectLike({ required: ['question'], properties: Match.objectLike({ question: { type: 'string', minLength: 1, maxLength: 1000 } }) }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })]),
+      TracingEnabled: true,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 10, BurstLimit: 20 } });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  test('the handler: Node 24 on ARM, 29 s, its settings in the environment, least-privilege grants', () => {
+    const { template } = synth({ topK: 5, maxNewTokens: 128, temperature: 0 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 29,
+      Environment: {
+        Variables: Match.objectLike({
+          ENDPOINT_NAME: 'falcon-40b-prod', KENDRA_INDEX_ID: INDEX_ID, TOP_K: '5', MAX_NEW_TOKENS: '128', TEMPERATURE: '0',
+          MAX_QUESTION_CHARS: '1000', MAX_HISTORY_TURNS: '10', DEBUG_LOGGING: 'false',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['kendra:Query', 'kendra:Retrieve'], Resource: { 'Fn::Join': ['', Match.arrayWith([`:index/${INDEX_ID}`])] } }),
+          Match.objectLike({ Action: 'sagemaker:InvokeEndpoint', Resource: { 'Fn::Join': ['', Match.arrayWith([':endpoint/falcon-40b-prod'])] } }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toMatch(/ManagedPolicyArns/);
+  });
+
+  test('Cognito authorization uses a user-pool authorizer', () => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    const pool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abcdefghi');
+    withApi(stack, { authorization: RagApiAuthorization.cognito(pool) });
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS' });
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+  });
+
+  test('CORS for the given origin and WAF when asked', () => {
+    const { template } = synth({ allowedOrigins: ['https://app.example.com'], waf: true });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      Integration: Match.objectLike({
+        IntegrationResponses: [Match.objectLike({ ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Origin': "'https://app.example.com'" }) })],
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CORS_ORIGINS: 'https://app.example.com' }) } });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([
+        Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
+        Match.objectLike({ Name: 'RateLimitPerIp', Statement: { RateBasedStatement: { Limit: 3000, AggregateKeyType: 'IP' } } }),
+      ]),
+    });
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  test('grantInvoke gives execute-api:Invoke on the method', () => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    const api = withApi(stack);
+    const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(caller);
+    templateOf(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('Caller') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'execute-api:Invoke' })] },
+    });
+  });
+
+  test.each([
+    [{ topK: 0 }, /topK: 0 must be a whole number from 1 to 100/],
+    [{ maxQuestionLength: 0 }, /maxQuestionLength: 0 must be a whole number from 1 to 10000/],
+    [{ maxNewTokens: 1.5 }, /maxNewTokens: 1\.5 must be a whole number/],
+    [{ temperature: 3 }, /temperature: 3 must be from 0 to 2/],
+    [{ allowedOrigins: ['*'] }, /allowedOrigins: '\*' must be one origin/],
+    [{ allowedOrigins: ['https://a.com/path'] }, /allowedOrigins: 'https:\/\/a\.com\/path' must be one origin/],
+  ])('throws when %j', (props, message) => {
+    expect(build(props as Partial<RagApiProps>)).toThrow(message);
+  });
+
+  test('throws when the authorization is missing (never open)', () => {
+    expect(build({ authorization: undefined as unknown as RagApiAuthorization })).toThrow(/authorization: required/);
+  });
+
+  test('throws when the index id is not a Kendra index ID', () => {
+    expect(() => KendraRetriever.fromIndexId('my-index')).toThrow(/KendraRetriever: index id 'my-index' is not a Kendra index ID \(36 characters/);
+  });
+});
+
+describe('RagApi bundling', () => {
+  test('bundles the handler with esbuild for real', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rag-bundle-'));
+    const app = createRecipeApp({ outdir });
+    withApi(new Stack(app, 'Bundled'));
+    const assembly = app.synth();
+    const bundles = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'))
+      .map((d) => path.join(assembly.directory, d, 'index.js')).filter((f) => fs.existsSync(f));
+    expect(bundles).toHaveLength(1);
+    const code = fs.readFileSync(bundles[0], 'utf-8');
+    expect(code.length).toBeGreaterThan(1000);
+    expect(code).not.toMatch(/require\("@langchain\//);
+  });
+});

@@ -1,0 +1,210 @@
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+
+/**
+ * A local stand-in for the two services the RAG handler calls, speaking their wire protocols on
+ * 127.0.0.1: Amazon Kendra (JSON 1.1: POST /, X-Amz-Target `AWSKendraFrontendService.<Operation>`,
+ * errors as `{"__type": ...}`) and SageMaker Runtime (REST-JSON: POST /endpoints/{name}/invocations,
+ * errors named by the `x-amzn-errortype` header). Tests script the answers per operation and read
+ * the requests received.
+ */
+export interface RagRecordedRequest {
+  readonly api: 'kendra' | 'runtime' | 'unknown';
+  /** `Retrieve`, `Query`, `InvokeEndpoint`, or the unrecognised path. */
+  readonly operation: string;
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  readonly json: unknown;
+  /** For InvokeEndpoint: the endpoint name from the path. */
+  readonly endpointName?: string;
+}
+
+/** A scripted answer; `status` defaults to 200. */
+export interface FakeReply {
+  readonly status?: number;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** Holds the answer back this long (a slow or hung dependency). */
+  readonly delayMs?: number;
+}
+
+export type FakeRoute = (req: RagRecordedRequest) => FakeReply;
+
+export type RagOperation = 'Retrieve' | 'Query' | 'InvokeEndpoint';
+
+/** A passage as the fake Kendra index holds it. */
+export interface FakePassage {
+  readonly title: string;
+  readonly uri: string;
+  readonly content: string;
+}
+
+export class FakeRagServices {
+  public readonly requests: RagRecordedRequest[] = [];
+  public readonly routes: Partial<Record<RagOperation, FakeRoute>> = {};
+  public url = '';
+  /** Requests whose client closed the connection before the answer was sent (an aborted call). */
+  public abandoned = 0;
+  private server?: http.Server;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  public async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.answer(req, Buffer.concat(chunks).toString('utf-8'), res));
+    });
+    // Plenty of room for the load test's concurrent connections.
+    this.server.maxConnections = 1000;
+    await new Promise<void>((resolve) => this.server!.listen({ port: 0, host: '127.0.0.1', backlog: 1024 }, resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Forgets the recorded requests and the scripted routes. */
+  public reset(): void {
+    this.requests.length = 0;
+    this.abandoned = 0;
+    for (const key of Object.keys(this.routes) as RagOperation[]) delete this.routes[key];
+  }
+
+  /** The requests of one operation. */
+  public calls(operation: RagOperation): RagRecordedRequest[] {
+    return this.requests.filter((r) => r.operation === operation);
+  }
+
+  /** Client settings that send an AWS SDK client here with dummy credentials. */
+  public clientConfig(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+    return { endpoint: this.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret' } };
+  }
+
+  private answer(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
+    const recorded = classify(req, body);
+    this.requests.push(recorded);
+    res.on('close', () => {
+      if (!res.writableEnded) this.abandoned++;
+    });
+    const route = this.routes[recorded.operation as RagOperation];
+    const reply: FakeReply = route
+      ? route(recorded)
+      : recorded.api === 'runtime'
+        ? runtimeError('InternalFailure', `fake: no route for ${recorded.operation}`, 500)
+        : kendraError('InternalServerException', `fake: no route for ${recorded.operation}`, 500);
+    const send = () => {
+      if (res.destroyed) return;
+      res.writeHead(reply.status ?? 200, { 'x-amzn-requestid': `fake-${this.requests.length}`, ...reply.headers }).end(reply.body ?? '');
+    };
+    if (reply.delayMs) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        send();
+      }, reply.delayMs);
+      this.timers.add(timer);
+    } else {
+      send();
+    }
+  }
+}
+
+function classify(req: http.IncomingMessage, body: string): RagRecordedRequest {
+  const path = req.url ?? '/';
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.startsWith('AWSKendraFrontendService.')) {
+    return { api: 'kendra', operation: target.slice('AWSKendraFrontendService.'.length), path, headers: req.headers, body, json };
+  }
+  const invocation = /^\/endpoints\/([^/]+)\/invocations$/.exec(path.split('?')[0]);
+  if (invocation && req.method === 'POST') {
+    return { api: 'runtime', operation: 'InvokeEndpoint', path, headers: req.headers, body, json, endpointName: decodeURIComponent(invocation[1]) };
+  }
+  return { api: 'unknown', operation: path, path, headers: req.headers, body, json };
+}
+
+const KENDRA_JSON = { 'content-type': 'application/x-amz-json-1.1' };
+
+/** A Kendra Retrieve answer (RetrieveResultItem: Id, DocumentId, DocumentTitle, Content, DocumentURI). */
+export function kendraRetrieveResult(passages: readonly FakePassage[]): FakeReply {
+  return {
+    headers: KENDRA_JSON,
+    body: JSON.stringify({
+      QueryId: 'q-1',
+      ResultItems: passages.map((p, i) => ({
+        Id: `r-${i + 1}`,
+        DocumentId: `doc-${i + 1}`,
+        DocumentTitle: p.title,
+        Content: p.content,
+        DocumentURI: p.uri,
+        DocumentAttributes: [{ Key: '_source_uri', Value: { StringValue: p.uri } }],
+        ScoreAttributes: { ScoreConfidence: 'HIGH' },
+      })),
+    }),
+  };
+}
+
+/** A Kendra Query answer (QueryResultItem: DocumentTitle and DocumentExcerpt are TextWithHighlights). */
+export function kendraQueryResult(passages: readonly FakePassage[]): FakeReply {
+  return {
+    headers: KENDRA_JSON,
+    body: JSON.stringify({
+      QueryId: 'q-2',
+      TotalNumberOfResults: passages.length,
+      ResultItems: passages.map((p, i) => ({
+        Id: `q-${i + 1}`,
+        Type: 'DOCUMENT',
+        DocumentId: `doc-${i + 1}`,
+        DocumentTitle: { Text: p.title, Highlights: [] },
+        DocumentExcerpt: { Text: p.content, Highlights: [] },
+        DocumentURI: p.uri,
+      })),
+    }),
+  };
+}
+
+/** A Kendra (JSON 1.1) error, such as ThrottlingException. */
+export function kendraError(type: string, message: string, status = 400): FakeReply {
+  return { status, headers: KENDRA_JSON, body: JSON.stringify({ __type: type, message }) };
+}
+
+/** An LMI rolling-batch answer: `{"generated_text": ...}`. */
+export function lmiAnswer(text: string, delayMs?: number): FakeReply {
+  return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ generated_text: text }), delayMs };
+}
+
+/** The TGI-compatible list form: `[{"generated_text": ...}]`. */
+export function tgiAnswer(text: string): FakeReply {
+  return { headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ generated_text: text }]) };
+}
+
+/** A SageMaker Runtime (REST-JSON) error, named by `x-amzn-errortype`. */
+export function runtimeError(type: string, message: string, status = 400): FakeReply {
+  return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': type }, body: JSON.stringify({ Message: message, message }) };
+}
+
+/** A route that gives the replies in order, then repeats the last one. */
+export function inSequence(...replies: FakeReply[]): FakeRoute {
+  let next = 0;
+  return () => replies[Math.min(next++, replies.length - 1)];
+}
+
+/** The LLM payload a recorded InvokeEndpoint carried. */
+export interface LmiPayload {
+  readonly inputs: string;
+  readonly parameters: Record<string, unknown>;
+}
+
+export function lmiPayloadOf(req: RagRecordedRequest): LmiPayload {
+  return req.json as LmiPayload;
+}
