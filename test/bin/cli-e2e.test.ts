@@ -1,17 +1,21 @@
 import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import { buildSync } from 'esbuild';
 import * as path from 'path';
 import { describeStacksXml, FakeAws, sagemakerJson } from '../util/fake-aws';
 
 /**
  * The CLI as a user runs it: a child process, the real SDK clients and credential chain, and the
- * standard AWS_ENDPOINT_URL override pointing at the local fake.
+ * standard AWS_ENDPOINT_URL override pointing at the local fake. The entry point is bundled once
+ * with esbuild (as `npm run build` would compile it), so each run starts like the installed CLI.
  */
-const CLI = path.join(__dirname, '..', '..', 'bin', 'llm-recipes.ts');
 const fake = new FakeAws();
+let CLI = '';
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: '/nonexistent-home',
@@ -36,7 +40,11 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 
 const creds = { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret' };
 
-beforeAll(() => fake.start());
+beforeAll(async () => {
+  CLI = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llm-recipes-cli-')), 'llm-recipes.js');
+  buildSync({ entryPoints: [path.join(__dirname, '..', '..', 'bin', 'llm-recipes.ts')], bundle: true, platform: 'node', target: 'node20', outfile: CLI, logLevel: 'error' });
+  await fake.start();
+});
 afterAll(() => fake.stop());
 
 test('plan inference', async () => {

@@ -22,7 +22,8 @@ function pythonWithTorch(): string {
 interface Record_ { step?: number; loss?: number; event?: string; start_step?: number; sharded?: boolean }
 
 function train(python: string, args: string[]): Record_[] {
-  const run = spawnSync(python, [SCRIPT, ...args], { encoding: 'utf-8', env: { ...process.env, WORLD_SIZE: '1' } });
+  // One intra-op thread: the tiny model gains nothing from more, and the other Jest worker needs the second core.
+  const run = spawnSync(python, [SCRIPT, ...args], { encoding: 'utf-8', env: { ...process.env, WORLD_SIZE: '1', OMP_NUM_THREADS: '1' } });
   if (run.status !== 0) throw new Error(`train_fsdp.py exited ${run.status}:\n${run.stderr}`);
   return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record_);
 }
@@ -45,48 +46,40 @@ describe('train_fsdp.py on the CPU', () => {
     tokens.set(phrases[seed % 8], n * 16);
   }
   fs.writeFileSync(data, Buffer.from(tokens.buffer));
-  const common = ['--preset', 'tiny', '--vocab-size', '256', '--data', data, '--checkpoint-dir', checkpoints,
-    '--batch-size', '8', '--warmup-steps', '5', '--lr', '3e-3', '--save-every', '10'];
+  const args = (dir: string) => ['--preset', 'tiny', '--vocab-size', '256', '--data', data, '--checkpoint-dir', dir,
+    '--batch-size', '4', '--warmup-steps', '4', '--lr', '4e-3', '--save-every', '4', '--max-steps', '16'];
+  const losses = (records: Record_[]) => records.filter((r) => r.event === undefined).map((r) => r.loss as number);
 
-  const first = train(python, [...common, '--max-steps', '30']);
-  const resumed = train(python, [...common, '--max-steps', '40']);
+  // One uninterrupted run, and the same run stopped after step 8 and resumed.
+  const whole = train(python, args(checkpoints));
+  const split = fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-split-'));
+  const firstHalf = train(python, [...args(split), '--stop-at-step', '8']);
+  const secondHalf = train(python, args(split));
 
   test('runs unsharded on one CPU process', () => {
-    expect(first[0]).toMatchObject({ event: 'start', sharded: false, start_step: 0 });
+    expect(whole[0]).toMatchObject({ event: 'start', sharded: false, start_step: 0 });
   });
 
   test('the loss is finite and falls', () => {
-    const losses = first.filter((r) => r.event === undefined).map((r) => r.loss as number);
-    expect(losses).toHaveLength(30);
-    expect(losses.every(Number.isFinite)).toBe(true);
-    expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) * 0.8);
+    const l = losses(whole);
+    expect(l).toHaveLength(16);
+    expect(l.every(Number.isFinite)).toBe(true);
+    expect(mean(l.slice(-5))).toBeLessThan(mean(l.slice(0, 5)) * 0.85);
   });
 
-  test('checkpoints every 10 steps, keeps the newest two, and points latest at the newest', () => {
-    expect(first.filter((r) => r.event === 'checkpoint').map((r) => r.step)).toEqual([10, 20, 30]);
-    expect(resumed.filter((r) => r.event === 'checkpoint').map((r) => r.step)).toEqual([40]);
-    expect(fs.readFileSync(path.join(checkpoints, 'latest'), 'utf-8')).toBe('step-00000040');
-    expect(fs.readdirSync(checkpoints).filter((d) => d.startsWith('step-')).sort()).toEqual(['step-00000030', 'step-00000040']);
+  test('checkpoints every 4 steps, keeps the newest two, and points latest at the newest', () => {
+    expect(whole.filter((r) => r.event === 'checkpoint').map((r) => r.step)).toEqual([4, 8, 12, 16]);
+    expect(fs.readFileSync(path.join(checkpoints, 'latest'), 'utf-8')).toBe('step-00000016');
+    expect(fs.readdirSync(checkpoints).filter((d) => d.startsWith('step-')).sort()).toEqual(['step-00000012', 'step-00000016']);
   });
 
-  test('a second run resumes at the saved step and keeps learning', () => {
-    expect(resumed[0]).toMatchObject({ event: 'resumed', step: 30 });
-    const steps = resumed.filter((r) => r.event === undefined);
-    expect(steps[0].step).toBe(31);
-    expect(steps[steps.length - 1].step).toBe(40);
-    const lastBefore = first.filter((r) => r.event === undefined).slice(-5).map((r) => r.loss as number);
-    expect(mean(steps.slice(-5).map((r) => r.loss as number))).toBeLessThan(mean(lastBefore) + 0.05);
+  test('a stopped run resumes at the saved step', () => {
+    expect(losses(firstHalf)).toHaveLength(8);
+    expect(secondHalf[0]).toMatchObject({ event: 'resumed', step: 8 });
+    expect(secondHalf.filter((r) => r.event === undefined)[0].step).toBe(9);
   });
 
-  test('a run stopped and resumed matches an uninterrupted run step for step', () => {
-    const args = (dir: string) => ['--preset', 'tiny', '--vocab-size', '256', '--data', data, '--checkpoint-dir', dir,
-      '--batch-size', '4', '--warmup-steps', '2', '--lr', '3e-3', '--save-every', '100', '--max-steps', '12'];
-    const whole = train(python, args(fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-whole-'))));
-    const split = fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-split-'));
-    const firstHalf = train(python, [...args(split), '--stop-at-step', '6']);
-    const secondHalf = train(python, args(split));
-    const losses = (records: Record_[]) => records.filter((r) => r.event === undefined).map((r) => r.loss);
-    expect(losses(firstHalf)).toHaveLength(6);
+  test('stopped and resumed, it matches the uninterrupted run loss for loss', () => {
     expect([...losses(firstHalf), ...losses(secondHalf)]).toEqual(losses(whole));
   });
 
