@@ -3,16 +3,18 @@ import { findModelPreset, MODEL_PRESETS } from '../constructs';
 import { Falcon40bG5EndpointStack } from './falcon-40b-g5-endpoint-stack';
 import { FsdpParallelClusterStack } from './fsdp-parallel-cluster-stack';
 import { Inf2LmiEndpointStack } from './inf2-lmi-endpoint-stack';
+import { KendraRagStack } from './kendra-rag-stack';
 import { Trn1MegatronPretrainingStack } from './trn1-megatron-pretraining-stack';
 
 /** The recipe stack IDs: stable, since reviewers and tooling find templates by them. */
-export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1MegatronPretraining', 'FsdpParallelCluster'] as const;
+export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1MegatronPretraining', 'FsdpParallelCluster', 'KendraRag'] as const;
 
 /**
  * Adds every recipe stack to `app`. Context values (`cdk synth -c key=value`):
  * `falcon40bMaxInstances` (autoscaling ceiling), `inf2Model` (a catalog model preset name),
  * `megatronPreset` and `megatronNodes` (the Trn1 GPT-3 preset and its node count), `fsdpNodes` and
- * `fsdpInstanceType` (the FSDP cluster's GPU nodes).
+ * `fsdpInstanceType` (the FSDP cluster's GPU nodes), `kendraIndexId` (an existing Kendra index for
+ * the RAG API), `ragAllowedOrigin` (a CORS origin) and `ragWaf` (`true` for AWS WAF).
  */
 export function addRecipes(app: App, env?: Environment): void {
   new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', { env, maxInstances: numberContext(app, 'falcon40bMaxInstances') });
@@ -36,6 +38,13 @@ export function addRecipes(app: App, env?: Environment): void {
     instanceType: app.node.tryGetContext('fsdpInstanceType'),
   });
 
+  const origin = app.node.tryGetContext('ragAllowedOrigin');
+  new KendraRagStack(app, 'KendraRag', {
+    env,
+    kendraIndexId: app.node.tryGetContext('kendraIndexId'),
+    allowedOrigins: origin === undefined ? undefined : [String(origin)],
+    waf: String(app.node.tryGetContext('ragWaf')) === 'true',
+  });
 }
 
 /** A numeric context value, or undefined; a value that is not a number is an error naming the key. */

@@ -1,5 +1,10 @@
-import { Aws, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kendra from 'aws-cdk-lib/aws-kendra';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { nagResourceFinding } from '../nag';
 
 /** What a retriever gives the RAG handler: its environment (the handler's retriever settings). */
 export interface RagRetrieverBinding {
@@ -14,6 +19,9 @@ export interface IRagRetriever {
   /** Grants `grantee` the right to query and returns the handler's settings. */
   bind(grantee: iam.IGrantable): RagRetrieverBinding;
 }
+
+/** Index field of the S3 connector's document IDs. */
+const DOCUMENT_ID_FIELD = 's3_document_id';
 
 /** Kendra index IDs: 36 characters, `[a-zA-Z0-9][a-zA-Z0-9-]*` (Kendra API, Retrieve IndexId). */
 const KENDRA_INDEX_ID = /^[a-zA-Z0-9][a-zA-Z0-9-]{35}$/;
@@ -40,6 +48,151 @@ export class KendraRetriever implements IRagRetriever {
   }
 
   private constructor(public readonly indexId: string) {}
+
+  public bind(grantee: iam.IGrantable): RagRetrieverBinding {
+    grantQuery(grantee, this.indexId);
+    return { environment: { KENDRA_INDEX_ID: this.indexId } };
+  }
+}
+
+/** Properties of a {@link KendraIndex}. */
+export interface KendraIndexProps {
+  /** `DEVELOPER_EDITION` or `ENTERPRISE_EDITION`. @default 'DEVELOPER_EDITION' */
+  readonly edition?: 'DEVELOPER_EDITION' | 'ENTERPRISE_EDITION';
+  /** Bucket of the documents to index. @default a new retained, KMS-encrypted, versioned bucket */
+  readonly documentsBucket?: s3.IBucket;
+  /** Re-sync schedule of the S3 data source (a Kendra cron expression). @default daily at 03:00 UTC */
+  readonly syncSchedule?: string;
+}
+
+/**
+ * A new Amazon Kendra index with an S3 data source over a documents bucket, synced on a schedule.
+ * Only accounts that used Kendra before 2026-07-30 can create one.
+ */
+export class KendraIndex extends Construct implements IRagRetriever {
+  public readonly index: kendra.CfnIndex;
+  public readonly indexId: string;
+  public readonly documentsBucket: s3.IBucket;
+  public readonly encryptionKey: kms.Key;
+
+  constructor(scope: Construct, id: string, props: KendraIndexProps = {}) {
+    super(scope, id);
+    const schedule = props.syncSchedule ?? 'cron(0 3 * * ? *)';
+    if (!Token.isUnresolved(schedule) && !/^cron\(.+\)$/.test(schedule)) {
+      throw new Error(`KendraIndex: syncSchedule '${schedule}' must be a cron(...) expression`);
+    }
+    const stack = Stack.of(this);
+    this.encryptionKey = new kms.Key(this, 'Key', {
+      description: 'Kendra index and its documents',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const indexRole = new iam.Role(this, 'IndexRole', { assumedBy: new iam.ServicePrincipal('kendra.amazonaws.com') });
+    // The index role's permissions (Kendra developer guide, "IAM roles for indexes").
+    indexRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': 'AWS/Kendra' } },
+    }));
+    indexRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['logs:DescribeLogGroups', 'logs:CreateLogGroup', 'logs:DescribeLogStreams', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/kendra/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    indexRole.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.encryptionKey.keyArn] }));
+
+    this.index = new kendra.CfnIndex(this, 'Resource', {
+      name: `${stack.stackName}-rag`.slice(0, 1000),
+      edition: props.edition ?? 'DEVELOPER_EDITION',
+      roleArn: indexRole.roleArn,
+      serverSideEncryptionConfiguration: { kmsKeyId: this.encryptionKey.keyId },
+      // The field the S3 connector maps each document's ID onto.
+      documentMetadataConfigurations: [{
+        name: DOCUMENT_ID_FIELD,
+        type: 'STRING_VALUE',
+        search: { displayable: true, facetable: false, searchable: false, sortable: false },
+      }],
+    });
+    this.index.node.addDependency(indexRole);
+    this.indexId = this.index.attrId;
+
+    if (props.documentsBucket) {
+      this.documentsBucket = props.documentsBucket;
+    } else {
+      const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        lifecycleRules: [{ expiration: Duration.days(365) }],
+      });
+      Validations.of(accessLogs).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This bucket receives the documents bucket\'s server access logs; logging it to itself would loop.',
+      });
+      this.documentsBucket = new s3.Bucket(this, 'Documents', {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.encryptionKey,
+        bucketKeyEnabled: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: 'documents/',
+      });
+    }
+
+    const sourceRole = new iam.Role(this, 'DataSourceRole', { assumedBy: new iam.ServicePrincipal('kendra.amazonaws.com') });
+    // The S3 connector lists the bucket and reads its objects (Kendra developer guide, "IAM roles for Amazon S3 data sources").
+    sourceRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.documentsBucket.bucketArn] }));
+    sourceRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.documentsBucket.arnForObjects('*')] }));
+    const documentsKey = this.documentsBucket.encryptionKey;
+    if (documentsKey) sourceRole.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [documentsKey.keyArn] }));
+    sourceRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['kendra:BatchPutDocument', 'kendra:BatchDeleteDocument'],
+      resources: [kendraIndexArn(this.indexId)],
+    }));
+    // The upgraded S3 connector: a TEMPLATE data source (S3Configuration is deprecated and Kendra
+    // ended the old connector architecture in June 2024). Keys of Kendra's "Amazon S3 template
+    // schema" (developer guide, ds-schemas): the bucket as the repository endpoint, a full re-crawl
+    // on each scheduled sync, and the document-ID field mapping onto the index field declared above.
+    const dataSource = new kendra.CfnDataSource(this, 'DataSource', {
+      indexId: this.indexId,
+      name: 'documents',
+      type: 'TEMPLATE',
+      roleArn: sourceRole.roleArn,
+      schedule,
+      dataSourceConfiguration: {
+        templateConfiguration: {
+          template: Stack.of(this).toJsonString({
+            type: 'S3',
+            version: '1.0.0',
+            syncMode: 'FORCED_FULL_CRAWL',
+            connectionConfiguration: { repositoryEndpointMetadata: { BucketName: this.documentsBucket.bucketName } },
+            repositoryConfigurations: {
+              document: { fieldMappings: [{ dataSourceFieldName: 's3_document_id', indexFieldName: DOCUMENT_ID_FIELD, indexFieldType: 'STRING' }] },
+            },
+            additionalProperties: { maxFileSizeInMegaBytes: '50' },
+          }),
+        },
+      },
+    });
+    dataSource.node.addDependency(sourceRole);
+
+    Validations.of(sourceRole).acknowledge({
+      id: `AwsSolutions-IAM5[${nagResourceFinding(this, this.documentsBucket.arnForObjects('*'))}]`,
+      reason: 'The S3 connector indexes every document of the documents bucket.',
+    });
+    Validations.of(indexRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'cloudwatch:PutMetricData supports no resource ARNs; it is limited to the AWS/Kendra namespace by condition.',
+    });
+    Validations.of(indexRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/kendra/*]',
+      reason: 'Kendra names its log groups /aws/kendra/<index id>, and the index ID is known only after the role exists.',
+    });
+  }
 
   public bind(grantee: iam.IGrantable): RagRetrieverBinding {
     grantQuery(grantee, this.indexId);

@@ -7,8 +7,9 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
-import { KendraRetriever, RagApi, RagApiAuthorization, type RagApiProps } from '../../constructs';
+import { KendraIndex, KendraRetriever, RagApi, RagApiAuthorization, type RagApiProps } from '../../constructs';
 import { createRecipeApp } from '../../lib/app';
+import { KendraRagStack } from '../../lib/kendra-rag-stack';
 import { SKIP_BUNDLING, templateOf, testStack } from '../util/synth';
 
 const INDEX_ID = '0123abcd-4567-89ef-0123-456789abcdef';
@@ -156,11 +157,51 @@ describe('RagApi', () => {
   });
 });
 
-describe('RagApi bundling', () => {
+describe('KendraIndex', () => {
+  test('a Developer Edition index, KMS, an S3 data source on a schedule over a retained bucket', () => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    const index = new KendraIndex(stack, 'Index');
+    withApi(stack, { retriever: index });
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::Kendra::Index', { Edition: 'DEVELOPER_EDITION', ServerSideEncryptionConfiguration: { KmsKeyId: Match.anyValue() } });
+    template.hasResourceProperties('AWS::Kendra::DataSource', { Type: 'TEMPLATE', Schedule: 'cron(0 3 * * ? *)' });
+    const source = Object.values(template.findResources('AWS::Kendra::DataSource'))[0] as { Properties: { DataSourceConfiguration: { TemplateConfiguration: { Template: unknown } } } };
+    const rendered = JSON.stringify(source.Properties.DataSourceConfiguration.TemplateConfiguration.Template);
+    for (const fragment of ['\\"type\\":\\"S3\\"', '\\"version\\":\\"1.0.0\\"', '\\"repositoryEndpointMetadata\\":{\\"BucketName\\":', '\\"indexFieldName\\":\\"s3_document_id\\"']) {
+      expect(rendered).toContain(fragment);
+    }
+    template.hasResourceProperties('AWS::Kendra::Index', {
+      DocumentMetadataConfigurations: [Match.objectLike({ Name: 's3_document_id', Type: 'STRING_VALUE' })],
+    });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' } }) });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KENDRA_INDEX_ID: { 'Fn::GetAtt': [Match.stringLikeRegexp('Index'), 'Id'] } }) },
+    });
+  });
+
+  test('throws when the sync schedule is not a cron expression', () => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    expect(() => new KendraIndex(stack, 'Index', { syncSchedule: 'daily' })).toThrow(/syncSchedule 'daily' must be a cron\(\.\.\.\) expression/);
+  });
+});
+
+describe('KendraRag stack', () => {
+  test('imports an existing index when given, and says new customers cannot create one otherwise', () => {
+    const app = createRecipeApp({ context: SKIP_BUNDLING });
+    const imported = new KendraRagStack(app, 'Imported', { kendraIndexId: INDEX_ID });
+    const created = new KendraRagStack(app, 'Created');
+    expect(templateOf(imported).findResources('AWS::Kendra::Index')).toEqual({});
+    expect(Object.keys(templateOf(created).findResources('AWS::Kendra::Index'))).toHaveLength(1);
+    expect(created.templateOptions.description).toMatch(/only accounts that used Kendra before 2026-07-30 can create one/);
+    expect(created.templateOptions.description).toMatch(/about \$1\.125\/h/);
+    const outputs = templateOf(imported).toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(Object.values(outputs).map((o) => o.Value))).toMatch(/curl -sS --aws-sigv4/);
+  });
+
   test('bundles the handler with esbuild for real', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rag-bundle-'));
     const app = createRecipeApp({ outdir });
-    withApi(new Stack(app, 'Bundled'));
+    new KendraRagStack(app, 'Bundled', { kendraIndexId: INDEX_ID });
     const assembly = app.synth();
     const bundles = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'))
       .map((d) => path.join(assembly.directory, d, 'index.js')).filter((f) => fs.existsSync(f));
