@@ -88,16 +88,20 @@ export class KendraIndex extends Construct implements IRagRetriever {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const indexRole = new iam.Role(this, 'IndexRole', { assumedBy: new iam.ServicePrincipal('kendra.amazonaws.com') });
+    // Trust only Kendra acting for this account (Kendra guide, IAM roles: confused-deputy prevention).
+    const kendraPrincipal = () => new iam.ServicePrincipal('kendra.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } });
+    const indexRole = new iam.Role(this, 'IndexRole', { assumedBy: kendraPrincipal() });
     // The index role's permissions (Kendra developer guide, "IAM roles for indexes").
     indexRole.addToPolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],
       conditions: { StringEquals: { 'cloudwatch:namespace': 'AWS/Kendra' } },
     }));
+    indexRole.addToPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: ['*'] }));
+    indexRole.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogGroup'], resources: [this.logGroupsArn()] }));
     indexRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['logs:DescribeLogGroups', 'logs:CreateLogGroup', 'logs:DescribeLogStreams', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/kendra/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      actions: ['logs:DescribeLogStreams', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`${this.logGroupsArn()}:log-stream:*`],
     }));
     indexRole.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.encryptionKey.keyArn] }));
 
@@ -143,7 +147,7 @@ export class KendraIndex extends Construct implements IRagRetriever {
       });
     }
 
-    const sourceRole = new iam.Role(this, 'DataSourceRole', { assumedBy: new iam.ServicePrincipal('kendra.amazonaws.com') });
+    const sourceRole = new iam.Role(this, 'DataSourceRole', { assumedBy: kendraPrincipal() });
     // The S3 connector lists the bucket and reads its objects (Kendra developer guide, "IAM roles for Amazon S3 data sources").
     sourceRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.documentsBucket.bucketArn] }));
     sourceRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.documentsBucket.arnForObjects('*')] }));
@@ -152,6 +156,12 @@ export class KendraIndex extends Construct implements IRagRetriever {
     sourceRole.addToPolicy(new iam.PolicyStatement({
       actions: ['kendra:BatchPutDocument', 'kendra:BatchDeleteDocument'],
       resources: [kendraIndexArn(this.indexId)],
+    }));
+    // Template connectors also maintain the index's principal mappings (Kendra guide, IAM roles for data sources).
+    const dataSourcesArn = `${kendraIndexArn(this.indexId)}/data-source/*`;
+    sourceRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['kendra:PutPrincipalMapping', 'kendra:DeletePrincipalMapping', 'kendra:ListGroupsOlderThanOrderingId', 'kendra:DescribePrincipalMapping'],
+      resources: [kendraIndexArn(this.indexId), dataSourcesArn],
     }));
     // The upgraded S3 connector: a TEMPLATE data source (S3Configuration is deprecated and Kendra
     // ended the old connector architecture in June 2024). Keys of Kendra's "Amazon S3 template
@@ -163,20 +173,18 @@ export class KendraIndex extends Construct implements IRagRetriever {
       type: 'TEMPLATE',
       roleArn: sourceRole.roleArn,
       schedule,
-      dataSourceConfiguration: {
-        templateConfiguration: {
-          template: Stack.of(this).toJsonString({
-            type: 'S3',
-            version: '1.0.0',
-            syncMode: 'FORCED_FULL_CRAWL',
-            connectionConfiguration: { repositoryEndpointMetadata: { BucketName: this.documentsBucket.bucketName } },
-            repositoryConfigurations: {
-              document: { fieldMappings: [{ dataSourceFieldName: 's3_document_id', indexFieldName: DOCUMENT_ID_FIELD, indexFieldType: 'STRING' }] },
-            },
-            additionalProperties: { maxFileSizeInMegaBytes: '50' },
-          }),
-        },
+    });
+    // The resource schema types Template as a JSON object while the L1 types it as a string, so the
+    // object goes in as an override (a string would fail at deploy).
+    dataSource.addPropertyOverride('DataSourceConfiguration.TemplateConfiguration.Template', {
+      type: 'S3',
+      version: '1.0.0',
+      syncMode: 'FORCED_FULL_CRAWL',
+      connectionConfiguration: { repositoryEndpointMetadata: { BucketName: this.documentsBucket.bucketName } },
+      repositoryConfigurations: {
+        document: { fieldMappings: [{ dataSourceFieldName: 's3_document_id', indexFieldName: DOCUMENT_ID_FIELD, indexFieldType: 'STRING' }] },
       },
+      additionalProperties: { maxFileSizeInMegaBytes: '50' },
     });
     dataSource.node.addDependency(sourceRole);
 
@@ -186,16 +194,29 @@ export class KendraIndex extends Construct implements IRagRetriever {
     });
     Validations.of(indexRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'cloudwatch:PutMetricData supports no resource ARNs; it is limited to the AWS/Kendra namespace by condition.',
+      reason: 'cloudwatch:PutMetricData (limited to the AWS/Kendra namespace by condition) and logs:DescribeLogGroups (a list call) support no resource ARNs.',
     });
     Validations.of(indexRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/kendra/*]',
+      id: `AwsSolutions-IAM5[${nagResourceFinding(this, this.logGroupsArn())}]`,
       reason: 'Kendra names its log groups /aws/kendra/<index id>, and the index ID is known only after the role exists.',
+    });
+    Validations.of(indexRole).acknowledge({
+      id: `AwsSolutions-IAM5[${nagResourceFinding(this, `${this.logGroupsArn()}:log-stream:*`)}]`,
+      reason: 'Kendra creates its own log streams in its log groups.',
+    });
+    Validations.of(sourceRole).acknowledge({
+      id: `AwsSolutions-IAM5[${nagResourceFinding(this, dataSourcesArn)}]`,
+      reason: 'The connector maintains principal mappings of its own data source, whose ID is known only after the role exists.',
     });
   }
 
   public bind(grantee: iam.IGrantable): RagRetrieverBinding {
     grantQuery(grantee, this.indexId);
     return { environment: { KENDRA_INDEX_ID: this.indexId } };
+  }
+
+  /** Kendra's log groups, /aws/kendra/*. */
+  private logGroupsArn(): string {
+    return Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/kendra/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 }

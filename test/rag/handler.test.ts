@@ -182,7 +182,7 @@ describe('RAG handler: answers', () => {
 
     await call({ question: 'How do I book travel?' });
 
-    expect(lmiPayloadOf(fake.calls('InvokeEndpoint')[0]).parameters).toEqual({ max_new_tokens: 64, temperature: 0, do_sample: false, return_full_text: false });
+    expect(lmiPayloadOf(fake.calls('InvokeEndpoint')[0]).parameters).toEqual({ max_new_tokens: 64, do_sample: false, return_full_text: false });
   });
 
   test('reads a base64-encoded body', async () => {

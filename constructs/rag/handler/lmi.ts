@@ -33,7 +33,8 @@ export function lmiPayload(prompt: string, params: LmiGenerationParameters): str
     inputs: prompt,
     parameters: {
       max_new_tokens: params.maxNewTokens,
-      temperature: params.temperature,
+      // Greedy decoding sends no temperature: TGI-style validation rejects a temperature of 0.
+      ...(params.temperature > 0 ? { temperature: params.temperature } : {}),
       do_sample: params.temperature > 0,
       return_full_text: false,
     },
