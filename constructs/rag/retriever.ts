@@ -1,9 +1,10 @@
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kendra from 'aws-cdk-lib/aws-kendra';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { retainedBucket } from '../retained-bucket';
 import { nagResourceFinding } from '../nag';
 
 /** What a retriever gives the RAG handler: its environment (the handler's retriever settings). */
@@ -123,28 +124,7 @@ export class KendraIndex extends Construct implements IRagRetriever {
     if (props.documentsBucket) {
       this.documentsBucket = props.documentsBucket;
     } else {
-      const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: [{ expiration: Duration.days(365) }],
-      });
-      Validations.of(accessLogs).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This bucket receives the documents bucket\'s server access logs; logging it to itself would loop.',
-      });
-      this.documentsBucket = new s3.Bucket(this, 'Documents', {
-        encryption: s3.BucketEncryption.KMS,
-        encryptionKey: this.encryptionKey,
-        bucketKeyEnabled: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        versioned: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-        serverAccessLogsBucket: accessLogs,
-        serverAccessLogsPrefix: 'documents/',
-      });
+      this.documentsBucket = retainedBucket(this, 'Documents', this.encryptionKey, 'documents/');
     }
 
     const sourceRole = new iam.Role(this, 'DataSourceRole', { assumedBy: kendraPrincipal() });

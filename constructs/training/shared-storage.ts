@@ -1,10 +1,11 @@
-import { Aws, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { retainedBucket } from '../retained-bucket';
 
 /** PERSISTENT_2 throughput tiers in MB/s per TiB (FSx for Lustre API, PerUnitStorageThroughput). */
 export const LUSTRE_THROUGHPUT_TIERS = [125, 250, 500, 1000] as const;
@@ -78,29 +79,7 @@ export class TrainingStorage extends Construct {
     if (props.dataBucket) {
       this.dataBucket = props.dataBucket;
     } else {
-      const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-        // S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption.
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: [{ expiration: Duration.days(365) }],
-      });
-      Validations.of(accessLogs).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This bucket receives the data bucket\'s server access logs; logging it to itself would loop.',
-      });
-      this.dataBucket = new s3.Bucket(this, 'DataBucket', {
-        encryption: s3.BucketEncryption.KMS,
-        encryptionKey: this.encryptionKey,
-        bucketKeyEnabled: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        versioned: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-        serverAccessLogsBucket: accessLogs,
-        serverAccessLogsPrefix: 'data-bucket/',
-      });
+      this.dataBucket = retainedBucket(this, 'DataBucket', this.encryptionKey, 'data-bucket/');
     }
     // FSx reaches a KMS-encrypted bucket through its per-file-system service-linked role
     // AWSServiceRoleForFSxS3Access_<fs-id>, which exists only once the association is created;
