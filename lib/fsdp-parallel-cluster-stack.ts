@@ -11,6 +11,8 @@ export interface FsdpParallelClusterStackProps extends StackProps {
   readonly nodes?: number;
   /** @default none: a placement group */
   readonly capacityReservationId?: string;
+  /** The cluster's Availability Zone, where the instance type has capacity. @default the region's first */
+  readonly availabilityZone?: string;
 }
 
 /**

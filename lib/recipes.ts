@@ -12,7 +12,8 @@ export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1
 /**
  * Adds every recipe stack to `app`. Context values (`cdk synth -c key=value`):
  * `falcon40bMaxInstances` (autoscaling ceiling), `inf2Model` (a catalog model preset name),
- * `megatronPreset` and `megatronNodes` (the Trn1 GPT-3 preset and its node count), `fsdpNodes` and
+ * `megatronPreset` and `megatronNodes` (the Trn1 GPT-3 preset and its node count),
+ * `trainingAvailabilityZone` (the training clusters' zone), `fsdpNodes` and
  * `fsdpInstanceType` (the FSDP cluster's GPU nodes), `kendraIndexId` (an existing Kendra index for
  * the RAG API), `ragAllowedOrigin` (a CORS origin) and `ragWaf` (`true` for AWS WAF).
  */
@@ -30,12 +31,14 @@ export function addRecipes(app: App, env?: Environment): void {
     env,
     preset: app.node.tryGetContext('megatronPreset'),
     nodes: numberContext(app, 'megatronNodes'),
+    availabilityZone: app.node.tryGetContext('trainingAvailabilityZone'),
   });
 
   new FsdpParallelClusterStack(app, 'FsdpParallelCluster', {
     env,
     nodes: numberContext(app, 'fsdpNodes'),
     instanceType: app.node.tryGetContext('fsdpInstanceType'),
+    availabilityZone: app.node.tryGetContext('trainingAvailabilityZone'),
   });
 
   const origin = app.node.tryGetContext('ragAllowedOrigin');

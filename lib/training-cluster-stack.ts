@@ -17,9 +17,9 @@ export abstract class TrainingClusterStack extends Stack {
   public readonly network: PrivateVpc;
   public readonly storage: TrainingStorage;
 
-  protected constructor(scope: Construct, id: string, props: StackProps) {
+  protected constructor(scope: Construct, id: string, props: StackProps & { readonly availabilityZone?: string }) {
     super(scope, id, props);
-    this.network = new PrivateVpc(this, 'Network');
+    this.network = new PrivateVpc(this, 'Network', { availabilityZone: props.availabilityZone });
     this.storage = new TrainingStorage(this, 'Storage', {
       vpc: this.network.vpc,
       subnet: this.network.computeSubnet,

@@ -13,6 +13,8 @@ export interface Trn1MegatronPretrainingStackProps extends StackProps {
   readonly instanceType?: string;
   /** @default none: Neuron installed at node start */
   readonly neuronAmi?: string;
+  /** The cluster's Availability Zone, where the instance type has capacity. @default the region's first */
+  readonly availabilityZone?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -17,6 +17,11 @@ export interface PrivateVpcProps {
   readonly ipAddresses?: ec2.IIpAddresses;
   /** Retention of a new VPC's flow logs. @default one year */
   readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * The Availability Zone of a new VPC, for example one where p5 or trn1 capacity is offered.
+   * @default the region's first Availability Zone
+   */
+  readonly availabilityZone?: string;
 }
 
 /**
@@ -41,6 +46,12 @@ export class PrivateVpc extends Construct {
     if (props.computeSubnet && !props.vpc) {
       throw new Error('PrivateVpc: computeSubnet needs the vpc it belongs to');
     }
+    if (props.vpc && props.availabilityZone !== undefined) {
+      throw new Error('PrivateVpc: availabilityZone applies to a new VPC only; pass computeSubnet to choose a subnet of an existing VPC');
+    }
+    if (props.availabilityZone !== undefined && !Token.isUnresolved(props.availabilityZone) && !/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(props.availabilityZone)) {
+      throw new Error(`PrivateVpc: availabilityZone '${props.availabilityZone}' is not an Availability Zone name such as us-east-1a`);
+    }
     if (props.vpc && props.flowLogRetention !== undefined) {
       throw new Error('PrivateVpc: flowLogRetention applies to a new VPC only; an existing VPC keeps its own flow logs');
     }
@@ -54,7 +65,7 @@ export class PrivateVpc extends Construct {
       });
       this.vpc = new ec2.Vpc(this, 'Resource', {
         ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
-        maxAzs: 1,
+        ...(props.availabilityZone ? { availabilityZones: [props.availabilityZone] } : { maxAzs: 1 }),
         natGateways: 1,
         subnetConfiguration: [
           { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },

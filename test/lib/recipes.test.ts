@@ -84,6 +84,14 @@ describe('recipe context and props', () => {
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 3 });
   });
 
+  test('trainingAvailabilityZone places both training clusters in that zone', () => {
+    const app = freshApp({ trainingAvailabilityZone: 'us-west-2b' });
+    addRecipes(app);
+    for (const id of ['Trn1MegatronPretraining', 'FsdpParallelCluster']) {
+      Template.fromStack(app.node.findChild(id) as Stack).hasResourceProperties('AWS::EC2::Subnet', { AvailabilityZone: 'us-west-2b' });
+    }
+  });
+
   test('throws when inf2Model asks for Falcon on Inferentia2', () => {
     expect(() => addRecipes(freshApp({ inf2Model: 'falcon-40b' })))
       .toThrow(/model: falcon-40b cannot be served on ml\.inf2\.8xlarge: the LMI neuron container does not support its architecture/);

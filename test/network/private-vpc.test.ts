@@ -162,3 +162,19 @@ describe('PrivateVpc: an existing VPC', () => {
     expect(() => new PrivateVpc(stack, 'Network', { vpc })).toThrow(/has no private subnet with egress/);
   });
 });
+
+describe('PrivateVpc availabilityZone', () => {
+  test('puts a new VPC in the given zone', () => {
+    const { stack } = testStack();
+    new PrivateVpc(stack, 'Network', { availabilityZone: 'us-east-1d' });
+    templateOf(stack).hasResourceProperties('AWS::EC2::Subnet', { AvailabilityZone: 'us-east-1d', MapPublicIpOnLaunch: false });
+  });
+
+  test('throws when the zone is not a zone name, or comes with an existing VPC', () => {
+    const { stack } = testStack();
+    expect(() => new PrivateVpc(stack, 'A', { availabilityZone: 'us-east-1' })).toThrow(/availabilityZone 'us-east-1' is not an Availability Zone name such as us-east-1a/);
+    const vpc = new ec2.Vpc(stack, 'Existing', { maxAzs: 1 });
+    expect(() => new PrivateVpc(stack, 'B', { vpc, availabilityZone: 'us-east-1a' })).toThrow(/availabilityZone applies to a new VPC only/);
+  });
+});
+
