@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-sagemaker-runtime';
 /** Static credentials (tests and scripts); normally the SDK's provider chain finds them. */
 interface AwsCredentialIdentity { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
+import { SAGEMAKER_NAME_PATTERN } from '../../constructs/catalog/limits';
 import { checkOptions, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
 import { duration, table } from './format';
 import type { CommandOutput } from './plan';
@@ -78,7 +79,7 @@ export function describeAwsError(e: unknown, subject?: { endpoint?: string; stac
 function endpointArg(parsed: ParsedArgs, command: string): string {
   const name = parsed.positionals[0];
   if (!name) throw new UsageError(`${command} needs an endpoint name`);
-  if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(name)) throw new UsageError(`'${name}' is not a SageMaker endpoint name`);
+  if (!SAGEMAKER_NAME_PATTERN.test(name)) throw new UsageError(`'${name}' is not a SageMaker endpoint name`);
   return name;
 }
 

@@ -10,14 +10,6 @@ export function table(header: string[], rows: string[][], rightAligned: number[]
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** 3.15e23 -> "3.15e+23"; 1.4e12 -> "1.40T"; 6.7e9 -> "6.70B". */
-export function compact(n: number): string {
-  for (const [unit, size] of [['T', 1e12], ['B', 1e9], ['M', 1e6], ['k', 1e3]] as const) {
-    if (Math.abs(n) >= size) return `${(n / size).toPrecision(3)}${unit}`;
-  }
-  return n.toPrecision(3);
-}
-
 /** Seconds as "2d 3h", "4h 05m", "5m 10s" or "42s". */
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

@@ -1,10 +1,10 @@
 import {
-  DEFAULT_MFU, findHostingInstance, findMegatronPreset, findModelPreset, findTrainingInstance,
-  imageAccount, LMI_IMAGES, LMI_REPOSITORY, MEGATRON_GPT3_PRESETS, MODEL_PRESETS, planTraining, rankServingFits, servingFit,
+  compactNumber, DEFAULT_MFU, findHostingInstance, findMegatronPreset, findModelPreset, findTrainingInstance,
+  imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, MODEL_PRESETS, planTraining, rankServingFits, servingFit,
   TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, type Backend, type FitReport, type ModelSpec,
 } from '../../constructs/catalog';
 import { checkOptions, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
-import { compact, duration, table, usd } from './format';
+import { duration, table, usd } from './format';
 
 /** What a command prints: text for people, or a value for --json. */
 export interface CommandOutput {
@@ -55,11 +55,7 @@ function modelFrom(parsed: ParsedArgs): ModelSpec {
 }
 
 function imageFor(backend: Backend, region: string): string {
-  const tag = LMI_IMAGES[backend].defaultTag;
-  const account = imageAccount(backend, tag, region);
-  if (!account) return `not published in ${region}`;
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `${account}.dkr.ecr.${region}.${suffix}/${LMI_REPOSITORY}:${tag}`;
+  return imageUri(backend, LMI_IMAGES[backend].defaultTag, region) ?? `not published in ${region}`;
 }
 
 function round1(n: number): number {
@@ -72,7 +68,7 @@ export function planInference(parsed: ParsedArgs): CommandOutput {
   if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument '${parsed.positionals[1]}'`);
   const model = modelFrom(parsed);
   const region = stringOption(parsed, 'region') ?? 'us-east-1';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new UsageError(`--region '${region}' is not a region name such as us-east-1`);
+  if (!/^[a-z]+(-[a-z]+)+-\d+$/.test(region)) throw new UsageError(`--region '${region}' is not a region name such as us-east-1`);
   const only = stringOption(parsed, 'instance');
   if (only !== undefined && !findHostingInstance(only)) throw new UsageError(`--instance '${only}' is not a catalog instance; see 'llm-recipes plan inference --help'`);
 
@@ -102,7 +98,7 @@ export function planInference(parsed: ParsedArgs): CommandOutput {
   const fits = rows.filter((r) => r.fits);
   const misses = rows.filter((r) => !r.fits);
   const lines = [
-    `${model.name}: ${compact(model.parameters)} parameters, ${model.layers} layers, ${model.attentionHeads} heads (${model.kvHeads} KV), ${model.contextLength} context, ${model.dtype}; serves on ${model.backends.join(', ')}`,
+    `${model.name}: ${compactNumber(model.parameters)} parameters, ${model.layers} layers, ${model.attentionHeads} heads (${model.kvHeads} KV), ${model.contextLength} context, ${model.dtype}; serves on ${model.backends.join(', ')}`,
     '',
   ];
   if (fits.length > 0) {
@@ -156,9 +152,9 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
     byNodes: series.map((p) => ({ nodes: p.nodes, days: p.days, costUsd: p.costUsd ?? null })),
   };
   const text = [
-    `${preset ? `${preset.name}: ` : ''}${compact(params)} parameters on ${compact(plan.tokens)} tokens${tokens === undefined ? ' (Chinchilla-optimal, 20 per parameter)' : ''}`,
+    `${preset ? `${preset.name}: ` : ''}${compactNumber(params)} parameters on ${compactNumber(plan.tokens)} tokens${tokens === undefined ? ' (Chinchilla-optimal, 20 per parameter)' : ''}`,
     `compute       C = 6·N·D = ${plan.flops.toExponential(2)} FLOPs`,
-    `Chinchilla    ${compact(plan.chinchillaTokens)} tokens would be compute-optimal for ${compact(params)} parameters`,
+    `Chinchilla    ${compactNumber(plan.chinchillaTokens)} tokens would be compute-optimal for ${compactNumber(params)} parameters`,
     `cluster       ${nodes} x ${instanceType} = ${plan.accelerators} x ${plan.instance.acceleratorName}, ${Math.round(mfu * 100)}% MFU`,
     `wall time     ${duration(plan.seconds)} (${plan.days.toFixed(1)} days)`,
     `cost          ${usd(plan.costUsd)} on demand (${usd(plan.clusterPricePerHourUsd)}/h, prices of ${TRAINING_PRICES_AS_OF})`,

@@ -185,3 +185,24 @@ export function imageRegions(backend: Backend, tag: string): string[] {
 export function imageAccount(backend: Backend, tag: string, region: string): string | undefined {
   return imageRegions(backend, tag).includes(region) ? LMI_IMAGES[backend].registries[region] : undefined;
 }
+
+/**
+ * The DNS suffix of ECR in a region's partition, as the SageMaker Python SDK builds image hosts
+ * (botocore's endpoint data and its ALTERNATE_DOMAINS): China, the ISO partitions, the European
+ * Sovereign Cloud, and amazonaws.com everywhere else (GovCloud included).
+ */
+export function ecrDomainSuffix(region: string): string {
+  if (region.startsWith('cn-')) return 'amazonaws.com.cn';
+  if (region.startsWith('us-isob-')) return 'sc2s.sgov.gov';
+  if (region.startsWith('us-isof-')) return 'csp.hci.ic.gov';
+  if (region.startsWith('us-iso-')) return 'c2s.ic.gov';
+  if (region.startsWith('eu-isoe-')) return 'cloud.adc-e.uk';
+  if (region.startsWith('eusc-')) return 'amazonaws.eu';
+  return 'amazonaws.com';
+}
+
+/** The image URI of `tag` in `region`, or undefined where the region does not host it. */
+export function imageUri(backend: Backend, tag: string, region: string): string | undefined {
+  const account = imageAccount(backend, tag, region);
+  return account === undefined ? undefined : `${account}.dkr.ecr.${region}.${ecrDomainSuffix(region)}/${LMI_REPOSITORY}:${tag}`;
+}

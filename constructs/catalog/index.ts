@@ -1,6 +1,7 @@
 export * from './backend';
 export * from './images';
 export * from './instances';
+export * from './limits';
 export * from './models';
 export * from './sizing';
 export * from './training';

@@ -146,12 +146,13 @@ export function planTraining(input: TrainingPlanInput): TrainingPlan {
 /** One line for a stack description: "about 12.3 days, about $1.2M on demand (...)". */
 export function describePlan(plan: TrainingPlan): string {
   const days = plan.days >= 10 ? Math.round(plan.days).toString() : plan.days.toPrecision(2);
-  const cost = plan.costUsd === undefined ? 'no on-demand price in the catalog' : `about $${compact(plan.costUsd)} on demand`;
-  return `${compact(plan.parameters)} parameters on ${compact(plan.tokens)} tokens (${plan.flops.toExponential(2)} FLOPs) `
+  const cost = plan.costUsd === undefined ? 'no on-demand price in the catalog' : `about $${compactNumber(plan.costUsd)} on demand`;
+  return `${compactNumber(plan.parameters)} parameters on ${compactNumber(plan.tokens)} tokens (${plan.flops.toExponential(2)} FLOPs) `
     + `on ${plan.nodes} x ${plan.instance.instanceType} at ${Math.round(plan.mfu * 100)}% MFU: about ${days} days, ${cost}`;
 }
 
-function compact(n: number): string {
+/** 6.7e9 -> "6.70B", 1.4e12 -> "1.40T": three significant digits and a k/M/B/T unit. */
+export function compactNumber(n: number): string {
   for (const [unit, size] of [['T', 1e12], ['B', 1e9], ['M', 1e6], ['k', 1e3]] as const) {
     if (Math.abs(n) >= size) return `${(n / size).toPrecision(3)}${unit}`;
   }

@@ -7,11 +7,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import {
   compareVersions, rankServingFits, servingDefaults, servingFit, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
-  LMI_REPOSITORY, supportedImageTags, validTensorParallelDegrees, weightMemoryGiB,
+  imageUri, LMI_REPOSITORY, SAGEMAKER_NAME_PATTERN, supportedImageTags, VARIANT_TIMEOUT_RANGE_S, VARIANT_VOLUME_RANGE_GIB, validTensorParallelDegrees, weightMemoryGiB,
   NEURON_TENSOR_PARALLEL_DEGREES, type Backend, type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
 import { nagResourceFinding } from '../nag';
@@ -152,12 +151,6 @@ export interface LmiEndpointProps {
   readonly endpointName?: string;
 }
 
-/** SageMaker limits for the production variant timeouts, in seconds (CreateEndpointConfig API). */
-const VARIANT_TIMEOUT_RANGE = { min: 60, max: 3600 } as const;
-/** ProductionVariant VolumeSizeInGB range (CreateEndpointConfig API). */
-const VOLUME_RANGE_GIB = { min: 1, max: 512 } as const;
-/** Endpoint and variant names: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}` (CreateEndpoint API). */
-const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 /** A real-time invocation must answer within 60 s (SageMaker InvokeEndpoint); alarm 10 s before it. */
 const LATENCY_ALARM = Duration.seconds(60 - 10);
 /** Models at or above this size take the long start-up defaults. */
@@ -415,12 +408,11 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
     const regions = imageRegions(r.backend, r.imageTag);
     const suffix = `/${LMI_REPOSITORY}:${r.imageTag}`;
     if (!Token.isUnresolved(stack.region)) {
-      const account = imageAccount(r.backend, r.imageTag, stack.region);
-      if (!account) {
+      const uri = imageUri(r.backend, r.imageTag, stack.region);
+      if (!uri) {
         throw new Error(`LmiEndpoint ${this.node.path}: the ${r.backend} LMI image ${r.imageTag} is not published in ${stack.region}; regions with it: ${regions.join(', ')}`);
       }
-      const domain = RegionInfo.get(stack.region).domainSuffix ?? Aws.URL_SUFFIX;
-      return { uri: `${account}.dkr.ecr.${stack.region}.${domain}${suffix}`, account };
+      return { uri, account: imageAccount(r.backend, r.imageTag, stack.region)! };
     }
     const mapping = new CfnMapping(this, 'ImageAccounts', {
       mapping: Object.fromEntries(regions.map((region) => [region, { account: family.registries[region] }])),
@@ -649,8 +641,8 @@ function resolveProps(props: LmiEndpointProps): Resolved {
     const value = d.toSeconds({ integral: false });
     if (!Number.isInteger(value)) {
       errors.push(`${name}: ${value} s must be a whole number of seconds`);
-    } else if (name !== 'modelLoadingTimeout' && (value < VARIANT_TIMEOUT_RANGE.min || value > VARIANT_TIMEOUT_RANGE.max)) {
-      errors.push(`${name}: ${value} s is outside SageMaker's ${VARIANT_TIMEOUT_RANGE.min}..${VARIANT_TIMEOUT_RANGE.max} s`);
+    } else if (name !== 'modelLoadingTimeout' && (value < VARIANT_TIMEOUT_RANGE_S.min || value > VARIANT_TIMEOUT_RANGE_S.max)) {
+      errors.push(`${name}: ${value} s is outside SageMaker's ${VARIANT_TIMEOUT_RANGE_S.min}..${VARIANT_TIMEOUT_RANGE_S.max} s`);
     } else if (value < 1) {
       errors.push(`${name}: ${value} s must be at least 1 s`);
     } else {
@@ -673,15 +665,15 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   } else {
     const minGiB = Math.ceil(weightMemoryGiB(model));
     if (props.volumeSize === undefined) {
-      errors.push(`volumeSize: ${instance.instanceType} is EBS-only and needs an ML storage volume of ${Math.max(minGiB, VOLUME_RANGE_GIB.min)}..${VOLUME_RANGE_GIB.max} GiB for ${model.name} (AWS's inf2 LMI samples use 256-512 GiB), for example Size.gibibytes(256)`);
+      errors.push(`volumeSize: ${instance.instanceType} is EBS-only and needs an ML storage volume of ${Math.max(minGiB, VARIANT_VOLUME_RANGE_GIB.min)}..${VARIANT_VOLUME_RANGE_GIB.max} GiB for ${model.name} (AWS's inf2 LMI samples use 256-512 GiB), for example Size.gibibytes(256)`);
     } else {
       const gib = props.volumeSize.isUnresolved() ? undefined : props.volumeSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
       if (gib === undefined) {
         // A deploy-time value: SageMaker checks the range.
       } else if (!Number.isInteger(gib)) {
         errors.push(`volumeSize: ${gib} GiB must be a whole number of GiB`);
-      } else if (gib < VOLUME_RANGE_GIB.min || gib > VOLUME_RANGE_GIB.max) {
-        errors.push(`volumeSize: ${gib} GiB is outside SageMaker's ${VOLUME_RANGE_GIB.min}..${VOLUME_RANGE_GIB.max} GiB`);
+      } else if (gib < VARIANT_VOLUME_RANGE_GIB.min || gib > VARIANT_VOLUME_RANGE_GIB.max) {
+        errors.push(`volumeSize: ${gib} GiB is outside SageMaker's ${VARIANT_VOLUME_RANGE_GIB.min}..${VARIANT_VOLUME_RANGE_GIB.max} GiB`);
       } else if (gib < minGiB) {
         errors.push(`volumeSize: ${gib} GiB cannot hold ${model.name}'s ${minGiB} GiB of weights`);
       }
@@ -732,11 +724,11 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   }
 
   const variantName = props.variantName ?? 'AllTraffic';
-  if (!Token.isUnresolved(variantName) && !SAGEMAKER_NAME.test(variantName)) {
-    errors.push(`variantName: '${variantName}' must match ${SAGEMAKER_NAME.source}`);
+  if (!Token.isUnresolved(variantName) && !SAGEMAKER_NAME_PATTERN.test(variantName)) {
+    errors.push(`variantName: '${variantName}' must match ${SAGEMAKER_NAME_PATTERN.source}`);
   }
-  if (props.endpointName !== undefined && !Token.isUnresolved(props.endpointName) && !SAGEMAKER_NAME.test(props.endpointName)) {
-    errors.push(`endpointName: '${props.endpointName}' must match ${SAGEMAKER_NAME.source} (at most 63 letters, digits and hyphens)`);
+  if (props.endpointName !== undefined && !Token.isUnresolved(props.endpointName) && !SAGEMAKER_NAME_PATTERN.test(props.endpointName)) {
+    errors.push(`endpointName: '${props.endpointName}' must match ${SAGEMAKER_NAME_PATTERN.source} (at most 63 letters, digits and hyphens)`);
   }
   for (const key of Object.keys(props.environment ?? {})) {
     if (RESERVED_ENVIRONMENT.includes(key)) errors.push(`environment: ${key} is set (or overridden) by a typed prop; use that prop instead`);

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { KENDRA_MAX_PAGE_SIZE, KENDRA_MAX_QUERY_CHARS } from '../catalog/limits';
 import type { IRagRetriever } from './retriever';
 
 /** How callers authenticate to the API. There is no open option. */
@@ -288,12 +289,10 @@ function validate(props: RagApiProps): void {
       errors.push(`${name}: ${value} must be ${integer ? 'a whole number ' : ''}from ${min} to ${max}`);
     }
   };
-  // Kendra Retrieve returns at most 100 passages per page.
-  check('topK', props.topK, 1, 100);
+  check('topK', props.topK, 1, KENDRA_MAX_PAGE_SIZE);
   check('maxNewTokens', props.maxNewTokens, 1, 4096);
   check('temperature', props.temperature, 0, 2, false);
-  // Kendra accepts query text of up to 1,000 characters (Amazon Kendra quotas, "Characters in a query").
-  check('maxQuestionLength', props.maxQuestionLength, 1, 1000);
+  check('maxQuestionLength', props.maxQuestionLength, 1, KENDRA_MAX_QUERY_CHARS);
   check('maxHistoryTurns', props.maxHistoryTurns, 0, 100);
   check('throttleRateLimit', props.throttleRateLimit, 1, 10000, false);
   check('throttleBurstLimit', props.throttleBurstLimit, 1, 5000);

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { retainedBucket } from '../retained-bucket';
+import { KENDRA_INDEX_ID_PATTERN } from '../catalog/limits';
 import { nagResourceFinding } from '../nag';
 
 /** What a retriever gives the RAG handler: its environment (the handler's retriever settings). */
@@ -24,8 +25,6 @@ export interface IRagRetriever {
 /** Index field of the S3 connector's document IDs. */
 const DOCUMENT_ID_FIELD = 's3_document_id';
 
-/** Kendra index IDs: 36 characters, `[a-zA-Z0-9][a-zA-Z0-9-]*` (Kendra API, Retrieve IndexId). */
-const KENDRA_INDEX_ID = /^[a-zA-Z0-9][a-zA-Z0-9-]{35}$/;
 
 function kendraIndexArn(indexId: string): string {
   return `arn:${Aws.PARTITION}:kendra:${Aws.REGION}:${Aws.ACCOUNT_ID}:index/${indexId}`;
@@ -42,7 +41,7 @@ function grantQuery(grantee: iam.IGrantable, indexId: string): void {
 export class KendraRetriever implements IRagRetriever {
   /** @param indexId the index ID (36 characters), for example from `aws kendra list-indices` */
   public static fromIndexId(indexId: string): KendraRetriever {
-    if (!Token.isUnresolved(indexId) && !KENDRA_INDEX_ID.test(indexId)) {
+    if (!Token.isUnresolved(indexId) && !KENDRA_INDEX_ID_PATTERN.test(indexId)) {
       throw new Error(`KendraRetriever: index id '${indexId}' is not a Kendra index ID (36 characters, letters, digits and hyphens)`);
     }
     return new KendraRetriever(indexId);

@@ -42,6 +42,13 @@ describe('llm-recipes plan inference', () => {
     expect(out.cheapestFit).toBe('ml.g6.12xlarge');
   });
 
+  test('partitions outside amazonaws.com get their own ECR host', async () => {
+    const { code, stdout } = await runCli(['plan', 'inference', 'falcon-7b', '--region', 'eusc-de-east-1', '--json']);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { instances: Array<{ backend: string; image: string }> };
+    expect(out.instances.find((i) => i.backend === 'gpu')?.image).toBe('204133271717.dkr.ecr.eusc-de-east-1.amazonaws.eu/djl-inference:0.35.0-lmi17.0.0-cu128');
+  });
+
   test('a region without the Neuron image says so', async () => {
     const { stdout } = await runCli(['plan', 'inference', 'zephyr-7b-beta', '--region', 'af-south-1', '--json']);
     const out = JSON.parse(stdout) as { instances: Array<{ backend: string; image: string }> };

@@ -1,5 +1,6 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import {
-  BACKENDS, compareVersions, imageAccount, imageRegions, LMI_IMAGES, LMI_REPOSITORY, supportedImageTags,
+  BACKENDS, compareVersions, ecrDomainSuffix, imageAccount, imageRegions, imageUri, LMI_IMAGES, LMI_REPOSITORY, supportedImageTags,
 } from '../../constructs/catalog';
 
 const GPU = LMI_IMAGES.gpu;
@@ -170,5 +171,26 @@ describe('supportedImageTags', () => {
     expect(supportedImageTags('neuron')).toEqual([
       '0.29.0-neuronx-sdk2.19.1', '0.28.0-neuronx-sdk2.18.2', '0.27.0-neuronx-sdk2.18.1',
     ]);
+  });
+});
+
+describe('image URIs', () => {
+  test('the ECR domain of every catalog region agrees with the CDK region facts where the CDK knows the region', () => {
+    const regions = new Set([...Object.keys(LMI_IMAGES.gpu.registries), ...Object.keys(LMI_IMAGES.neuron.registries)]);
+    let compared = 0;
+    for (const region of regions) {
+      const known = RegionInfo.get(region).domainSuffix;
+      if (known === undefined) continue;
+      expect([region, ecrDomainSuffix(region)]).toEqual([region, known]);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(30);
+  });
+
+  test('imageUri builds the host of the partition and is undefined where the tag is missing', () => {
+    expect(imageUri('gpu', '0.35.0-lmi17.0.0-cu128', 'cn-northwest-1')).toBe('727897471807.dkr.ecr.cn-northwest-1.amazonaws.com.cn/djl-inference:0.35.0-lmi17.0.0-cu128');
+    expect(imageUri('gpu', '0.35.0-lmi17.0.0-cu128', 'us-iso-east-1')).toBe('886529160074.dkr.ecr.us-iso-east-1.c2s.ic.gov/djl-inference:0.35.0-lmi17.0.0-cu128');
+    expect(imageUri('gpu', '0.29.0-lmi11.0.0-cu124', 'us-iso-east-1')).toBeUndefined();
+    expect(imageUri('neuron', LMI_IMAGES.neuron.defaultTag, 'af-south-1')).toBeUndefined();
   });
 });

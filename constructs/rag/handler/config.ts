@@ -5,6 +5,7 @@
  * This file is the only place under constructs/ that reads `process.env`; the construct sets the
  * variables, the handler reads them here.
  */
+import { KENDRA_INDEX_ID_PATTERN, SAGEMAKER_NAME_PATTERN } from '../../catalog/limits';
 export interface RagConfig {
   /** KENDRA_INDEX_ID: the Kendra index the retriever queries. */
   readonly kendraIndexId: string;
@@ -49,10 +50,8 @@ export const CONFIG_DEFAULTS = {
   debugLogging: false,
 } as const;
 
-// Kendra index IDs are 36 characters: https://docs.aws.amazon.com/kendra/latest/APIReference/API_Retrieve.html (IndexId).
-const KENDRA_INDEX_ID = /^[a-zA-Z0-9][a-zA-Z0-9-]{35}$/;
-// https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html (EndpointName).
-const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const KENDRA_INDEX_ID = KENDRA_INDEX_ID_PATTERN;
+const ENDPOINT_NAME = SAGEMAKER_NAME_PATTERN;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 interface IntegerRange { readonly min: number; readonly max: number }
