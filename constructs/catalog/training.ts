@@ -193,8 +193,13 @@ export function findMegatronPreset(name: string): MegatronGpt3Preset | undefined
   return MEGATRON_GPT3_PRESETS.find((p) => p.name === name);
 }
 
-/** Data-parallel degree of a preset on `nodes` Trainium nodes, or undefined where TP x PP does not divide the processes. */
-export function megatronDataParallel(preset: MegatronGpt3Preset, nodes: number, processesPerNode = 32): number | undefined {
+/**
+ * Data-parallel degree of a preset on `nodes` Trainium nodes, or undefined where TP x PP does not
+ * divide the processes.
+ * @param processesPerNode one per NeuronCore; defaults to trn1.32xlarge's
+ */
+export function megatronDataParallel(preset: MegatronGpt3Preset, nodes: number,
+  processesPerNode = findTrainingInstance('trn1.32xlarge')!.processesPerNode): number | undefined {
   const processes = nodes * processesPerNode;
   const modelParallel = preset.tensorParallel * preset.pipelineParallel;
   return processes % modelParallel === 0 && processes >= modelParallel ? processes / modelParallel : undefined;

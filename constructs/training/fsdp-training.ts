@@ -1,12 +1,13 @@
 import { Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { findTrainingInstance, planTraining, type TrainingPlan } from '../catalog';
+import { planTraining, type TrainingPlan } from '../catalog';
 import { ParallelCluster } from './parallel-cluster';
+import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
 import { RecipeScripts } from './recipe-scripts';
 
-/** GPU instance types the FSDP recipe runs on. */
-export const FSDP_INSTANCE_TYPES = ['p4d.24xlarge', 'p5.48xlarge'] as const;
+/** GPU instance types the FSDP recipe runs on: the GPU types of the training catalog. */
+export const FSDP_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes('gpu');
 
 /** Model sizes of train_fsdp.py with their parameter counts (for the plan). */
 export const FSDP_PRESETS: Readonly<Record<string, number>> = {
@@ -68,10 +69,8 @@ export class FsdpTraining extends Construct {
     const preset = props.modelPreset ?? 'gpt3-1.3b';
     const maxSteps = props.maxSteps ?? 5000;
     const errors: string[] = [];
-    if (!(FSDP_INSTANCE_TYPES as readonly string[]).includes(instanceType)) {
-      const kind = findTrainingInstance(instanceType)?.accelerator === 'trainium' ? ' (a Trainium type: use NeuronMegatronPretraining)' : '';
-      errors.push(`instanceType: '${instanceType}' is not a GPU type of this recipe${kind}; use ${FSDP_INSTANCE_TYPES.join(' or ')}`);
-    }
+    const checked = recipeInstance(instanceType, 'gpu');
+    if (typeof checked === 'string') errors.push(checked);
     if (!Number.isInteger(nodes) || nodes < 1) errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
     if (FSDP_PRESETS[preset] === undefined) errors.push(`modelPreset: '${preset}' is not one of ${Object.keys(FSDP_PRESETS).join(', ')}`);
     if (!Number.isInteger(maxSteps) || maxSteps < 1) errors.push(`maxSteps: ${maxSteps} must be a whole number of at least 1`);
@@ -83,7 +82,7 @@ export class FsdpTraining extends Construct {
       errors.push(`capacityReservationId: '${props.capacityReservationId}' must look like cr-0123456789abcdef0`);
     }
     if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
-    const instance = findTrainingInstance(instanceType);
+    const instance = typeof checked === 'string' ? undefined : checked;
     const params = FSDP_PRESETS[preset];
     if (instance && params !== undefined) {
       // train_fsdp.py builds (and on resume loads) the full fp32 model in host memory on every rank

@@ -3,14 +3,15 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import {
-  findMegatronPreset, findTrainingInstance, MEGATRON_GPT3_PRESETS, megatronDataParallel, planTraining,
+  findMegatronPreset, MEGATRON_GPT3_PRESETS, megatronDataParallel, planTraining,
   type MegatronGpt3Preset, type TrainingPlan,
 } from '../catalog';
 import { ParallelCluster } from './parallel-cluster';
+import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
 import { RecipeScripts, SCRIPTS_DIR } from './recipe-scripts';
 
-/** Trainium instance types of the recipe. */
-export const TRAINIUM_INSTANCE_TYPES = ['trn1.32xlarge', 'trn1n.32xlarge'] as const;
+/** Trainium instance types of the recipe: the Trainium types of the training catalog. */
+export const TRAINIUM_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes('trainium');
 
 /**
  * neuronx-nemo-megatron commit the setup script checks out: the 2.21 release (2024-12-19), the
@@ -70,17 +71,16 @@ export class NeuronMegatronPretraining extends Construct {
     const presetName = props.preset ?? 'gpt3-6.7b';
     const preset = findMegatronPreset(presetName);
     const errors: string[] = [];
-    if (!(TRAINIUM_INSTANCE_TYPES as readonly string[]).includes(instanceType)) {
-      const kind = findTrainingInstance(instanceType)?.accelerator === 'gpu' ? ' (a GPU type: use FsdpTraining)' : '';
-      errors.push(`instanceType: '${instanceType}' is not a Trainium type of this recipe${kind}; use ${TRAINIUM_INSTANCE_TYPES.join(' or ')}`);
-    }
+    const checked = recipeInstance(instanceType, 'trainium');
+    if (typeof checked === 'string') errors.push(checked);
+    const processes = typeof checked === 'string' ? 32 : checked.processesPerNode;
     if (!preset) errors.push(`preset: '${presetName}' is not one of ${MEGATRON_GPT3_PRESETS.map((p) => p.name).join(', ')}`);
     const nodes = props.nodes ?? preset?.defaultNodes ?? 1;
     if (!Number.isInteger(nodes) || nodes < 1) {
       errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
-    } else if (preset && megatronDataParallel(preset, nodes) === undefined) {
+    } else if (preset && megatronDataParallel(preset, nodes, processes) === undefined) {
       const mp = preset.tensorParallel * preset.pipelineParallel;
-      errors.push(`nodes: ${nodes} nodes give ${nodes * 32} NeuronCores, which ${preset.name}'s TP ${preset.tensorParallel} x PP ${preset.pipelineParallel} = ${mp} does not divide; use a multiple of ${Math.max(1, mp / 32)} nodes`);
+      errors.push(`nodes: ${nodes} nodes give ${nodes * processes} NeuronCores, which ${preset.name}'s TP ${preset.tensorParallel} x PP ${preset.pipelineParallel} = ${mp} does not divide; use a multiple of ${Math.max(1, mp / processes)} nodes`);
     }
     if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
     if (errors.length > 0 || !preset) throw new Error(`NeuronMegatronPretraining: invalid props:\n- ${errors.join('\n- ')}`);
@@ -99,6 +99,7 @@ export class NeuronMegatronPretraining extends Construct {
         TENSOR_PARALLEL: String(preset.tensorParallel),
         PIPELINE_PARALLEL: String(preset.pipelineParallel),
         NODES: String(nodes),
+        PROCESSES_PER_NODE: String(processes),
         VENV: `${MOUNT_DIR}/llm-recipes/venv-neuron`,
         NNM_DIR: `${MOUNT_DIR}/llm-recipes/neuronx-nemo-megatron`,
         NNM_COMMIT: NEURONX_NEMO_MEGATRON_COMMIT,

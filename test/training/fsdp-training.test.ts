@@ -249,3 +249,20 @@ describe('FsdpTraining host memory', () => {
   });
 });
 
+
+describe('FSDP_PRESETS and train_fsdp.py', () => {
+  // The planner's parameter counts and the script's architectures are two statements of one model.
+  const script = fs.readFileSync(path.join(SCRIPTS_DIR, 'fsdp', 'train_fsdp.py'), 'utf-8');
+  const presets = Object.fromEntries([...script.matchAll(/"(gpt3-[^"]+)": dict\(layers=(\d+), hidden=(\d+), heads=\d+, seq=\d+\)/g)]
+    .map((m) => [m[1], { layers: Number(m[2]), hidden: Number(m[3]) }]));
+
+  test('name the same presets', () => {
+    expect(Object.keys(presets).sort()).toEqual(Object.keys(FSDP_PRESETS).sort());
+  });
+
+  test.each(Object.keys(FSDP_PRESETS))('%s: the planned parameter count is within 5%% of the script architecture (12·L·h² + GPT-2 embeddings)', (name) => {
+    const { layers, hidden } = presets[name];
+    const fromScript = 12 * layers * hidden * hidden + 50257 * hidden;
+    expect(Math.abs(FSDP_PRESETS[name] - fromScript) / fromScript).toBeLessThan(0.05);
+  });
+});

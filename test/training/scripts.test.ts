@@ -52,7 +52,7 @@ describe('job scripts', () => {
 
   test('megatron.sbatch refuses a node count whose NeuronCores TP x PP does not divide', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'megatron-'));
-    fs.writeFileSync(path.join(dir, 'recipe.env'), 'export VENV=/x NNM_DIR=/x PRESET_SCRIPT=gpt_175b.sh TENSOR_PARALLEL=32 PIPELINE_PARALLEL=8\n');
+    fs.writeFileSync(path.join(dir, 'recipe.env'), 'export VENV=/x NNM_DIR=/x PRESET_SCRIPT=gpt_175b.sh TENSOR_PARALLEL=32 PIPELINE_PARALLEL=8 PROCESSES_PER_NODE=32\n');
     const run = spawnSync('bash', [path.join(SCRIPTS_DIR, 'neuron', 'megatron.sbatch'), 'train'], {
       env: { ...process.env, SLURM_SUBMIT_DIR: dir, SLURM_JOB_NUM_NODES: '4' }, encoding: 'utf-8',
     });
