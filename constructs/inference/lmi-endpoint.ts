@@ -723,6 +723,9 @@ function resolveProps(props: LmiEndpointProps): Resolved {
     if (lit(target) && !(target > 0)) errors.push(`autoScaling.targetConcurrentRequestsPerModel: ${target} must be above 0`);
   }
 
+  if (!props.vpc && (props.vpcSubnets !== undefined || props.securityGroups !== undefined)) {
+    errors.push(`${props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups'}: only used with vpc; pass the vpc the model container should run in`);
+  }
   const variantName = props.variantName ?? 'AllTraffic';
   if (!Token.isUnresolved(variantName) && !SAGEMAKER_NAME_PATTERN.test(variantName)) {
     errors.push(`variantName: '${variantName}' must match ${SAGEMAKER_NAME_PATTERN.source}`);

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { planTraining, type TrainingPlan } from '../catalog';
 import { ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
-import { RecipeScripts } from './recipe-scripts';
+import { checkDataRepositoryDir, RecipeScripts } from './recipe-scripts';
 
 /** GPU instance types the FSDP recipe runs on: the GPU types of the training catalog. */
 export const FSDP_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes('gpu');
@@ -81,6 +81,7 @@ export class FsdpTraining extends Construct {
       && !/^cr-[0-9a-f]{17}$/.test(props.capacityReservationId)) {
       errors.push(`capacityReservationId: '${props.capacityReservationId}' must look like cr-0123456789abcdef0`);
     }
+    errors.push(...checkDataRepositoryDir(props.dataRepositoryDir));
     if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
     const instance = typeof checked === 'string' ? undefined : checked;
     const params = FSDP_PRESETS[preset];

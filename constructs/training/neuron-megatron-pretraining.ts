@@ -8,7 +8,7 @@ import {
 } from '../catalog';
 import { ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
-import { RecipeScripts, SCRIPTS_DIR } from './recipe-scripts';
+import { checkDataRepositoryDir, RecipeScripts, SCRIPTS_DIR } from './recipe-scripts';
 
 /** Trainium instance types of the recipe: the Trainium types of the training catalog. */
 export const TRAINIUM_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes('trainium');
@@ -82,6 +82,7 @@ export class NeuronMegatronPretraining extends Construct {
       const mp = preset.tensorParallel * preset.pipelineParallel;
       errors.push(`nodes: ${nodes} nodes give ${nodes * processes} NeuronCores, which ${preset.name}'s TP ${preset.tensorParallel} x PP ${preset.pipelineParallel} = ${mp} does not divide; use a multiple of ${Math.max(1, mp / processes)} nodes`);
     }
+    errors.push(...checkDataRepositoryDir(props.dataRepositoryDir));
     if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
     if (errors.length > 0 || !preset) throw new Error(`NeuronMegatronPretraining: invalid props:\n- ${errors.join('\n- ')}`);
     this.preset = preset;

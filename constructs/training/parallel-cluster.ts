@@ -229,6 +229,12 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
   }
   const os = props.os ?? 'ubuntu2204';
   if (!newEnough(PCLUSTER_OS_SINCE[os])) errors.push(`os: ${os} needs ParallelCluster ${PCLUSTER_OS_SINCE[os]} or later (version is ${version})`);
+  for (const v of props.suppressValidators ?? []) {
+    if (v !== 'ALL' && !/^type:[A-Za-z0-9]+$/.test(v)) errors.push(`suppressValidators: '${v}' must be 'ALL' or 'type:<ValidatorName>'`);
+  }
+  if (props.customAmi !== undefined && !Token.isUnresolved(props.customAmi) && !/^ami-[0-9a-f]{8}([0-9a-f]{9})?$/.test(props.customAmi)) {
+    errors.push(`customAmi: '${props.customAmi}' is not an AMI ID such as ami-0123456789abcdef0`);
+  }
   if (props.suppressValidators?.length && !newEnough(SINCE.suppressValidators)) {
     errors.push(`suppressValidators: needs ParallelCluster ${SINCE.suppressValidators} or later in the custom resource (version is ${version})`);
   }
@@ -255,7 +261,7 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
     if (queueNames.has(q.name)) errors.push(`queue name: '${q.name}' is used twice`);
     queueNames.add(q.name);
     if (q.computeResources.length === 0) errors.push(`queue ${q.name}: needs at least one compute resource`);
-    const reserved = q.capacityType === 'CAPACITY_BLOCK' || q.computeResources.some((c) => c.capacityReservationId);
+    const { reserved, placement } = queuePlacement(q);
     if (q.capacityType === 'CAPACITY_BLOCK') {
       if (q.placementGroup === true) errors.push(`queue ${q.name}: placementGroup cannot be used with CAPACITY_BLOCK capacity`);
       if (!newEnough(SINCE.capacityBlocks)) errors.push(`queue ${q.name}: CAPACITY_BLOCK needs ParallelCluster ${SINCE.capacityBlocks} or later (version is ${version})`);
@@ -265,7 +271,6 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
         }
       }
     }
-    const placement = q.placementGroup ?? !reserved;
     for (const c of q.computeResources) {
       checkName(`queue ${q.name} compute resource name`, c.name);
       const min = c.minCount ?? 0;
@@ -289,6 +294,15 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
     errors.push(`fsxLustre.mountDir: '${fsx.mountDir}' must be an absolute path such as /fsx`);
   }
   if (errors.length > 0) throw new Error(`ParallelCluster ${scope.node.path}: invalid props:\n- ${errors.join('\n- ')}`);
+}
+
+/**
+ * Whether the queue launches into reserved capacity (a Capacity Block or a capacity reservation,
+ * which come with their own placement) and whether it gets a cluster placement group.
+ */
+function queuePlacement(q: SlurmQueueOptions): { reserved: boolean; placement: boolean } {
+  const reserved = q.capacityType === 'CAPACITY_BLOCK' || q.computeResources.some((c) => c.capacityReservationId !== undefined);
+  return { reserved, placement: q.placementGroup ?? !reserved };
 }
 
 function customAction(action: ClusterCustomAction | undefined): Record<string, unknown> | undefined {
@@ -341,8 +355,7 @@ function renderConfiguration(props: ParallelClusterProps): Record<string, unknow
 }
 
 function renderQueue(q: SlurmQueueOptions, props: ParallelClusterProps, securityGroupIds: string[], ssmPolicy: string): Record<string, unknown> {
-  const reserved = q.capacityType === 'CAPACITY_BLOCK' || q.computeResources.some((c) => c.capacityReservationId);
-  const placement = q.placementGroup ?? !reserved;
+  const { placement } = queuePlacement(q);
   return {
     Name: q.name,
     CapacityType: q.capacityType ?? 'ONDEMAND',

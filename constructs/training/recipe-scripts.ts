@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { Token } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import type { ClusterCustomAction, ClusterS3Access } from './parallel-cluster';
@@ -45,4 +46,10 @@ export class RecipeScripts extends Construct {
     };
     this.s3Access = [{ bucketName: this.scripts.s3BucketName }];
   }
+}
+
+/** Problems with a recipe's `dataRepositoryDir`: it must be a directory under the /fsx mount. */
+export function checkDataRepositoryDir(dir: string | undefined): string[] {
+  if (dir === undefined || Token.isUnresolved(dir) || /^\/fsx\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(dir)) return [];
+  return [`dataRepositoryDir: '${dir}' must be a directory under the /fsx mount, such as /fsx/s3`];
 }

@@ -10,6 +10,9 @@ const ISO_REGIONS = ['eu-isoe-west-1', 'us-iso-east-1', 'us-isob-east-1', 'us-is
 describe('LMI_IMAGES', () => {
   test('both families live in the djl-inference repository', () => {
     expect(LMI_REPOSITORY).toBe('djl-inference');
+    for (const backend of BACKENDS) {
+      expect(imageUri(backend, LMI_IMAGES[backend].defaultTag, 'us-east-1')).toBe(`763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:${LMI_IMAGES[backend].defaultTag}`);
+    }
   });
 
   test.each(BACKENDS)('the %s family is keyed by its own backend', (backend) => {

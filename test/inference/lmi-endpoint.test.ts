@@ -308,8 +308,7 @@ describe('LmiEndpoint options', () => {
   test('VPC: private subnets, a security group without ingress, ENI permissions', () => {
     const { stack } = testStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-    const flowLogs = vpc.addFlowLog('FlowLogs');
-    expect(flowLogs).toBeDefined();
+    vpc.addFlowLog('FlowLogs');
     const endpoint = new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, vpc });
     const template = templateOf(stack);
     template.hasResourceProperties('AWS::SageMaker::Model', {
@@ -326,6 +325,7 @@ describe('LmiEndpoint options', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ModelInVpc', Action: Match.arrayWith(['ec2:CreateNetworkInterface']) })]) },
     });
     expect(endpoint.connections).toBeDefined();
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
   });
 
   test('autoscaling on the high-resolution concurrency metric, target 3/4 of the batch, scaled count kept across updates', () => {
@@ -604,6 +604,14 @@ describe('LmiEndpoint refuses bad input at synth', () => {
   test('throws for a sequence length beyond the model context and a bad batch size', () => {
     expect(build({ ...FALCON_G5, maxSequenceLength: 4096 })).toThrow(/maxSequenceLength: 4096 must be a whole number from 1 to falcon-40b's context length 2048/);
     expect(build({ ...FALCON_G5, maxRollingBatchSize: 0 })).toThrow(/maxRollingBatchSize: 0 must be a whole number of at least 1/);
+  });
+
+  test('throws when subnets or security groups come without a vpc', () => {
+    const { stack } = testStack();
+    const vpc = new ec2.Vpc(stack, 'Other', { maxAzs: 1 });
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    expect(() => new LmiEndpoint(stack, 'A', { ...FALCON_G5, securityGroups: [sg] })).toThrow(/securityGroups: only used with vpc/);
+    expect(() => new LmiEndpoint(stack, 'B', { ...FALCON_G5, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } })).toThrow(/vpcSubnets: only used with vpc/);
   });
 
   test('throws for invalid names and for environment keys set by typed props', () => {

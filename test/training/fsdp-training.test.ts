@@ -239,6 +239,13 @@ describe('RecipeScripts', () => {
   });
 });
 
+describe('FsdpTraining data directory', () => {
+  test('throws when dataRepositoryDir is not under /fsx', () => {
+    expect(build({ dataRepositoryDir: '/data' })).toThrow(/dataRepositoryDir: '\/data' must be a directory under the \/fsx mount/);
+    expect(build({ dataRepositoryDir: '/fsx/exported' })).not.toThrow();
+  });
+});
+
 describe('FsdpTraining host memory', () => {
   test('throws when the preset cannot be materialised on every rank before sharding', () => {
     expect(build({ modelPreset: 'gpt3-175b' })).toThrow(/modelPreset: gpt3-175b needs about 5215 GiB of host memory per node \(8 ranks x 652 GiB of fp32 weights before sharding\), more than 75% of p5\.48xlarge's 2048 GiB/);

@@ -88,6 +88,7 @@ describe('NeuronMegatronPretraining', () => {
     [{ preset: 'gpt3-175b', nodes: 4 }, /nodes: 4 nodes give 128 NeuronCores, which gpt3-175b's TP 32 x PP 8 = 256 does not divide; use a multiple of 8 nodes/],
     [{ nodes: 0 }, /nodes: 0 must be a whole number of at least 1/],
     [{ plannedTokens: 0 }, /plannedTokens: 0 must be above 0/],
+    [{ dataRepositoryDir: 'fsx/s3' }, /dataRepositoryDir: 'fsx\/s3' must be a directory under the \/fsx mount/],
   ])('throws when %j', (options, message) => {
     const { stack } = testStack();
     expect(() => withMegatron(stack, options as Options)).toThrow(message);

@@ -388,6 +388,12 @@ describe('ParallelCluster: bad input', () => {
       .toThrow(/queue gpu: CAPACITY_BLOCK needs ParallelCluster 3\.8\.0 or later \(version is 3\.7\.2\)/);
   });
 
+  test('throws for a custom AMI that is not an AMI ID and a malformed validator to suppress', () => {
+    expect(build({ customAmi: 'ubuntu-neuron' })).toThrow(/customAmi: 'ubuntu-neuron' is not an AMI ID such as ami-0123456789abcdef0/);
+    expect(build({ suppressValidators: ['EfaValidator'] })).toThrow(/suppressValidators: 'EfaValidator' must be 'ALL' or 'type:<ValidatorName>'/);
+    expect(build({ suppressValidators: ['type:EfaValidator'], customAmi: 'ami-0123456789abcdef0' })).not.toThrow();
+  });
+
   test('throws when there are no queues', () => {
     expect(build({ queues: [] })).toThrow(/queues: a cluster needs at least one queue/);
   });
