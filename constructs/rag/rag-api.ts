@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { KENDRA_MAX_PAGE_SIZE, KENDRA_MAX_QUERY_CHARS } from '../catalog/limits';
+import { CONFIG_DEFAULTS, INTEGER_SETTINGS, TEMPERATURE } from './handler/config';
 import type { IRagRetriever } from './retriever';
 
 /** How callers authenticate to the API. There is no open option. */
@@ -63,6 +63,8 @@ export interface RagApiProps {
   readonly maxQuestionLength?: number;
   /** Most chat-history turns a client may send. @default 10 */
   readonly maxHistoryTurns?: number;
+  /** Most characters of chat history, all turns together (keep it within the model's context). @default 8000 */
+  readonly maxHistoryChars?: number;
   /** Steady-state requests per second across all callers (stage throttle; the usage plan carries it for API keys). @default 10 */
   readonly throttleRateLimit?: number;
   /** Burst requests. @default 20 */
@@ -128,11 +130,12 @@ export class RagApi extends Construct {
       bundling: { minify: true, sourceMap: true, target: 'node24' },
       environment: {
         ENDPOINT_NAME: props.endpoint.endpointName,
-        TOP_K: String(props.topK ?? 3),
-        MAX_NEW_TOKENS: String(props.maxNewTokens ?? 256),
-        TEMPERATURE: String(props.temperature ?? 0.1),
-        MAX_QUESTION_CHARS: String(props.maxQuestionLength ?? 1000),
-        MAX_HISTORY_TURNS: String(props.maxHistoryTurns ?? 10),
+        TOP_K: String(props.topK ?? CONFIG_DEFAULTS.topK),
+        MAX_NEW_TOKENS: String(props.maxNewTokens ?? CONFIG_DEFAULTS.maxNewTokens),
+        TEMPERATURE: String(props.temperature ?? CONFIG_DEFAULTS.temperature),
+        MAX_QUESTION_CHARS: String(props.maxQuestionLength ?? CONFIG_DEFAULTS.maxQuestionChars),
+        MAX_HISTORY_TURNS: String(props.maxHistoryTurns ?? CONFIG_DEFAULTS.maxHistoryTurns),
+        MAX_HISTORY_CHARS: String(props.maxHistoryChars ?? CONFIG_DEFAULTS.maxHistoryChars),
         DEBUG_LOGGING: String(props.debugLogging ?? false),
         ...(props.allowedOrigins?.length ? { CORS_ORIGINS: props.allowedOrigins.join(',') } : {}),
         NODE_OPTIONS: '--enable-source-maps',
@@ -173,10 +176,10 @@ export class RagApi extends Construct {
         type: apigw.JsonSchemaType.OBJECT,
         required: ['question'],
         properties: {
-          question: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: props.maxQuestionLength ?? 1000 },
+          question: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: props.maxQuestionLength ?? CONFIG_DEFAULTS.maxQuestionChars },
           history: {
             type: apigw.JsonSchemaType.ARRAY,
-            maxItems: props.maxHistoryTurns ?? 10,
+            maxItems: props.maxHistoryTurns ?? CONFIG_DEFAULTS.maxHistoryTurns,
             items: {
               type: apigw.JsonSchemaType.OBJECT,
               required: ['role', 'content'],
@@ -289,11 +292,14 @@ function validate(props: RagApiProps): void {
       errors.push(`${name}: ${value} must be ${integer ? 'a whole number ' : ''}from ${min} to ${max}`);
     }
   };
-  check('topK', props.topK, 1, KENDRA_MAX_PAGE_SIZE);
-  check('maxNewTokens', props.maxNewTokens, 1, 4096);
-  check('temperature', props.temperature, 0, 2, false);
-  check('maxQuestionLength', props.maxQuestionLength, 1, KENDRA_MAX_QUERY_CHARS);
-  check('maxHistoryTurns', props.maxHistoryTurns, 0, 100);
+  // The handler's own table: what the construct accepts, the function accepts.
+  const range = INTEGER_SETTINGS;
+  check('topK', props.topK, range.topK.min, range.topK.max);
+  check('maxNewTokens', props.maxNewTokens, range.maxNewTokens.min, range.maxNewTokens.max);
+  check('temperature', props.temperature, TEMPERATURE.min, TEMPERATURE.max, false);
+  check('maxQuestionLength', props.maxQuestionLength, range.maxQuestionChars.min, range.maxQuestionChars.max);
+  check('maxHistoryTurns', props.maxHistoryTurns, range.maxHistoryTurns.min, range.maxHistoryTurns.max);
+  check('maxHistoryChars', props.maxHistoryChars, range.maxHistoryChars.min, range.maxHistoryChars.max);
   check('throttleRateLimit', props.throttleRateLimit, 1, 10000, false);
   check('throttleBurstLimit', props.throttleBurstLimit, 1, 5000);
   for (const origin of props.allowedOrigins ?? []) {

@@ -460,6 +460,11 @@ describe('RAG handler: configuration', () => {
     expect(logs[0].errorMessage).toMatch(new RegExp(`^${variable} `));
   });
 
+  test('refuses a MAX_QUESTION_CHARS beyond Kendra\'s 1000-character query limit', () => {
+    expect(() => configFromEnv({ KENDRA_INDEX_ID: INDEX_ID, ENDPOINT_NAME: 'e1', AWS_REGION: 'us-east-1', MAX_QUESTION_CHARS: '2000' }))
+      .toThrow(/MAX_QUESTION_CHARS must be an integer from 1 to 1000, got '2000'/);
+  });
+
   test('reads its configuration from the environment, with the documented defaults', () => {
     const env = { KENDRA_INDEX_ID: INDEX_ID, ENDPOINT_NAME: 'falcon-40b-endpoint', AWS_REGION: 'eu-west-1' };
     expect(configFromEnv(env)).toEqual({
@@ -468,8 +473,8 @@ describe('RAG handler: configuration', () => {
       topK: 3, maxNewTokens: 256, temperature: 0.1, maxQuestionChars: 1000, maxHistoryTurns: 10, maxHistoryChars: 8000, debugLogging: false,
     });
     expect(configFromEnv({
-      ...env, TOP_K: '5', MAX_NEW_TOKENS: '512', TEMPERATURE: '0', MAX_QUESTION_CHARS: '2000', MAX_HISTORY_TURNS: '0', MAX_HISTORY_CHARS: '100', DEBUG_LOGGING: 'true',
-    })).toMatchObject({ topK: 5, maxNewTokens: 512, temperature: 0, maxQuestionChars: 2000, maxHistoryTurns: 0, maxHistoryChars: 100, debugLogging: true });
+      ...env, TOP_K: '5', MAX_NEW_TOKENS: '512', TEMPERATURE: '0', MAX_QUESTION_CHARS: '500', MAX_HISTORY_TURNS: '0', MAX_HISTORY_CHARS: '100', DEBUG_LOGGING: 'true',
+    })).toMatchObject({ topK: 5, maxNewTokens: 512, temperature: 0, maxQuestionChars: 500, maxHistoryTurns: 0, maxHistoryChars: 100, debugLogging: true });
   });
 
   test.each<[Record<string, string>, RegExp]>([

@@ -89,7 +89,7 @@ describe('RagApi', () => {
       Environment: {
         Variables: Match.objectLike({
           ENDPOINT_NAME: 'falcon-40b-prod', KENDRA_INDEX_ID: INDEX_ID, TOP_K: '5', MAX_NEW_TOKENS: '128', TEMPERATURE: '0',
-          MAX_QUESTION_CHARS: '1000', MAX_HISTORY_TURNS: '10', DEBUG_LOGGING: 'false',
+          MAX_QUESTION_CHARS: '1000', MAX_HISTORY_TURNS: '10', MAX_HISTORY_CHARS: '8000', DEBUG_LOGGING: 'false',
         }),
       },
     });
@@ -161,6 +161,7 @@ describe('RagApi', () => {
     [{ maxQuestionLength: 0 }, /maxQuestionLength: 0 must be a whole number from 1 to 1000/],
     [{ maxQuestionLength: 5000 }, /maxQuestionLength: 5000 must be a whole number from 1 to 1000/],
     [{ maxNewTokens: 1.5 }, /maxNewTokens: 1\.5 must be a whole number/],
+    [{ maxHistoryChars: -1 }, /maxHistoryChars: -1 must be a whole number from 0 to 1000000/],
     [{ temperature: 3 }, /temperature: 3 must be from 0 to 2/],
     [{ allowedOrigins: ['*'] }, /allowedOrigins: '\*' must be one origin/],
     [{ allowedOrigins: ['https://a.com/path'] }, /allowedOrigins: 'https:\/\/a\.com\/path' must be one origin/],

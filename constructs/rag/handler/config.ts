@@ -5,7 +5,7 @@
  * This file is the only place under constructs/ that reads `process.env`; the construct sets the
  * variables, the handler reads them here.
  */
-import { KENDRA_INDEX_ID_PATTERN, SAGEMAKER_NAME_PATTERN } from '../../catalog/limits';
+import { KENDRA_INDEX_ID_PATTERN, KENDRA_MAX_PAGE_SIZE, KENDRA_MAX_QUERY_CHARS, SAGEMAKER_NAME_PATTERN } from '../../catalog/limits';
 export interface RagConfig {
   /** KENDRA_INDEX_ID: the Kendra index the retriever queries. */
   readonly kendraIndexId: string;
@@ -54,18 +54,23 @@ const KENDRA_INDEX_ID = KENDRA_INDEX_ID_PATTERN;
 const ENDPOINT_NAME = SAGEMAKER_NAME_PATTERN;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-interface IntegerRange { readonly min: number; readonly max: number }
+export interface IntegerRange { readonly min: number; readonly max: number }
 
 /** Each numeric setting's environment variable and allowed range. */
-const INTEGER_SETTINGS: Record<'topK' | 'maxNewTokens' | 'maxQuestionChars' | 'maxHistoryTurns' | 'maxHistoryChars', { variable: string } & IntegerRange> = {
-  // Kendra Retrieve accepts a PageSize of at most 100.
-  topK: { variable: 'TOP_K', min: 1, max: 100 },
+/**
+ * Each numeric setting's environment variable and allowed range: the one table the handler and the
+ * RagApi construct both check against.
+ */
+export const INTEGER_SETTINGS: Readonly<Record<'topK' | 'maxNewTokens' | 'maxQuestionChars' | 'maxHistoryTurns' | 'maxHistoryChars', { variable: string } & IntegerRange>> = {
+  topK: { variable: 'TOP_K', min: 1, max: KENDRA_MAX_PAGE_SIZE },
   maxNewTokens: { variable: 'MAX_NEW_TOKENS', min: 1, max: 32768 },
-  maxQuestionChars: { variable: 'MAX_QUESTION_CHARS', min: 1, max: 100000 },
-  maxHistoryTurns: { variable: 'MAX_HISTORY_TURNS', min: 0, max: 1000 },
+  // The question is Kendra's query text.
+  maxQuestionChars: { variable: 'MAX_QUESTION_CHARS', min: 1, max: KENDRA_MAX_QUERY_CHARS },
+  maxHistoryTurns: { variable: 'MAX_HISTORY_TURNS', min: 0, max: 100 },
   maxHistoryChars: { variable: 'MAX_HISTORY_CHARS', min: 0, max: 1000000 },
 };
-const TEMPERATURE = { variable: 'TEMPERATURE', min: 0, max: 2 };
+/** TEMPERATURE's range (LMI sampling temperature). */
+export const TEMPERATURE = { variable: 'TEMPERATURE', min: 0, max: 2 } as const;
 
 function integer(env: Readonly<Record<string, string | undefined>>, variable: string, range: IntegerRange, fallback: number): number {
   const raw = env[variable];
