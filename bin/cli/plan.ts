@@ -1,5 +1,5 @@
 import {
-  compactNumber, DEFAULT_MFU, findHostingInstance, findMegatronPreset, findModelPreset, findTrainingInstance,
+  cheapestServingFit, compactNumber, DEFAULT_MFU, findHostingInstance, findMegatronPreset, findModelPreset, findTrainingInstance,
   imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, MODEL_PRESETS, planTraining, rankServingFits, servingFit,
   TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, type Backend, type FitReport, type ModelSpec,
 } from '../../constructs/catalog';
@@ -73,7 +73,7 @@ export function planInference(parsed: ParsedArgs): CommandOutput {
   if (only !== undefined && !findHostingInstance(only)) throw new UsageError(`--instance '${only}' is not a catalog instance; see 'llm-recipes plan inference --help'`);
 
   const reports: FitReport[] = only ? [servingFit(model, findHostingInstance(only)!)] : rankServingFits(model);
-  const cheapest = rankServingFits(model).find((r) => r.fits && r.instance.pricePerHourUsd !== undefined);
+  const cheapest = cheapestServingFit(model);
   const rows = reports.map((r) => ({
     instanceType: r.instance.instanceType,
     backend: r.instance.backend,

@@ -150,15 +150,25 @@ export function checkFit(model: ModelSpec, instance: HostingInstance, options: F
 
 /** Fit reports for every catalog instance of the backend (or all backends), cheapest first. */
 export function rankInstances(model: ModelSpec, backend?: Backend, options: Omit<FitOptions, 'tensorParallelDegree'> = {}): FitReport[] {
+  return rankBy(backend, (i) => checkFit(model, i, options));
+}
+
+/** The fit of every catalog instance (of the backend, if given), cheapest first, unpriced last. */
+function rankBy(backend: Backend | undefined, fit: (instance: HostingInstance) => FitReport): FitReport[] {
   return HOSTING_INSTANCES
     .filter((i) => backend === undefined || i.backend === backend)
-    .map((i) => checkFit(model, i, options))
+    .map(fit)
     .sort((a, b) => (a.instance.pricePerHourUsd ?? Infinity) - (b.instance.pricePerHourUsd ?? Infinity));
+}
+
+/** The first report that fits on a priced instance. */
+function firstPricedFit(reports: FitReport[]): FitReport | undefined {
+  return reports.find((r) => r.fits && r.instance.pricePerHourUsd !== undefined);
 }
 
 /** The cheapest priced catalog instance the model fits, or undefined. */
 export function cheapestFit(model: ModelSpec, backend?: Backend, options: Omit<FitOptions, 'tensorParallelDegree'> = {}): FitReport | undefined {
-  return rankInstances(model, backend, options).find((r) => r.fits && r.instance.pricePerHourUsd !== undefined);
+  return firstPricedFit(rankInstances(model, backend, options));
 }
 
 /** Serving settings that change the memory a model needs; unset ones take the backend's defaults. */
@@ -198,8 +208,14 @@ export function servingFit(model: ModelSpec, instance: HostingInstance, options:
 
 /** Serving fits on every catalog instance (of the backend, if given), cheapest first, unpriced last. */
 export function rankServingFits(model: ModelSpec, options: ServingOptions = {}, backend?: Backend): FitReport[] {
-  return HOSTING_INSTANCES
-    .filter((i) => backend === undefined || i.backend === backend)
-    .map((i) => servingFit(model, i, options))
-    .sort((a, b) => (a.instance.pricePerHourUsd ?? Infinity) - (b.instance.pricePerHourUsd ?? Infinity));
+  return rankBy(backend, (i) => servingFit(model, i, options));
+}
+
+/**
+ * The cheapest priced catalog instance the model fits as LmiEndpoint serves it, among the instances
+ * `eligible` accepts (of the backend, if given).
+ */
+export function cheapestServingFit(model: ModelSpec, options: ServingOptions = {}, backend?: Backend,
+  eligible: (instance: HostingInstance) => boolean = () => true): FitReport | undefined {
+  return firstPricedFit(rankServingFits(model, options, backend).filter((r) => eligible(r.instance)));
 }

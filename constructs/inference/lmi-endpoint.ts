@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
 import {
-  compareVersions, rankServingFits, servingDefaults, servingFit, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
+  cheapestServingFit, compareVersions, servingDefaults, servingFit, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
   imageUri, LMI_REPOSITORY, SAGEMAKER_NAME_PATTERN, supportedImageTags, VARIANT_TIMEOUT_RANGE_S, VARIANT_VOLUME_RANGE_GIB, validTensorParallelDegrees, weightMemoryGiB,
   NEURON_TENSOR_PARALLEL_DEGREES, type Backend, type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
@@ -585,7 +585,7 @@ function resolveProps(props: LmiEndpointProps): Resolved {
     }
   } else {
     // EBS-only instances need a volumeSize; without one, only instances with local storage qualify.
-    instance = cheapestFitFor(model, props, undefined, props.volumeSize === undefined);
+    instance = cheapestServingFit(model, props, undefined, (i) => props.volumeSize !== undefined || i.localNvme)?.instance;
     if (!instance) errors.push(`instanceType: ${model.name} fits no priced catalog instance; pass instanceType`);
   }
   if (!instance) throw lmiError(errors);
@@ -623,7 +623,7 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   if (errors.length === 0) {
     const fit = servingFit(model, instance, { ...props, tensorParallelDegree });
     if (!fit.fits) {
-      const better = cheapestFitFor(model, props, backend)?.instanceType;
+      const better = cheapestServingFit(model, props, backend)?.instance.instanceType;
       errors.push(`instanceType: ${model.name} does not fit ${instance.instanceType} with tensor-parallel degree ${tensorParallelDegree}: ${fit.reason}`
         + (better ? `; the cheapest ${backend} instance it fits is ${better}` : ''));
     }
@@ -745,11 +745,6 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   };
 }
 
-/** The cheapest priced catalog instance (of the backend, if given) the model fits with the props applied. */
-function cheapestFitFor(model: ModelSpec, props: LmiEndpointProps, backend?: Backend, localStorageOnly = false): HostingInstance | undefined {
-  return rankServingFits(model, props, backend)
-    .find((r) => r.fits && r.instance.pricePerHourUsd !== undefined && (!localStorageOnly || r.instance.localNvme))?.instance;
-}
 
 function validateModelSpec(model: ModelSpec, errors: string[]): void {
   const positive: Array<keyof ModelSpec> = ['parameters', 'layers', 'hiddenSize', 'attentionHeads', 'kvHeads', 'contextLength'];

@@ -1,5 +1,5 @@
 import {
-  BACKENDS, checkFit, cheapestFit, DEVICE_MEMORY_UTILIZATION, FALCON_40B, FALCON_7B, findHostingInstance, HOSTING_INSTANCES,
+  BACKENDS, checkFit, cheapestFit, cheapestServingFit, DEVICE_MEMORY_UTILIZATION, FALCON_40B, FALCON_7B, findHostingInstance, HOSTING_INSTANCES,
   isValidTensorParallelDegree, kvCacheBytesPerToken, MODEL_PRESETS, NEURON_DEFAULT_BATCH, rankInstances,
   RUNTIME_OVERHEAD_GIB_PER_DEVICE, validTensorParallelDegrees, weightMemoryGiB, ZEPHYR_7B_BETA,
   type FitReport, type HostingInstance, type ModelSpec,
@@ -330,5 +330,14 @@ describe('cheapestFit', () => {
         expect(cheapestFit(model, backend)?.instance.pricePerHourUsd).toBeDefined();
       }
     }
+  });
+});
+
+describe('cheapestServingFit', () => {
+  test('picks what LmiEndpoint and the CLI pick, and honours an eligibility filter', () => {
+    expect(cheapestServingFit(FALCON_40B)?.instance.instanceType).toBe('ml.g6.48xlarge');
+    expect(cheapestServingFit(ZEPHYR_7B_BETA)?.instance.instanceType).toBe('ml.inf2.xlarge');
+    expect(cheapestServingFit(ZEPHYR_7B_BETA, {}, undefined, (i) => i.localNvme)?.instance.instanceType).toBe('ml.g6.12xlarge');
+    expect(cheapestServingFit(FALCON_40B, {}, 'neuron')).toBeUndefined();
   });
 });
