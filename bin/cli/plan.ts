@@ -1,7 +1,7 @@
 import {
   cheapestServingFit, compactNumber, DEFAULT_MFU, findHostingInstance, findMegatronPreset, findModelPreset, findTrainingInstance,
-  imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, MODEL_PRESETS, planTraining, rankServingFits, servingFit,
-  TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, type Backend, type FitReport, type ModelSpec,
+  imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, MODEL_DTYPES, MODEL_PRESETS, planTraining, rankServingFits, servingFit,
+  TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, type Backend, type FitReport, type ModelDtype, type ModelSpec,
 } from '../../constructs/catalog';
 import { checkOptions, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
 import { duration, table, usd } from './format';
@@ -36,8 +36,8 @@ function modelFrom(parsed: ParsedArgs): ModelSpec {
   const hidden = numberOption(parsed, 'hidden', { min: 1, integer: true })
     ?? Math.max(heads, Math.round(Math.sqrt(params / (12 * layers)) / heads) * heads);
   if (hidden % heads !== 0) throw new UsageError(`--hidden ${hidden} must be a multiple of --heads ${heads}`);
-  const dtype = stringOption(parsed, 'dtype') ?? 'bf16';
-  if (dtype !== 'bf16' && dtype !== 'fp16') throw new UsageError(`--dtype '${dtype}' must be bf16 or fp16`);
+  const dtype = (stringOption(parsed, 'dtype') ?? 'bf16') as ModelDtype;
+  if (!MODEL_DTYPES.includes(dtype)) throw new UsageError(`--dtype '${dtype}' must be one of ${MODEL_DTYPES.join(', ')}`);
   return {
     name: name ?? 'custom',
     huggingFaceId: 'custom/custom',

@@ -3,6 +3,9 @@ import type { Backend } from './backend';
 /** Numeric types LMI loads weights in. Both take 2 bytes per parameter. */
 export type ModelDtype = 'fp16' | 'bf16';
 
+/** Every ModelDtype, for checks and error messages. */
+export const MODEL_DTYPES: readonly ModelDtype[] = ['fp16', 'bf16'];
+
 /**
  * The facts about a decoder-only LLM that sizing and serving need. Catalog presets fill every
  * field from the model's Hugging Face `config.json` and card; a custom model is a plain object of

@@ -71,7 +71,7 @@ export interface FitOptions {
   /**
    * Sequences whose KV cache must fit at once. The GPU engine pages its cache and only needs one
    * full-length sequence to start; transformers-neuronx allocates the whole batch up front.
-   * @default 1 on GPU; required knowledge of the batch on Neuron, default 4
+   * @default 1 on GPU, NEURON_DEFAULT_BATCH (4) on Neuron
    */
   readonly concurrentSequences?: number;
 }

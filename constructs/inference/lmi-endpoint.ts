@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
 import {
-  cheapestServingFit, compareVersions, servingDefaults, servingFit, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
+  BACKENDS, cheapestServingFit, compareVersions, MODEL_DTYPES, servingDefaults, servingFit, findHostingInstance, HOSTING_INSTANCES, imageAccount, imageRegions, LMI_IMAGES,
   imageUri, LMI_REPOSITORY, SAGEMAKER_NAME_PATTERN, supportedImageTags, VARIANT_TIMEOUT_RANGE_S, VARIANT_VOLUME_RANGE_GIB, validTensorParallelDegrees, weightMemoryGiB,
   NEURON_TENSOR_PARALLEL_DEGREES, type Backend, type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
@@ -613,6 +613,7 @@ function resolveProps(props: LmiEndpointProps): Resolved {
     errors.push(`rollingBatch: '${rollingBatch.value}' does not run on ${backend} (${instance.instanceType}); it runs on ${rollingBatch.backends.join(', ')}`);
   }
   const { dtype, maxRollingBatchSize, maxSequenceLength } = servingDefaults(model, backend, props);
+  if (!MODEL_DTYPES.includes(dtype)) errors.push(`dtype: '${String(dtype)}' is not one of ${MODEL_DTYPES.join(', ')}`);
   if (!Token.isUnresolved(maxRollingBatchSize) && (!Number.isInteger(maxRollingBatchSize) || maxRollingBatchSize < 1)) {
     errors.push(`maxRollingBatchSize: ${maxRollingBatchSize} must be a whole number of at least 1`);
   }
@@ -762,6 +763,13 @@ function validateModelSpec(model: ModelSpec, errors: string[]): void {
     errors.push(`model.revision: '${model.revision}' must be a 40-hex-digit Hugging Face commit`);
   }
   if (model.backends.length === 0) errors.push(`model.backends: ${model.name} names no serving backend`);
+  for (const backend of model.backends) {
+    if (!BACKENDS.includes(backend)) errors.push(`model.backends: '${String(backend)}' is not one of ${BACKENDS.join(', ')}`);
+  }
+  if (!MODEL_DTYPES.includes(model.dtype)) errors.push(`model.dtype: '${String(model.dtype)}' is not one of ${MODEL_DTYPES.join(', ')}`);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(model.huggingFaceId)) {
+    errors.push(`model.huggingFaceId: '${model.huggingFaceId}' must be a Hugging Face repository id such as tiiuae/falcon-40b`);
+  }
 }
 
 /**

@@ -622,6 +622,12 @@ describe('LmiEndpoint refuses bad input at synth', () => {
     expect(build({ ...FALCON_G5, environment: { HF_TOKEN: 'hf_x' } })).toThrow(/environment: HF_TOKEN would put a secret in the template in plain text/);
   });
 
+  test('throws for a custom model spec with an unknown dtype, backend or repository id', () => {
+    const odd = { ...FALCON_7B, name: 'odd', dtype: 'fp8', backends: ['tpu'], huggingFaceId: 'falcon 7b' } as unknown as ModelSpec;
+    expect(build({ model: odd, instanceType: 'ml.g5.12xlarge' }))
+      .toThrow(/model\.backends: 'tpu' is not one of gpu, neuron\n- model\.dtype: 'fp8' is not one of fp16, bf16\n- model\.huggingFaceId: 'falcon 7b' must be a Hugging Face repository id/);
+  });
+
   test('throws for a custom model spec with impossible numbers, reporting every problem at once', () => {
     const broken: ModelSpec = { ...FALCON_7B, name: 'broken', kvHeads: 3, hiddenSize: 4545, revision: 'abc' };
     expect(build({ model: broken, instanceType: 'ml.g5.12xlarge' }))
