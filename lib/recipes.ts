@@ -20,8 +20,8 @@ export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1
 export function addRecipes(app: App, env?: Environment): void {
   new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', { env, maxInstances: numberContext(app, 'falcon40bMaxInstances') });
 
-  const inf2ModelName = app.node.tryGetContext('inf2Model');
-  const inf2Model = inf2ModelName === undefined ? undefined : findModelPreset(String(inf2ModelName));
+  const inf2ModelName = stringContext(app, 'inf2Model');
+  const inf2Model = inf2ModelName === undefined ? undefined : findModelPreset(inf2ModelName);
   if (inf2ModelName !== undefined && !inf2Model) {
     throw new Error(`context inf2Model: '${inf2ModelName}' is not a catalog model; known: ${MODEL_PRESETS.map((m) => m.name).join(', ')}`);
   }
@@ -29,25 +29,31 @@ export function addRecipes(app: App, env?: Environment): void {
 
   new Trn1MegatronPretrainingStack(app, 'Trn1MegatronPretraining', {
     env,
-    preset: app.node.tryGetContext('megatronPreset'),
+    preset: stringContext(app, 'megatronPreset'),
     nodes: numberContext(app, 'megatronNodes'),
-    availabilityZone: app.node.tryGetContext('trainingAvailabilityZone'),
+    availabilityZone: stringContext(app, 'trainingAvailabilityZone'),
   });
 
   new FsdpParallelClusterStack(app, 'FsdpParallelCluster', {
     env,
     nodes: numberContext(app, 'fsdpNodes'),
-    instanceType: app.node.tryGetContext('fsdpInstanceType'),
-    availabilityZone: app.node.tryGetContext('trainingAvailabilityZone'),
+    instanceType: stringContext(app, 'fsdpInstanceType'),
+    availabilityZone: stringContext(app, 'trainingAvailabilityZone'),
   });
 
-  const origin = app.node.tryGetContext('ragAllowedOrigin');
+  const origin = stringContext(app, 'ragAllowedOrigin');
   new KendraRagStack(app, 'KendraRag', {
     env,
-    kendraIndexId: app.node.tryGetContext('kendraIndexId'),
-    allowedOrigins: origin === undefined ? undefined : [String(origin)],
-    waf: String(app.node.tryGetContext('ragWaf')) === 'true',
+    kendraIndexId: stringContext(app, 'kendraIndexId'),
+    allowedOrigins: origin === undefined ? undefined : [origin],
+    waf: stringContext(app, 'ragWaf') === 'true',
   });
+}
+
+/** A context value as a string (`-c key=value` gives strings; cdk.json may give other JSON), or undefined. */
+function stringContext(app: App, key: string): string | undefined {
+  const raw: unknown = app.node.tryGetContext(key);
+  return raw === undefined ? undefined : String(raw);
 }
 
 /** A numeric context value, or undefined; a value that is not a number is an error naming the key. */
