@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { planTraining, type TrainingPlan } from '../catalog';
 import { ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
-import { checkDataRepositoryDir, RecipeScripts } from './recipe-scripts';
+import { checkDataRepositoryDir, FSX_MOUNT_DIR, RecipeScripts } from './recipe-scripts';
 
 /** GPU instance types the FSDP recipe runs on: the GPU types of the training catalog. */
 export const FSDP_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes('gpu');
@@ -49,7 +49,6 @@ export interface FsdpTrainingProps {
   readonly parallelClusterVersion?: string;
 }
 
-const MOUNT_DIR = '/fsx';
 
 /**
  * PyTorch FSDP pretraining on a ParallelCluster Slurm cluster of p4d.24xlarge or p5.48xlarge:
@@ -60,7 +59,7 @@ export class FsdpTraining extends Construct {
   public readonly cluster: ParallelCluster;
   public readonly plan: TrainingPlan;
   /** Where the job scripts are on the cluster. */
-  public readonly recipeDir = `${MOUNT_DIR}/llm-recipes/fsdp`;
+  public readonly recipeDir = `${FSX_MOUNT_DIR}/llm-recipes/fsdp`;
 
   constructor(scope: Construct, id: string, props: FsdpTrainingProps) {
     super(scope, id);
@@ -97,7 +96,7 @@ export class FsdpTraining extends Construct {
 
     this.plan = planTraining({ parameters: FSDP_PRESETS[preset], tokens: props.plannedTokens, instanceType, nodes });
 
-    const dataDir = props.dataRepositoryDir ?? `${MOUNT_DIR}/s3`;
+    const dataDir = props.dataRepositoryDir ?? `${FSX_MOUNT_DIR}/s3`;
     const scripts = new RecipeScripts(this, 'Scripts', {
       recipe: 'fsdp',
       targetDir: this.recipeDir,
@@ -108,7 +107,7 @@ export class FsdpTraining extends Construct {
         MODEL_PRESET: preset,
         MAX_STEPS: String(maxSteps),
         TORCH_VERSION: props.torchVersion ?? '2.7.1',
-        VENV: `${MOUNT_DIR}/llm-recipes/venv-fsdp`,
+        VENV: `${FSX_MOUNT_DIR}/llm-recipes/venv-fsdp`,
         DATA_PATH: `${dataDir}/data/wikipedia-gpt2/my-gpt2_text_document.bin`,
         CHECKPOINT_DIR: `${dataDir}/checkpoints/fsdp-${preset}`,
       },
@@ -122,7 +121,7 @@ export class FsdpTraining extends Construct {
       headNodeInstanceType: 'm5.8xlarge',
       headNodeOnNodeConfigured: scripts.onNodeConfigured,
       headNodeS3Access: scripts.s3Access,
-      fsxLustre: { fileSystemId: props.fileSystemId, mountDir: MOUNT_DIR },
+      fsxLustre: { fileSystemId: props.fileSystemId, mountDir: FSX_MOUNT_DIR },
       queues: [{
         name: 'gpu',
         computeResources: [{

@@ -8,7 +8,7 @@ import {
 } from '../catalog';
 import { ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
-import { checkDataRepositoryDir, RecipeScripts, SCRIPTS_DIR } from './recipe-scripts';
+import { checkDataRepositoryDir, FSX_MOUNT_DIR, RecipeScripts, SCRIPTS_DIR } from './recipe-scripts';
 
 /** Trainium instance types of the recipe: the Trainium types of the training catalog. */
 export const TRAINIUM_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes('trainium');
@@ -51,7 +51,6 @@ export interface NeuronMegatronPretrainingProps {
   readonly parallelClusterVersion?: string;
 }
 
-const MOUNT_DIR = '/fsx';
 
 /**
  * GPT-3 pretraining with neuronx-nemo-megatron on a ParallelCluster of trn1.32xlarge (or
@@ -63,7 +62,7 @@ export class NeuronMegatronPretraining extends Construct {
   public readonly preset: MegatronGpt3Preset;
   public readonly nodes: number;
   public readonly plan: TrainingPlan;
-  public readonly recipeDir = `${MOUNT_DIR}/llm-recipes/megatron`;
+  public readonly recipeDir = `${FSX_MOUNT_DIR}/llm-recipes/megatron`;
 
   constructor(scope: Construct, id: string, props: NeuronMegatronPretrainingProps) {
     super(scope, id);
@@ -101,10 +100,10 @@ export class NeuronMegatronPretraining extends Construct {
         PIPELINE_PARALLEL: String(preset.pipelineParallel),
         NODES: String(nodes),
         PROCESSES_PER_NODE: String(processes),
-        VENV: `${MOUNT_DIR}/llm-recipes/venv-neuron`,
-        NNM_DIR: `${MOUNT_DIR}/llm-recipes/neuronx-nemo-megatron`,
+        VENV: `${FSX_MOUNT_DIR}/llm-recipes/venv-neuron`,
+        NNM_DIR: `${FSX_MOUNT_DIR}/llm-recipes/neuronx-nemo-megatron`,
         NNM_COMMIT: NEURONX_NEMO_MEGATRON_COMMIT,
-        DATA_DIR: `${props.dataRepositoryDir ?? `${MOUNT_DIR}/s3`}/data/gpt2`,
+        DATA_DIR: `${props.dataRepositoryDir ?? `${FSX_MOUNT_DIR}/s3`}/data/gpt2`,
       },
     });
     const neuronInstaller = new s3assets.Asset(this, 'NeuronInstaller', { path: path.join(SCRIPTS_DIR, 'neuron', 'install-neuron.sh') });
@@ -121,7 +120,7 @@ export class NeuronMegatronPretraining extends Construct {
       headNodeRootVolumeGiB: 512,
       headNodeOnNodeConfigured: scripts.onNodeConfigured,
       headNodeS3Access: scripts.s3Access,
-      fsxLustre: { fileSystemId: props.fileSystemId, mountDir: MOUNT_DIR },
+      fsxLustre: { fileSystemId: props.fileSystemId, mountDir: FSX_MOUNT_DIR },
       queues: [{
         name: 'trn1',
         computeResources: [{ name: instanceType.split('.')[0], instanceType, minCount: 0, maxCount: nodes, efa: true }],

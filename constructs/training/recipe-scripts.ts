@@ -4,6 +4,9 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import type { ClusterCustomAction, ClusterS3Access } from './parallel-cluster';
 
+/** Where the training recipes mount their FSx for Lustre file system on every node. */
+export const FSX_MOUNT_DIR = '/fsx';
+
 /** Folder of the job scripts shipped with the package. */
 export const SCRIPTS_DIR = path.join(__dirname, 'scripts');
 
@@ -50,6 +53,6 @@ export class RecipeScripts extends Construct {
 
 /** Problems with a recipe's `dataRepositoryDir`: it must be a directory under the /fsx mount. */
 export function checkDataRepositoryDir(dir: string | undefined): string[] {
-  if (dir === undefined || Token.isUnresolved(dir) || /^\/fsx\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(dir)) return [];
-  return [`dataRepositoryDir: '${dir}' must be a directory under the /fsx mount, such as /fsx/s3`];
+  if (dir === undefined || Token.isUnresolved(dir) || (dir.startsWith(`${FSX_MOUNT_DIR}/`) && /^(\/[A-Za-z0-9_.-]+)+$/.test(dir))) return [];
+  return [`dataRepositoryDir: '${dir}' must be a directory under the ${FSX_MOUNT_DIR} mount, such as ${FSX_MOUNT_DIR}/s3`];
 }
