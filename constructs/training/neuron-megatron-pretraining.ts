@@ -72,18 +72,19 @@ export class NeuronMegatronPretraining extends Construct {
     const errors: string[] = [];
     const checked = recipeInstance(instanceType, 'trainium');
     if (typeof checked === 'string') errors.push(checked);
-    const processes = typeof checked === 'string' ? 32 : checked.processesPerNode;
+    const instance = typeof checked === 'string' ? undefined : checked;
     if (!preset) errors.push(`preset: '${presetName}' is not one of ${MEGATRON_GPT3_PRESETS.map((p) => p.name).join(', ')}`);
     const nodes = props.nodes ?? preset?.defaultNodes ?? 1;
     if (!Number.isInteger(nodes) || nodes < 1) {
       errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
-    } else if (preset && megatronDataParallel(preset, nodes, processes) === undefined) {
+    } else if (preset && instance && megatronDataParallel(preset, nodes, instance.processesPerNode) === undefined) {
+      const processes = instance.processesPerNode;
       const mp = preset.tensorParallel * preset.pipelineParallel;
       errors.push(`nodes: ${nodes} nodes give ${nodes * processes} NeuronCores, which ${preset.name}'s TP ${preset.tensorParallel} x PP ${preset.pipelineParallel} = ${mp} does not divide; use a multiple of ${Math.max(1, mp / processes)} nodes`);
     }
     errors.push(...checkDataRepositoryDir(props.dataRepositoryDir));
     if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
-    if (errors.length > 0 || !preset) throw new Error(`NeuronMegatronPretraining: invalid props:\n- ${errors.join('\n- ')}`);
+    if (errors.length > 0 || !preset || !instance) throw new Error(`NeuronMegatronPretraining: invalid props:\n- ${errors.join('\n- ')}`);
     this.preset = preset;
     this.nodes = nodes;
     this.plan = planTraining({ parameters: preset.parameters, tokens: props.plannedTokens, instanceType, nodes });
@@ -99,7 +100,7 @@ export class NeuronMegatronPretraining extends Construct {
         TENSOR_PARALLEL: String(preset.tensorParallel),
         PIPELINE_PARALLEL: String(preset.pipelineParallel),
         NODES: String(nodes),
-        PROCESSES_PER_NODE: String(processes),
+        PROCESSES_PER_NODE: String(instance.processesPerNode),
         VENV: `${FSX_MOUNT_DIR}/llm-recipes/venv-neuron`,
         NNM_DIR: `${FSX_MOUNT_DIR}/llm-recipes/neuronx-nemo-megatron`,
         NNM_COMMIT: NEURONX_NEMO_MEGATRON_COMMIT,
