@@ -324,7 +324,8 @@ describe('LmiEndpoint options', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ModelInVpc', Action: Match.arrayWith(['ec2:CreateNetworkInterface']) })]) },
     });
-    expect(endpoint.connections).toBeDefined();
+    expect(stack.resolve(endpoint.connections?.securityGroups.map((sg) => sg.securityGroupId)))
+      .toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^LlmSecurityGroup/), 'GroupId'] }]);
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
   });
 
