@@ -1,9 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TeamInferenceStack } from '../../examples/lmi-endpoint-in-your-stack';
-import { createRecipeApp } from '../../lib/app';
+import { validatedApp } from '../util/synth';
 
 describe('example: an LmiEndpoint in a team stack', () => {
-  const app = createRecipeApp();
+  // The one synthesis of this example with CloudFormation Validate on.
+  const app = validatedApp();
   const stack = new TeamInferenceStack(app, 'TeamInference');
   // Synthesis runs cdk-nag and CloudFormation Validate: it throws on any unacknowledged finding.
   const template = Template.fromStack(stack);

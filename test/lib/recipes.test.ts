@@ -5,20 +5,35 @@ import { CfnResource, Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { MISTRAL_7B_INSTRUCT_V02 } from '../../constructs';
-import { createRecipeApp } from '../../lib/app';
 import { Falcon40bG5EndpointStack } from '../../lib/falcon-40b-g5-endpoint-stack';
 import { Inf2LmiEndpointStack } from '../../lib/inf2-lmi-endpoint-stack';
 import { addRecipes, RECIPE_STACK_IDS } from '../../lib/recipes';
-import { reportedViolations } from '../util/synth';
+import { reportedViolations, SKIP_BUNDLING, unitTestApp, validatedApp } from '../util/synth';
 
+function tmpOutdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'recipes-'));
+}
+
+/** An app for tests that build stacks without synthesizing a template users get (CloudFormation Validate off). */
 function freshApp(context: Record<string, unknown> = {}): App {
-  return createRecipeApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'recipes-')), context });
+  return unitTestApp({ outdir: tmpOutdir(), context });
+}
+
+/**
+ * The recipe app with CloudFormation Validate on, as `cdk synth` runs it, holding only the stacks
+ * in `keep`: each template users can synthesize is validated once (the whole app with the default
+ * context, then each context variant's changed stacks). Bundling is skipped: test/rag bundles the
+ * handler for real, and the snapshots mask asset hashes.
+ */
+function validatedRecipes(context: Record<string, unknown> = {}, keep: readonly string[] = RECIPE_STACK_IDS): App {
+  const app = validatedApp({ outdir: tmpOutdir(), context: { ...SKIP_BUNDLING, ...context } });
+  addRecipes(app);
+  for (const id of RECIPE_STACK_IDS) if (!keep.includes(id)) app.node.tryRemoveChild(id);
+  return app;
 }
 
 describe('the recipe app', () => {
-  const app = freshApp();
-  addRecipes(app);
-  const assembly = app.synth();
+  const assembly = validatedRecipes().synth();
   const template = (id: string) => Template.fromJSON(assembly.getStackByName(id).template);
 
   test('has exactly the recipe stacks, with stable IDs', () => {
@@ -78,15 +93,13 @@ describe('the recipe app', () => {
 
 describe('recipe context and props', () => {
   test('falcon40bMaxInstances adds autoscaling up to that many instances', () => {
-    const app = freshApp({ falcon40bMaxInstances: '3' });
-    addRecipes(app);
+    const app = validatedRecipes({ falcon40bMaxInstances: '3' }, ['Falcon40bG5Endpoint']);
     const t = Template.fromStack(app.node.findChild('Falcon40bG5Endpoint') as Stack);
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 3 });
   });
 
   test('trainingAvailabilityZone places both training clusters in that zone', () => {
-    const app = freshApp({ trainingAvailabilityZone: 'us-west-2b' });
-    addRecipes(app);
+    const app = validatedRecipes({ trainingAvailabilityZone: 'us-west-2b' }, ['Trn1MegatronPretraining', 'FsdpParallelCluster']);
     for (const id of ['Trn1MegatronPretraining', 'FsdpParallelCluster']) {
       Template.fromStack(app.node.findChild(id) as Stack).hasResourceProperties('AWS::EC2::Subnet', { AvailabilityZone: 'us-west-2b' });
     }
@@ -124,7 +137,7 @@ describe('recipe context and props', () => {
   });
 
   test('a concrete environment synthesizes a literal image URI', () => {
-    const app = freshApp();
+    const app = validatedApp({ outdir: tmpOutdir() });
     const stack = new Falcon40bG5EndpointStack(app, 'Falcon', { env: { account: '111111111111', region: 'us-east-1' } });
     expect(stack.endpoint.imageUri).toBe('763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.35.0-lmi17.0.0-cu128');
     expect(() => app.synth()).not.toThrow();
@@ -132,7 +145,7 @@ describe('recipe context and props', () => {
 });
 
 describe('the validation harness itself', () => {
-  test('fails synthesis on an unacknowledged cdk-nag finding', () => {
+  test('fails synthesis on an unacknowledged cdk-nag finding, in the unit-test app too', () => {
     const app = freshApp();
     new s3.Bucket(new Stack(app, 'Leaky'), 'Bucket');
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
@@ -140,12 +153,22 @@ describe('the validation harness itself', () => {
   });
 
   test('fails synthesis on a CloudFormation Validate finding', () => {
-    const app = freshApp();
+    const app = validatedApp({ outdir: tmpOutdir() });
     new CfnResource(new Stack(app, 'Invalid'), 'Config', {
       type: 'AWS::SageMaker::EndpointConfig',
       properties: { ProductionVariants: [{ VariantName: 'v', VolumeSizeInGB: 9999 }] },
     });
     expect(() => app.synth()).toThrow(/VolumeSizeInGB: 9999 is greater than the maximum of 512 \(CloudFormation Validate\)/);
     expect(reportedViolations(app.outdir).some((v) => v.plugin === 'CloudFormation Validate')).toBe(true);
+  });
+
+  test('the unit-test app leaves CloudFormation Validate to the template-validation tests', () => {
+    const app = freshApp();
+    new CfnResource(new Stack(app, 'Invalid'), 'Config', {
+      type: 'AWS::SageMaker::EndpointConfig',
+      properties: { ProductionVariants: [{ VariantName: 'v', VolumeSizeInGB: 9999 }] },
+    });
+    expect(() => app.synth()).not.toThrow();
+    expect(reportedViolations(app.outdir).some((v) => v.plugin === 'CloudFormation Validate')).toBe(false);
   });
 });

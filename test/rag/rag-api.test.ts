@@ -8,9 +8,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
 import { KendraIndex, KendraRetriever, RagApi, RagApiAuthorization, type RagApiProps } from '../../constructs';
-import { createRecipeApp } from '../../lib/app';
 import { KendraRagStack } from '../../lib/kendra-rag-stack';
-import { SKIP_BUNDLING, templateOf, testStack } from '../util/synth';
+import { BUNDLE_ALL, SKIP_BUNDLING, templateOf, testStack, unitTestApp } from '../util/synth';
 
 const INDEX_ID = '0123abcd-4567-89ef-0123-456789abcdef';
 
@@ -216,7 +215,7 @@ describe('KendraIndex', () => {
 
 describe('KendraRag stack', () => {
   test('imports an existing index when given, and says new customers cannot create one otherwise', () => {
-    const app = createRecipeApp({ context: SKIP_BUNDLING });
+    const app = unitTestApp();
     const imported = new KendraRagStack(app, 'Imported', { kendraIndexId: INDEX_ID });
     const created = new KendraRagStack(app, 'Created');
     expect(templateOf(imported).findResources('AWS::Kendra::Index')).toEqual({});
@@ -229,7 +228,7 @@ describe('KendraRag stack', () => {
 
   test('bundles the handler with esbuild for real', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rag-bundle-'));
-    const app = createRecipeApp({ outdir });
+    const app = unitTestApp({ outdir, context: BUNDLE_ALL });
     new KendraRagStack(app, 'Bundled', { kendraIndexId: INDEX_ID });
     const assembly = app.synth();
     const bundles = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'))

@@ -3,9 +3,8 @@ import {
   MEGATRON_GPT3_PRESETS, megatronDataParallel, NEURONX_NEMO_MEGATRON_COMMIT, NeuronMegatronPretraining, PrivateVpc, TrainingStorage,
   type NeuronMegatronPretrainingProps,
 } from '../../constructs';
-import { createRecipeApp } from '../../lib/app';
 import { Trn1MegatronPretrainingStack } from '../../lib/trn1-megatron-pretraining-stack';
-import { templateOf, testStack } from '../util/synth';
+import { templateOf, testStack, unitTestApp } from '../util/synth';
 
 type Options = Omit<NeuronMegatronPretrainingProps, 'vpc' | 'subnet' | 'clusterSecurityGroup' | 'fileSystemId'>;
 
@@ -97,7 +96,7 @@ describe('NeuronMegatronPretraining', () => {
 
 describe('Trn1MegatronPretraining stack', () => {
   function ids(props: ConstructorParameters<typeof Trn1MegatronPretrainingStack>[2]) {
-    const stack = new Trn1MegatronPretrainingStack(createRecipeApp(), 'Trn1', props);
+    const stack = new Trn1MegatronPretrainingStack(unitTestApp(), 'Trn1', props);
     const t = templateOf(stack);
     return ['AWS::FSx::FileSystem', 'AWS::S3::Bucket', 'AWS::KMS::Key'].map((type) => Object.keys(t.findResources(type)));
   }
@@ -111,7 +110,7 @@ describe('Trn1MegatronPretraining stack', () => {
   });
 
   test('the cluster waits for the storage and the network', () => {
-    const stack = new Trn1MegatronPretrainingStack(createRecipeApp(), 'Trn1');
+    const stack = new Trn1MegatronPretrainingStack(unitTestApp(), 'Trn1');
     const cluster = Object.values(templateOf(stack).findResources('Custom::PclusterCluster'))[0] as { DependsOn: string[] };
     expect(cluster.DependsOn).toEqual(expect.arrayContaining([
       expect.stringMatching(/^StorageFileSystem/), expect.stringMatching(/^NetworkcomputeSubnet1DefaultRoute/),

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack, type App, type Environment } from 'aws-cdk-lib';
+import { Stack, type App, type AppProps, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createRecipeApp } from '../../lib/app';
 
@@ -10,14 +10,39 @@ import { createRecipeApp } from '../../lib/app';
  */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
 
-/** A stack in an app with the recipe context and cdk-nag: synthesis fails on any finding. */
+/** Context that bundles every stack's assets: aws-cdk-lib's default for `aws:cdk:bundling-stacks`. */
+export const BUNDLE_ALL = { 'aws:cdk:bundling-stacks': ['**'] };
+
+/**
+ * The app of a unit test: the recipe context and cdk-nag (a finding fails synthesis), without
+ * aws-cdk-lib's built-in CloudFormation Validate, which starts a WebAssembly engine of several MB at
+ * every synthesis (seconds per test file). Templates users synthesize are checked once each by
+ * {@link validatedApp} (test/lib, test/examples). Bundling is skipped unless the context asks for it
+ * (`BUNDLE_ALL`).
+ */
+export function unitTestApp(props: AppProps = {}): App {
+  return createRecipeApp({ ...props, builtinCloudFormationValidation: false, context: { ...SKIP_BUNDLING, ...props.context } });
+}
+
+/**
+ * The app of a template-validation test: as `cdk synth` runs it, cdk-nag and CloudFormation Validate
+ * on (`@aws-cdk/core:validateAgainstDefaultRules` makes its findings errors). One per template a
+ * user can synthesize: every recipe stack, its context variants, every example.
+ */
+export function validatedApp(props: AppProps = {}): App {
+  // aws-cdk-lib skips the check when CDK_VALIDATION=false, whatever the app says.
+  if (process.env.CDK_VALIDATION === 'false') throw new Error('CDK_VALIDATION=false turns CloudFormation Validate off: unset it to run the template-validation tests');
+  return createRecipeApp({ ...props, builtinCloudFormationValidation: true });
+}
+
+/** A stack in a unit-test app ({@link unitTestApp}): cdk-nag on, CloudFormation Validate off. */
 export function testStack(env?: Environment, context: Record<string, unknown> = {}): { app: App; stack: Stack } {
-  const app = createRecipeApp({ context });
+  const app = unitTestApp({ context });
   const stack = new Stack(app, 'TestStack', { env });
   return { app, stack };
 }
 
-/** Synthesizes the stack's app (validation plugins included) and returns its template. */
+/** Synthesizes the stack's app (its validation plugins included) and returns its template. */
 export function templateOf(stack: Stack): Template {
   return Template.fromStack(stack);
 }
