@@ -51,8 +51,11 @@ describe('system tools', () => {
   });
 
   describe('a Jest run with a suite that needs a missing tool', () => {
-    // A real Jest run of a scratch suite, with the registry's shellcheck hidden from PATH.
+    // A real Jest run of a scratch suite, with an empty PATH so that shellcheck is missing (Jest runs
+    // its workers with process.execPath, not from PATH).
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'system-tools-'));
+    const emptyBin = path.join(dir, 'empty-bin');
+    fs.mkdirSync(emptyBin);
     const root = path.resolve(__dirname, '..', '..');
     fs.writeFileSync(path.join(dir, 'gated.test.ts'), [
       `import { describeWithTools } from ${JSON.stringify(path.join(root, 'test', 'util', 'system-tools'))};`,
@@ -68,7 +71,7 @@ describe('system tools', () => {
     fs.writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify(config));
     const jestBin = require.resolve('jest/bin/jest');
     const env = (ci: string | undefined) => {
-      const e: NodeJS.ProcessEnv = { ...process.env, PATH: path.dirname(process.execPath) + ':/nonexistent', CI: ci, PYTHON_WITH_TORCH: '' };
+      const e: NodeJS.ProcessEnv = { ...process.env, PATH: emptyBin, CI: ci, PYTHON_WITH_TORCH: '' };
       delete e[SYSTEM_TOOLS_ENV];
       if (ci === undefined) delete e.CI;
       return e;
