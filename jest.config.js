@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Type checking is `tsc --noEmit` in `npm test`; the transform only strips types (isolatedModules).
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // Detects the system tools (shellcheck, torch, ...) once; prints one notice or, under CI, fails.
+  globalSetup: '<rootDir>/test/util/system-tools-setup.ts',
   snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.js'],
   // Synthesis is CPU-bound: one worker per core of the 2-core CI machine.
   maxWorkers: 2,

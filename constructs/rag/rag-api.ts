@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Aws, CfnOutput, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -11,6 +12,16 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { CONFIG_DEFAULTS, INTEGER_SETTINGS, TEMPERATURE } from './handler/config';
 import type { IRagRetriever } from './retriever';
+
+/**
+ * The handler's bundling entry: its TypeScript source when this file runs from the sources (tests,
+ * ts-node), else the compiled JavaScript beside it in dist/. dist/ holds no handler .ts: a consumer's
+ * `ts-node --prefer-ts-exts` would load those untranspiled from node_modules.
+ */
+function handlerEntry(): string {
+  const source = path.join(__dirname, 'handler', 'index.ts');
+  return fs.existsSync(source) ? source : path.join(__dirname, 'handler', 'index.js');
+}
 
 /** How callers authenticate to the API. There is no open option. */
 export abstract class RagApiAuthorization {
@@ -119,7 +130,7 @@ export class RagApi extends Construct {
     handlerLogs.grantWrite(role);
 
     this.handler = new nodejs.NodejsFunction(this, 'Handler', {
-      entry: path.join(__dirname, 'handler', 'index.ts'),
+      entry: handlerEntry(),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

@@ -3,21 +3,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SCRIPTS_DIR } from '../../constructs/training/recipe-scripts';
+import { describeWithTools, pythonWithTorch } from '../util/system-tools';
 
 /**
  * Runs train_fsdp.py for real: one process on the CPU (no FSDP wrapping, as with WORLD_SIZE 1) on a
  * tiny preset, then again from the checkpoint it wrote. Needs a Python with torch: Debian's
- * python3-torch (torch 1.13), which .ci/run installs, or PYTHON_WITH_TORCH.
+ * python3-torch (torch 1.13), which `npm run test-tools` installs, or PYTHON_WITH_TORCH; skipped
+ * without one (failed under CI).
  */
 const SCRIPT = path.join(SCRIPTS_DIR, 'fsdp', 'train_fsdp.py');
-
-function pythonWithTorch(): string {
-  const candidates = [process.env.PYTHON_WITH_TORCH, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
-  for (const candidate of candidates) {
-    if (spawnSync(candidate, ['-c', 'import torch, numpy'], { encoding: 'utf-8' }).status === 0) return candidate;
-  }
-  throw new Error('no Python with torch and numpy: apt-get install python3-torch (.ci/run does), or set PYTHON_WITH_TORCH');
-}
 
 interface Record_ { step?: number; loss?: number; event?: string; start_step?: number; sharded?: boolean }
 
@@ -32,8 +26,10 @@ function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-describe('train_fsdp.py on the CPU', () => {
-  const python = pythonWithTorch();
+describeWithTools(['torch'], 'train_fsdp.py on the CPU', () => {
+  const found = pythonWithTorch();
+  if (!found) throw new Error('the system-tools check found a Python with torch, but it no longer imports');
+  const python = found;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-'));
   const data = path.join(dir, 'tokens.bin');
   const checkpoints = path.join(dir, 'checkpoints');

@@ -1,0 +1,124 @@
+/**
+ * The system tools some tests need beyond Node (shellcheck, a Python with torch, ...): how to detect
+ * each, and the Debian packages that provide it. Jest's globalSetup (test/util/system-tools-setup.ts)
+ * detects them once per run, prints one notice naming what is missing and the command that installs
+ * it, and passes the result to the test files in SYSTEM_TOOLS_ENV; `describeWithTools` then skips the
+ * suites whose tools are missing. Under CI (`CI` set, as `.ci/run` does) a missing tool fails the run.
+ * `npm run test-tools` (scripts/test-tools.ts) installs the packages of this same list.
+ */
+import { spawnSync } from 'child_process';
+
+export interface SystemTool {
+  /** What the tests need, in words, for the notice. */
+  readonly description: string;
+  /** The Debian/Ubuntu packages that provide it. */
+  readonly debianPackages: readonly string[];
+  /** True when the tool is usable on this machine. */
+  readonly detect: () => boolean;
+}
+
+/** True when `command args...` runs and exits 0. */
+export function commandSucceeds(command: string, args: readonly string[] = []): boolean {
+  const run = spawnSync(command, args, { stdio: 'ignore', timeout: 60_000 });
+  return !run.error && run.status === 0;
+}
+
+/**
+ * The first Python that imports torch and numpy: PYTHON_WITH_TORCH when set, else Debian's
+ * /usr/bin/python3 (python3-torch), else `python3` on PATH.
+ */
+export function pythonWithTorch(): string | undefined {
+  const candidates = [process.env.PYTHON_WITH_TORCH, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
+  return candidates.find((python) => commandSucceeds(python, ['-c', 'import torch, numpy']));
+}
+
+/** Every tool a test may ask for. Add an entry here and the setup, the notice and `npm run test-tools` follow. */
+export const SYSTEM_TOOLS = {
+  shellcheck: {
+    description: 'shellcheck (the job-script lint)',
+    debianPackages: ['shellcheck'],
+    detect: () => commandSucceeds('shellcheck', ['--version']),
+  },
+  torch: {
+    description: 'a Python with torch and numpy (train_fsdp.py on the CPU; or set PYTHON_WITH_TORCH)',
+    debianPackages: ['python3-torch', 'python3-numpy'],
+    detect: () => pythonWithTorch() !== undefined,
+  },
+} as const satisfies Record<string, SystemTool>;
+
+export type SystemToolName = keyof typeof SYSTEM_TOOLS;
+
+/** The one command that installs every tool in SYSTEM_TOOLS. */
+export const INSTALL_COMMAND = 'npm run test-tools';
+
+/** The environment variable through which globalSetup hands the missing tools (JSON array) to the test files. */
+export const SYSTEM_TOOLS_ENV = 'LLM_RECIPES_MISSING_SYSTEM_TOOLS';
+
+/** The names of the tools in `tools` whose detection fails, in the registry's order. */
+export function detectMissing(tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS): string[] {
+  return Object.entries(tools).filter(([, tool]) => !tool.detect()).map(([name]) => name);
+}
+
+/** The Debian packages that provide the named tools, without duplicates. */
+export function debianPackagesFor(names: readonly string[], tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS): string[] {
+  return [...new Set(names.flatMap((name) => {
+    const tool = tools[name];
+    if (!tool) throw new Error(`unknown system tool '${name}'; known: ${Object.keys(tools).join(', ')}`);
+    return tool.debianPackages;
+  }))];
+}
+
+/** The notice for missing tools: what is missing, what it skips or fails, and the one command that installs them. */
+export function missingToolsNotice(missing: readonly string[], ci: boolean, tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS): string {
+  const list = missing.map((name) => `  - ${name}: ${tools[name]?.description ?? 'unknown tool'}`).join('\n');
+  const install = `Install them with \`${INSTALL_COMMAND}\` (apt-get install ${debianPackagesFor(missing, tools).join(' ')}).`;
+  return ci
+    ? `CI is set, so missing system tools fail the run instead of skipping tests:\n${list}\n${install}`
+    : `Skipping the tests that need these missing system tools:\n${list}\n${install}`;
+}
+
+/**
+ * Detects the tools once and returns the missing ones; when `ci` is true and any is missing, throws
+ * with the notice instead (CI runs every test, never a skip).
+ */
+export function checkSystemTools(ci: boolean, tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS): string[] {
+  const missing = detectMissing(tools);
+  if (missing.length > 0 && ci) throw new Error(missingToolsNotice(missing, true, tools));
+  return missing;
+}
+
+/** Whether this run is CI: `CI` set to anything but an empty string, 'false' or '0'. */
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+let detectedInThisProcess: string[] | undefined;
+
+/**
+ * The missing tools of this run: globalSetup's result when it ran, else detected here once per test
+ * file (a test file run outside Jest's globalSetup).
+ */
+export function missingSystemTools(env: NodeJS.ProcessEnv = process.env): string[] {
+  const handed = env[SYSTEM_TOOLS_ENV];
+  if (handed !== undefined) return JSON.parse(handed) as string[];
+  detectedInThisProcess ??= detectMissing();
+  return detectedInThisProcess;
+}
+
+/**
+ * `describe` when every tool in `needs` is present. Otherwise the block is not even run (its body may
+ * do the expensive work at collection time) and a single skipped test names the missing tools; under
+ * CI it throws instead, so the suite fails.
+ */
+export function describeWithTools(needs: readonly SystemToolName[], name: string, fn: () => void): void {
+  const missing = needs.filter((tool) => missingSystemTools().includes(tool));
+  if (missing.length === 0) {
+    describe(name, fn);
+    return;
+  }
+  if (isCi()) throw new Error(missingToolsNotice(missing, true));
+  describe(name, () => {
+    test.skip(`needs ${missing.join(', ')}: ${INSTALL_COMMAND}`, () => undefined);
+  });
+}
