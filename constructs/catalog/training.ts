@@ -204,3 +204,16 @@ export function megatronDataParallel(preset: MegatronGpt3Preset, nodes: number,
   const modelParallel = preset.tensorParallel * preset.pipelineParallel;
   return processes % modelParallel === 0 && processes >= modelParallel ? processes / modelParallel : undefined;
 }
+
+/**
+ * Why the Megatron recipe cannot run `preset` on `nodes` nodes of `instance`, or undefined when it
+ * can: the node count must be whole and at least 1, and TP x PP must divide the processes (one per
+ * NeuronCore). NeuronMegatronPretraining and `llm-recipes plan training` both report this message.
+ */
+export function megatronNodesError(preset: MegatronGpt3Preset, nodes: number, instance: TrainingInstance): string | undefined {
+  if (!Number.isInteger(nodes) || nodes < 1) return `nodes: ${nodes} must be a whole number of at least 1`;
+  if (megatronDataParallel(preset, nodes, instance.processesPerNode) !== undefined) return undefined;
+  const processes = instance.processesPerNode;
+  const mp = preset.tensorParallel * preset.pipelineParallel;
+  return `nodes: ${nodes} nodes give ${nodes * processes} NeuronCores, which ${preset.name}'s TP ${preset.tensorParallel} x PP ${preset.pipelineParallel} = ${mp} does not divide; use a multiple of ${Math.max(1, mp / processes)} nodes`;
+}
