@@ -1,5 +1,5 @@
 import {
-  cheapestServingFit, compactNumber, DEFAULT_MFU, findHostingInstance, findMegatronPreset, findModelPreset, findTrainingInstance,
+  cheapestServingFit, compactNumber, DEFAULT_MFU, findHostingInstance, fsdpHostMemoryError, findMegatronPreset, findModelPreset, findTrainingInstance,
   HOSTING_INSTANCES, imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, megatronNodesError, MODEL_DTYPES, MODEL_PRESETS, planTraining,
   rankServingFits, servingFit,
   TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, type Backend, type FitReport, type ModelDtype, type ModelSpec,
@@ -161,6 +161,8 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
   const mfu = numberOption(parsed, 'mfu', { min: 0.01, max: 1 }) ?? DEFAULT_MFU;
 
   const plan = planTraining({ parameters: params, tokens, instanceType, nodes, mfu });
+  // A GPU plan without a preset is what FsdpTraining would run: say so where that recipe refuses it.
+  const fsdpRefusal = plan.instance.accelerator === 'gpu' ? fsdpHostMemoryError(`a ${compactNumber(params)}-parameter model`, params, plan.instance) : undefined;
   const series = nodeSeries(nodes).map((n) => planTraining({ parameters: params, tokens, instanceType, nodes: n, mfu }));
   const json = {
     preset: preset?.name ?? null,
@@ -168,6 +170,7 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
     instanceType, nodes, accelerators: plan.accelerators, mfu, seconds: plan.seconds, days: plan.days,
     clusterPricePerHourUsd: plan.clusterPricePerHourUsd ?? null, costUsd: plan.costUsd ?? null, pricesAsOf: TRAINING_PRICES_AS_OF,
     byNodes: series.map((p) => ({ nodes: p.nodes, days: p.days, costUsd: p.costUsd ?? null })),
+    fsdpTrainingRefusal: fsdpRefusal ?? null,
   };
   const text = [
     `${preset ? `${preset.name}: ` : ''}${compactNumber(params)} parameters on ${compactNumber(plan.tokens)} tokens${tokens === undefined ? ' (Chinchilla-optimal, 20 per parameter)' : ''}`,
@@ -179,6 +182,7 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
     '',
     table(['nodes', 'accelerators', 'wall time', 'cost'],
       series.map((p) => [String(p.nodes), String(p.accelerators), duration(p.seconds), usd(p.costUsd)]), [0, 1, 2, 3]),
+    ...(fsdpRefusal ? ['', `note: the FsdpTraining recipe refuses this: ${fsdpRefusal}`] : []),
   ].join('\n');
   return { text, json };
 }

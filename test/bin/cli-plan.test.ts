@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { findMegatronPreset, findTrainingInstance, megatronNodesError } from '../../constructs/catalog';
+import { findMegatronPreset, findTrainingInstance, fsdpHostMemoryError, megatronNodesError } from '../../constructs/catalog';
+import { FsdpTraining } from '../../constructs/training/fsdp-training';
 import { NeuronMegatronPretraining } from '../../constructs/training/neuron-megatron-pretraining';
 import { runCli } from './cli-helpers';
 
@@ -178,6 +179,19 @@ describe('plan training agrees with the recipe constructs', () => {
     const message = megatronNodesError(preset, 4, findTrainingInstance('trn1.32xlarge')!);
     expect(message).toBe("nodes: 4 nodes give 128 NeuronCores, which gpt3-175b's TP 32 x PP 8 = 256 does not divide; use a multiple of 8 nodes");
     expect(megatronRefusal({ preset: 'gpt3-175b', nodes: 4 })).toBe(message);
+  });
+
+  test('a GPU plan that FsdpTraining refuses for host memory says so with the construct\'s numbers', async () => {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const clusterSecurityGroup = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    expect(() => new FsdpTraining(stack, 'Fsdp', { vpc, subnet: vpc.privateSubnets[0], clusterSecurityGroup, fileSystemId: 'fs-0123456789abcdef0', modelPreset: 'gpt3-175b' }))
+      .toThrow(`modelPreset: ${fsdpHostMemoryError('gpt3-175b', 175e9, findTrainingInstance('p5.48xlarge')!)}`);
+    const { code, stdout } = await runCli(['plan', 'training', '--params', '175e9', '--instance', 'p5.48xlarge', '--nodes', '64']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^note: the FsdpTraining recipe refuses this: a 175B-parameter model needs about 5215 GiB of host memory per node \(8 ranks x 652 GiB of fp32 weights before sharding\), more than 75% of p5\.48xlarge's 2048 GiB$/m);
+    const json = await runCli(['plan', 'training', '--params', '13e9', '--instance', 'p4d.24xlarge', '--nodes', '2', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ fsdpTrainingRefusal: null });
   });
 
   test('a node count the recipe accepts plans', async () => {
