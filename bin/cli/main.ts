@@ -47,6 +47,9 @@ llm-recipes plan training --preset gpt3-6.7b|gpt3-23b|gpt3-46b|gpt3-175b [--node
 Training compute C = 6·N·D, the Chinchilla-optimal token count (20 per parameter; the default D),
 wall time at the given model FLOPs utilisation and on-demand cost, with a table over node counts.
 Instances: trn1.32xlarge, trn1n.32xlarge, p4d.24xlarge, p5.48xlarge. Offline.
+A --preset is a NeuronMegatronPretraining preset: an instance or node count that construct refuses is
+refused here with its message; --preset and --params together are an error. A GPU plan notes where
+FsdpTraining would refuse it for host memory.
 
 Example:
   llm-recipes plan training --params 175e9 --tokens 300e9 --instance p5.48xlarge --nodes 64`,
