@@ -9,9 +9,10 @@ export class UsageError extends Error {}
 
 /**
  * Parses `argv`. `flags` names the options that take no value; every other `--option` takes the
- * next argument.
+ * next argument. With `allowed`, an option outside it is a UsageError calling it unknown (before it
+ * could be taken for an option that lacks its value). `-h` is `--help`; any other `-x` is unknown.
  */
-export function parseArgs(argv: readonly string[], flags: readonly string[]): ParsedArgs {
+export function parseArgs(argv: readonly string[], flags: readonly string[], allowed?: readonly string[]): ParsedArgs {
   const positionals: string[] = [];
   const options: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -20,12 +21,18 @@ export function parseArgs(argv: readonly string[], flags: readonly string[]): Pa
       positionals.push(...argv.slice(i + 1));
       break;
     }
+    if (arg === '-h') {
+      options.help = true;
+      continue;
+    }
+    if (/^-[A-Za-z]/.test(arg)) throw new UsageError(`unknown option ${arg}${allowed ? `; options: ${optionList(allowed)}` : ''}`);
     if (!arg.startsWith('--') || arg === '-') {
       positionals.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
+    if (allowed && !allowed.includes(name)) throw new UsageError(`unknown option --${name}; options: ${optionList(allowed)}`);
     if (flags.includes(name)) {
       if (eq !== -1) throw new UsageError(`--${name} takes no value`);
       options[name] = true;
@@ -41,11 +48,20 @@ export function parseArgs(argv: readonly string[], flags: readonly string[]): Pa
   return { positionals, options };
 }
 
-/** Throws a UsageError for any option outside `allowed`. */
+function optionList(allowed: readonly string[]): string {
+  return allowed.filter((a) => a !== 'help').map((a) => `--${a}`).join(', ');
+}
+
+/** Throws a UsageError for any option outside `allowed` (`--help` is always allowed). */
 export function checkOptions(parsed: ParsedArgs, allowed: readonly string[]): void {
   for (const name of Object.keys(parsed.options)) {
-    if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}; options: ${allowed.map((a) => `--${a}`).join(', ')}`);
+    if (name !== 'help' && !allowed.includes(name)) throw new UsageError(`unknown option --${name}; options: ${optionList(allowed)}`);
   }
+}
+
+/** Throws a UsageError naming the first positional argument beyond `max`. */
+export function checkPositionals(parsed: ParsedArgs, max: number, hint = ''): void {
+  if (parsed.positionals.length > max) throw new UsageError(`unexpected argument '${parsed.positionals[max]}'${hint}`);
 }
 
 /** A string option, or undefined. */

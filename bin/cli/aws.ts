@@ -1,12 +1,10 @@
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import {
-  InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient,
-} from '@aws-sdk/client-sagemaker-runtime';
+// Types only at the top: each command loads its SDK client when it runs, so `plan` (offline) loads none.
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 /** Static credentials (tests and scripts); normally the SDK's provider chain finds them. */
 interface AwsCredentialIdentity { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
 import { SAGEMAKER_NAME_PATTERN } from '../../constructs/catalog/limits';
-import { checkOptions, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
+import { checkOptions, checkPositionals, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
 import { duration, table } from './format';
 import type { CommandOutput } from './plan';
 
@@ -93,6 +91,7 @@ interface EndpointStatus {
 }
 
 async function describeEndpoint(sm: SageMakerClient, name: string, clock: Clock): Promise<EndpointStatus> {
+  const { DescribeEndpointCommand, DescribeEndpointConfigCommand } = await import('@aws-sdk/client-sagemaker');
   const ep = await sm.send(new DescribeEndpointCommand({ EndpointName: name }));
   const variant = ep.ProductionVariants?.[0];
   let instanceType: string | undefined;
@@ -111,11 +110,21 @@ async function describeEndpoint(sm: SageMakerClient, name: string, clock: Clock)
   };
 }
 
+/** Options of `status`. */
+export const STATUS_OPTIONS = ['stack', 'region', 'json'];
+/** Options of `wait`. */
+export const WAIT_OPTIONS = ['interval', 'timeout', 'region', 'json'];
+/** Options of `invoke`. */
+export const INVOKE_OPTIONS = ['max-new-tokens', 'stream', 'region', 'json'];
+
 /** `status [--stack <id>]`: the endpoints and clusters of the recipe stacks (tagged `llm-recipe`). */
 export async function status(parsed: ParsedArgs, ctx: AwsContext, clock: Clock): Promise<CommandOutput> {
-  checkOptions(parsed, ['stack', 'region', 'json']);
-  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  checkOptions(parsed, STATUS_OPTIONS);
+  checkPositionals(parsed, 0);
   const stackName = stringOption(parsed, 'stack');
+  const [{ CloudFormationClient, DescribeStacksCommand }, { SageMakerClient }] = await Promise.all([
+    import('@aws-sdk/client-cloudformation'), import('@aws-sdk/client-sagemaker'),
+  ]);
   const cfn = new CloudFormationClient(clientConfig(ctx, ctx.endpoints?.cloudformation));
   const sm = new SageMakerClient(clientConfig(ctx, ctx.endpoints?.sagemaker));
   const stacks: Stack[] = [];
@@ -161,10 +170,12 @@ export async function status(parsed: ParsedArgs, ctx: AwsContext, clock: Clock):
 
 /** `wait <endpoint> [--interval s] [--timeout s]`: polls until InService; fails with SageMaker's reason. */
 export async function wait(parsed: ParsedArgs, ctx: AwsContext, clock: Clock, progress: (line: string) => void): Promise<CommandOutput & { exitCode: number }> {
-  checkOptions(parsed, ['interval', 'timeout', 'region', 'json']);
+  checkOptions(parsed, WAIT_OPTIONS);
   const name = endpointArg(parsed, 'wait');
+  checkPositionals(parsed, 1);
   const interval = numberOption(parsed, 'interval', { min: 1 }) ?? 30;
   const timeout = numberOption(parsed, 'timeout', { min: 1 }) ?? 3600;
+  const { SageMakerClient } = await import('@aws-sdk/client-sagemaker');
   const sm = new SageMakerClient(clientConfig(ctx, ctx.endpoints?.sagemaker));
   const start = clock.now();
   for (;;) {
@@ -212,14 +223,15 @@ export function parseGeneration(body: string): Generation {
 
 /** `invoke <endpoint> "<prompt>" [--max-new-tokens n] [--stream]`. */
 export async function invoke(parsed: ParsedArgs, ctx: AwsContext, clock: Clock, write: (chunk: string) => void): Promise<CommandOutput> {
-  checkOptions(parsed, ['max-new-tokens', 'stream', 'region', 'json']);
+  checkOptions(parsed, INVOKE_OPTIONS);
   const name = endpointArg(parsed, 'invoke');
   const prompt = parsed.positionals[1];
   if (prompt === undefined || prompt.trim() === '') throw new UsageError('invoke needs a prompt: llm-recipes invoke <endpoint> "<prompt>"');
-  if (parsed.positionals.length > 2) throw new UsageError(`unexpected argument '${parsed.positionals[2]}' (quote the prompt)`);
+  checkPositionals(parsed, 2, ' (quote the prompt)');
   const maxNewTokens = numberOption(parsed, 'max-new-tokens', { min: 1, integer: true }) ?? 128;
   const stream = parsed.options.stream === true;
   const json = parsed.options.json === true;
+  const { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } = await import('@aws-sdk/client-sagemaker-runtime');
   const runtime = new SageMakerRuntimeClient(clientConfig(ctx, ctx.endpoints?.runtime));
   const body = JSON.stringify({ inputs: prompt, parameters: { max_new_tokens: maxNewTokens, details: true } });
   const started = clock.now();

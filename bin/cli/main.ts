@@ -1,6 +1,10 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseArgs, UsageError } from './args';
-import { AwsCommandError, describeAwsError, EXIT, invoke, status, wait, type AwsContext, type Clock } from './aws';
-import { planInference, planTrainingCommand, type CommandOutput } from './plan';
+import {
+  AwsCommandError, describeAwsError, EXIT, invoke, INVOKE_OPTIONS, status, STATUS_OPTIONS, wait, WAIT_OPTIONS, type AwsContext, type Clock,
+} from './aws';
+import { planInference, planTrainingCommand, PLAN_INFERENCE_OPTIONS, PLAN_TRAINING_OPTIONS, type CommandOutput } from './plan';
 
 /** The CLI's connection to its process: output streams, environment and clock. */
 export interface CliIo {
@@ -22,7 +26,8 @@ Usage:
   llm-recipes wait <endpoint>                                             wait for an endpoint to be InService
   llm-recipes invoke <endpoint> "<prompt>" [--stream]                      send a prompt to an LMI endpoint
 
-Every command takes --json (machine-readable output) and --help.
+Every command takes --json (machine-readable output and errors) and --help (-h).
+llm-recipes --version prints the version.
 AWS commands use the usual credentials and region (AWS_PROFILE, AWS_REGION, --region).
 
 Exit codes: 0 success, 1 AWS or runtime error, 2 usage error, 3 endpoint failed, 4 wait timed out.`,
@@ -42,6 +47,9 @@ llm-recipes plan training --preset gpt3-6.7b|gpt3-23b|gpt3-46b|gpt3-175b [--node
 Training compute C = 6·N·D, the Chinchilla-optimal token count (20 per parameter; the default D),
 wall time at the given model FLOPs utilisation and on-demand cost, with a table over node counts.
 Instances: trn1.32xlarge, trn1n.32xlarge, p4d.24xlarge, p5.48xlarge. Offline.
+A --preset is a NeuronMegatronPretraining preset: an instance or node count that construct refuses is
+refused here with its message; --preset and --params together are an error. A GPU plan notes where
+FsdpTraining would refuse it for host memory.
 
 Example:
   llm-recipes plan training --params 175e9 --tokens 300e9 --instance p5.48xlarge --nodes 64`,
@@ -70,6 +78,38 @@ Example:
 
 const FLAGS = ['json', 'help', 'stream', 'neuron'];
 
+const OPTIONS: Record<string, readonly string[]> = {
+  'plan inference': PLAN_INFERENCE_OPTIONS,
+  'plan training': PLAN_TRAINING_OPTIONS,
+  status: STATUS_OPTIONS,
+  wait: WAIT_OPTIONS,
+  invoke: INVOKE_OPTIONS,
+};
+
+/** The version of the llm-recipes-cdk package this CLI belongs to (from source, dist/ or an install). */
+export function cliVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'llm-recipes-cdk' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: look further up
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
+/** Prints a failure: one line (and the help pointer for usage errors), or with --json one JSON object. */
+function fail(io: CliIo, json: boolean, command: string | undefined, message: string, exitCode: number): number {
+  const help = exitCode === EXIT.usage ? `llm-recipes ${command ?? ''} --help`.replace('  ', ' ') : undefined;
+  if (json) {
+    io.stderr(`${JSON.stringify({ error: { command: command ?? null, message, exitCode, ...(help ? { help } : {}) } })}\n`);
+  } else {
+    io.stderr(`llm-recipes${command ? ` ${command}` : ''}: ${message}\n${help && command ? `see: ${help}\n` : ''}`);
+  }
+  return exitCode;
+}
+
 function realClock(): Clock {
   return { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 }
@@ -83,17 +123,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [command, sub] = argv;
   const key = command === 'plan' && (sub === 'inference' || sub === 'training') ? `plan ${sub}` : command;
   const rest = argv.slice(key?.startsWith('plan ') ? 2 : 1);
-  if (!command || command === '--help' || command === 'help' || (command === 'plan' && (!sub || sub === '--help'))) {
+  const jsonRequested = argv.includes('--json');
+  if (command === '--version') {
+    io.stdout(jsonRequested ? `${JSON.stringify({ version: cliVersion() })}\n` : `llm-recipes ${cliVersion()}\n`);
+    return EXIT.ok;
+  }
+  const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
+  if (!command || isHelp(command) || command === 'help' || (command === 'plan' && (!sub || isHelp(sub)))) {
     io.stdout(`${HELP.main}\n`);
     return command ? EXIT.ok : EXIT.usage;
   }
   if (!HELP[key]) {
-    io.stderr(`llm-recipes: unknown command '${argv.slice(0, command === 'plan' ? 2 : 1).join(' ')}'; see llm-recipes --help\n`);
-    return EXIT.usage;
+    const unknown = command.startsWith('-') ? `unknown option ${command}` : `unknown command '${argv.slice(0, command === 'plan' ? 2 : 1).join(' ')}'`;
+    return fail(io, jsonRequested, undefined, `${unknown}; see llm-recipes --help`, EXIT.usage);
   }
   const clock = io.clock ?? realClock();
   try {
-    const parsed = parseArgs(rest, FLAGS);
+    const parsed = parseArgs(rest, FLAGS, [...OPTIONS[key], 'help']);
     if (parsed.options.help === true) {
       io.stdout(`${HELP[key]}\n`);
       return EXIT.ok;
@@ -114,20 +160,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       default: return EXIT.usage;
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`llm-recipes ${key}: ${e.message}\nsee: llm-recipes ${key} --help\n`);
-      return EXIT.usage;
-    }
-    if (e instanceof AwsCommandError) {
-      io.stderr(`llm-recipes ${key}: ${e.message}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof Error && /^planTraining: /.test(e.message)) {
-      io.stderr(`llm-recipes ${key}: ${e.message.replace(/^planTraining: /, '')}\n`);
-      return EXIT.usage;
-    }
+    if (e instanceof UsageError) return fail(io, jsonRequested, key, e.message, EXIT.usage);
+    if (e instanceof AwsCommandError) return fail(io, jsonRequested, key, e.message, e.exitCode);
+    if (e instanceof Error && /^planTraining: /.test(e.message)) return fail(io, jsonRequested, key, e.message.replace(/^planTraining: /, ''), EXIT.usage);
     const described = describeAwsError(e);
-    io.stderr(`llm-recipes ${key}: ${described.message}\n`);
-    return described.exitCode;
+    return fail(io, jsonRequested, key, described.message, described.exitCode);
   }
 }

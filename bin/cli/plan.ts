@@ -1,9 +1,11 @@
 import {
-  cheapestServingFit, compactNumber, DEFAULT_MFU, findHostingInstance, findMegatronPreset, findModelPreset, findTrainingInstance,
-  imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, MODEL_DTYPES, MODEL_PRESETS, planTraining, rankServingFits, servingFit,
+  cheapestServingFit, compactNumber, DEFAULT_MFU, findHostingInstance, fsdpHostMemoryError, findMegatronPreset, findModelPreset, findTrainingInstance,
+  HOSTING_INSTANCES, imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, megatronNodesError, MODEL_DTYPES, MODEL_PRESETS, planTraining,
+  rankServingFits, servingFit,
   TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, type Backend, type FitReport, type ModelDtype, type ModelSpec,
 } from '../../constructs/catalog';
-import { checkOptions, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
+import { recipeInstance } from '../../constructs/training/recipe-instance';
+import { checkOptions, checkPositionals, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
 import { duration, table, usd } from './format';
 
 /** What a command prints: text for people, or a value for --json. */
@@ -62,15 +64,18 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** Options of `plan inference`. */
+export const PLAN_INFERENCE_OPTIONS = ['instance', 'region', 'params', 'layers', 'heads', 'kv-heads', 'hidden', 'context', 'dtype', 'neuron', 'json'];
+
 /** `plan inference <model> [--instance <type>] [--region <r>]`. */
 export function planInference(parsed: ParsedArgs): CommandOutput {
-  checkOptions(parsed, ['instance', 'region', 'params', 'layers', 'heads', 'kv-heads', 'hidden', 'context', 'dtype', 'neuron', 'json']);
-  if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument '${parsed.positionals[1]}'`);
+  checkOptions(parsed, PLAN_INFERENCE_OPTIONS);
+  checkPositionals(parsed, 1);
   const model = modelFrom(parsed);
   const region = stringOption(parsed, 'region') ?? 'us-east-1';
   if (!/^[a-z]+(-[a-z]+)+-\d+$/.test(region)) throw new UsageError(`--region '${region}' is not a region name such as us-east-1`);
   const only = stringOption(parsed, 'instance');
-  if (only !== undefined && !findHostingInstance(only)) throw new UsageError(`--instance '${only}' is not a catalog instance; see 'llm-recipes plan inference --help'`);
+  if (only !== undefined && !findHostingInstance(only)) throw new UsageError(`--instance '${only}' is not a catalog instance; use one of ${HOSTING_INSTANCES.map((i) => i.instanceType).join(', ')}`);
 
   const reports: FitReport[] = only ? [servingFit(model, findHostingInstance(only)!)] : rankServingFits(model);
   const cheapest = cheapestServingFit(model);
@@ -112,7 +117,7 @@ export function planInference(parsed: ParsedArgs): CommandOutput {
     const images = [...new Set(fits.map((r) => `${r.backend}: ${r.image}`))];
     lines.push('', `LMI image in ${region}:`, ...images.map((i) => `  ${i}`));
   } else {
-    lines.push(`No catalog instance fits ${model.name}.`);
+    lines.push(only ? `${model.name} does not fit ${only}.` : `No catalog instance fits ${model.name}.`);
   }
   if (misses.length > 0) {
     lines.push('', 'Does not fit:');
@@ -125,13 +130,21 @@ function nodeSeries(nodes: number): number[] {
   return [...new Set([nodes / 4, nodes / 2, nodes, nodes * 2, nodes * 4].map((n) => Math.round(n)).filter((n) => n >= 1))].sort((a, b) => a - b);
 }
 
-/** `plan training --params <N> --tokens <D> --instance <type> --nodes <n> [--mfu 0.4]` or `--preset <name>`. */
+/** Options of `plan training`. */
+export const PLAN_TRAINING_OPTIONS = ['params', 'tokens', 'instance', 'nodes', 'mfu', 'preset', 'json'];
+
+/**
+ * `plan training --params <N> --tokens <D> --instance <type> --nodes <n> [--mfu 0.4]` or `--preset <name>`.
+ * A preset is a NeuronMegatronPretraining preset: its instance and node count pass the construct's
+ * own checks, with the construct's messages.
+ */
 export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
-  checkOptions(parsed, ['params', 'tokens', 'instance', 'nodes', 'mfu', 'preset', 'json']);
-  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  checkOptions(parsed, PLAN_TRAINING_OPTIONS);
+  checkPositionals(parsed, 0);
   const presetName = stringOption(parsed, 'preset');
   const preset = presetName === undefined ? undefined : findMegatronPreset(presetName);
   if (presetName !== undefined && !preset) throw new UsageError(`--preset '${presetName}' is not one of ${MEGATRON_GPT3_PRESETS.map((p) => p.name).join(', ')}`);
+  if (preset && parsed.options.params !== undefined) throw new UsageError(`give --preset or --params, not both: --preset ${preset.name} has ${compactNumber(preset.parameters)} parameters`);
   const params = numberOption(parsed, 'params', { min: 1 }) ?? preset?.parameters;
   if (params === undefined) throw new UsageError('give --params (model parameters, for example 70e9) or --preset');
   const tokens = numberOption(parsed, 'tokens', { min: 1 });
@@ -140,9 +153,16 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
   if (!findTrainingInstance(instanceType)) throw new UsageError(`--instance '${instanceType}' is not a training instance; known: ${TRAINING_INSTANCES.map((i) => i.instanceType).join(', ')}`);
   const nodes = numberOption(parsed, 'nodes', { min: 1, integer: true }) ?? preset?.defaultNodes;
   if (nodes === undefined) throw new UsageError('give --nodes (instances in the cluster)');
+  if (preset) {
+    const instance = recipeInstance(instanceType, 'trainium');
+    const refusal = typeof instance === 'string' ? instance : megatronNodesError(preset, nodes, instance);
+    if (refusal) throw new UsageError(`--preset ${preset.name} is a NeuronMegatronPretraining preset, which refuses this: ${refusal}`);
+  }
   const mfu = numberOption(parsed, 'mfu', { min: 0.01, max: 1 }) ?? DEFAULT_MFU;
 
   const plan = planTraining({ parameters: params, tokens, instanceType, nodes, mfu });
+  // A GPU plan without a preset is what FsdpTraining would run: say so where that recipe refuses it.
+  const fsdpRefusal = plan.instance.accelerator === 'gpu' ? fsdpHostMemoryError(`a ${compactNumber(params)}-parameter model`, params, plan.instance) : undefined;
   const series = nodeSeries(nodes).map((n) => planTraining({ parameters: params, tokens, instanceType, nodes: n, mfu }));
   const json = {
     preset: preset?.name ?? null,
@@ -150,6 +170,7 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
     instanceType, nodes, accelerators: plan.accelerators, mfu, seconds: plan.seconds, days: plan.days,
     clusterPricePerHourUsd: plan.clusterPricePerHourUsd ?? null, costUsd: plan.costUsd ?? null, pricesAsOf: TRAINING_PRICES_AS_OF,
     byNodes: series.map((p) => ({ nodes: p.nodes, days: p.days, costUsd: p.costUsd ?? null })),
+    fsdpTrainingRefusal: fsdpRefusal ?? null,
   };
   const text = [
     `${preset ? `${preset.name}: ` : ''}${compactNumber(params)} parameters on ${compactNumber(plan.tokens)} tokens${tokens === undefined ? ' (Chinchilla-optimal, 20 per parameter)' : ''}`,
@@ -161,6 +182,7 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
     '',
     table(['nodes', 'accelerators', 'wall time', 'cost'],
       series.map((p) => [String(p.nodes), String(p.accelerators), duration(p.seconds), usd(p.costUsd)]), [0, 1, 2, 3]),
+    ...(fsdpRefusal ? ['', `note: the FsdpTraining recipe refuses this: ${fsdpRefusal}`] : []),
   ].join('\n');
   return { text, json };
 }

@@ -204,3 +204,28 @@ export function megatronDataParallel(preset: MegatronGpt3Preset, nodes: number,
   const modelParallel = preset.tensorParallel * preset.pipelineParallel;
   return processes % modelParallel === 0 && processes >= modelParallel ? processes / modelParallel : undefined;
 }
+
+/**
+ * Why the Megatron recipe cannot run `preset` on `nodes` nodes of `instance`, or undefined when it
+ * can: the node count must be whole and at least 1, and TP x PP must divide the processes (one per
+ * NeuronCore). NeuronMegatronPretraining and `llm-recipes plan training` both report this message.
+ */
+export function megatronNodesError(preset: MegatronGpt3Preset, nodes: number, instance: TrainingInstance): string | undefined {
+  if (!Number.isInteger(nodes) || nodes < 1) return `nodes: ${nodes} must be a whole number of at least 1`;
+  if (megatronDataParallel(preset, nodes, instance.processesPerNode) !== undefined) return undefined;
+  const processes = instance.processesPerNode;
+  const mp = preset.tensorParallel * preset.pipelineParallel;
+  return `nodes: ${nodes} nodes give ${nodes * processes} NeuronCores, which ${preset.name}'s TP ${preset.tensorParallel} x PP ${preset.pipelineParallel} = ${mp} does not divide; use a multiple of ${Math.max(1, mp / processes)} nodes`;
+}
+
+/**
+ * Why train_fsdp.py (the FSDP recipe) cannot hold a `parameters` model on `instance`, or undefined:
+ * it builds (and on resume loads) the full fp32 model in host memory on every rank before FSDP
+ * shards it, and a quarter of the host stays for everything else. `model` names the model in the
+ * message. FsdpTraining and `llm-recipes plan training` both report this message.
+ */
+export function fsdpHostMemoryError(model: string, parameters: number, instance: TrainingInstance): string | undefined {
+  const neededGiB = (parameters * 4 * instance.processesPerNode) / 1024 ** 3;
+  if (neededGiB <= instance.memoryGiB * 0.75) return undefined;
+  return `${model} needs about ${Math.round(neededGiB)} GiB of host memory per node (${instance.processesPerNode} ranks x ${Math.round(parameters * 4 / 1024 ** 3)} GiB of fp32 weights before sharding), more than 75% of ${instance.instanceType}'s ${instance.memoryGiB} GiB`;
+}

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { planTraining, type TrainingPlan } from '../catalog';
+import { fsdpHostMemoryError, planTraining, type TrainingPlan } from '../catalog';
 import { ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
 import { checkDataRepositoryDir, FSX_MOUNT_DIR, RecipeScripts } from './recipe-scripts';
@@ -84,14 +84,8 @@ export class FsdpTraining extends Construct {
     if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
     const instance = typeof checked === 'string' ? undefined : checked;
     const params = FSDP_PRESETS[preset];
-    if (instance && params !== undefined) {
-      // train_fsdp.py builds (and on resume loads) the full fp32 model in host memory on every rank
-      // before FSDP shards it; keep a quarter of the host for everything else.
-      const neededGiB = (params * 4 * instance.processesPerNode) / 1024 ** 3;
-      if (neededGiB > instance.memoryGiB * 0.75) {
-        errors.push(`modelPreset: ${preset} needs about ${Math.round(neededGiB)} GiB of host memory per node (${instance.processesPerNode} ranks x ${Math.round(params * 4 / 1024 ** 3)} GiB of fp32 weights before sharding), more than 75% of ${instanceType}'s ${instance.memoryGiB} GiB`);
-      }
-    }
+    const memoryError = instance && params !== undefined ? fsdpHostMemoryError(preset, params, instance) : undefined;
+    if (memoryError) errors.push(`modelPreset: ${memoryError}`);
     if (errors.length > 0 || !instance) throw new Error(`FsdpTraining: invalid props:\n- ${errors.join('\n- ')}`);
 
     this.plan = planTraining({ parameters: FSDP_PRESETS[preset], tokens: props.plannedTokens, instanceType, nodes });

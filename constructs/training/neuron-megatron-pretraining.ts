@@ -3,7 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import {
-  findMegatronPreset, MEGATRON_GPT3_PRESETS, megatronDataParallel, planTraining,
+  findMegatronPreset, MEGATRON_GPT3_PRESETS, megatronNodesError, planTraining,
   type MegatronGpt3Preset, type TrainingPlan,
 } from '../catalog';
 import { ParallelCluster } from './parallel-cluster';
@@ -77,10 +77,9 @@ export class NeuronMegatronPretraining extends Construct {
     const nodes = props.nodes ?? preset?.defaultNodes ?? 1;
     if (!Number.isInteger(nodes) || nodes < 1) {
       errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
-    } else if (preset && instance && megatronDataParallel(preset, nodes, instance.processesPerNode) === undefined) {
-      const processes = instance.processesPerNode;
-      const mp = preset.tensorParallel * preset.pipelineParallel;
-      errors.push(`nodes: ${nodes} nodes give ${nodes * processes} NeuronCores, which ${preset.name}'s TP ${preset.tensorParallel} x PP ${preset.pipelineParallel} = ${mp} does not divide; use a multiple of ${Math.max(1, mp / processes)} nodes`);
+    } else if (preset && instance) {
+      const nodesError = megatronNodesError(preset, nodes, instance);
+      if (nodesError) errors.push(nodesError);
     }
     errors.push(...checkDataRepositoryDir(props.dataRepositoryDir));
     if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);

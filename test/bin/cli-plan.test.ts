@@ -1,3 +1,10 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { findMegatronPreset, findTrainingInstance, fsdpHostMemoryError, megatronNodesError } from '../../constructs/catalog';
+import { FsdpTraining } from '../../constructs/training/fsdp-training';
+import { NeuronMegatronPretraining } from '../../constructs/training/neuron-megatron-pretraining';
 import { runCli } from './cli-helpers';
 
 describe('llm-recipes plan inference', () => {
@@ -138,5 +145,145 @@ describe('llm-recipes help and dispatch', () => {
     const { code, stderr } = await runCli(['deploy']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/unknown command 'deploy'/);
+  });
+});
+
+describe('plan training agrees with the recipe constructs', () => {
+  /** The construct's error for `props`, with its "NeuronMegatronPretraining: invalid props:\n- " prefix removed. */
+  function megatronRefusal(props: { preset?: string; nodes?: number; instanceType?: string }): string {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const clusterSecurityGroup = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    try {
+      new NeuronMegatronPretraining(stack, 'Megatron', { vpc, subnet: vpc.privateSubnets[0], clusterSecurityGroup, fileSystemId: 'fs-0123456789abcdef0', ...props });
+    } catch (e) {
+      return (e as Error).message.replace(/^NeuronMegatronPretraining: invalid props:\n- /, '');
+    }
+    throw new Error('the construct accepted the props');
+  }
+
+  test.each([
+    [{ preset: 'gpt3-175b', nodes: 4 }, ['--preset', 'gpt3-175b', '--nodes', '4']],
+    [{ preset: 'gpt3-46b', nodes: 3 }, ['--preset', 'gpt3-46b', '--nodes', '3']],
+    [{ preset: 'gpt3-6.7b', instanceType: 'p5.48xlarge' }, ['--preset', 'gpt3-6.7b', '--instance', 'p5.48xlarge']],
+  ])('%j: the CLI refuses with the construct\'s message', async (props, args) => {
+    const message = megatronRefusal(props);
+    expect(message).toMatch(/^(nodes|instanceType): /);
+    const { code, stderr } = await runCli(['plan', 'training', ...args]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`llm-recipes plan training: --preset ${props.preset} is a NeuronMegatronPretraining preset, which refuses this: ${message}\nsee: llm-recipes plan training --help\n`);
+  });
+
+  test('the catalog check is the message both report', async () => {
+    const preset = findMegatronPreset('gpt3-175b')!;
+    const message = megatronNodesError(preset, 4, findTrainingInstance('trn1.32xlarge')!);
+    expect(message).toBe("nodes: 4 nodes give 128 NeuronCores, which gpt3-175b's TP 32 x PP 8 = 256 does not divide; use a multiple of 8 nodes");
+    expect(megatronRefusal({ preset: 'gpt3-175b', nodes: 4 })).toBe(message);
+  });
+
+  test('a GPU plan that FsdpTraining refuses for host memory says so with the construct\'s numbers', async () => {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const clusterSecurityGroup = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    expect(() => new FsdpTraining(stack, 'Fsdp', { vpc, subnet: vpc.privateSubnets[0], clusterSecurityGroup, fileSystemId: 'fs-0123456789abcdef0', modelPreset: 'gpt3-175b' }))
+      .toThrow(`modelPreset: ${fsdpHostMemoryError('gpt3-175b', 175e9, findTrainingInstance('p5.48xlarge')!)}`);
+    const { code, stdout } = await runCli(['plan', 'training', '--params', '175e9', '--instance', 'p5.48xlarge', '--nodes', '64']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^note: the FsdpTraining recipe refuses this: a 175B-parameter model needs about 5215 GiB of host memory per node \(8 ranks x 652 GiB of fp32 weights before sharding\), more than 75% of p5\.48xlarge's 2048 GiB$/m);
+    const json = await runCli(['plan', 'training', '--params', '13e9', '--instance', 'p4d.24xlarge', '--nodes', '2', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ fsdpTrainingRefusal: null });
+  });
+
+  test('a node count the recipe accepts plans', async () => {
+    const { code, stdout } = await runCli(['plan', 'training', '--preset', 'gpt3-175b', '--nodes', '16', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ preset: 'gpt3-175b', nodes: 16, accelerators: 256 });
+  });
+
+  test('--preset with --params is an error, not a relabelled plan', async () => {
+    const { code, stdout, stderr } = await runCli(['plan', 'training', '--preset', 'gpt3-6.7b', '--params', '70e9']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^llm-recipes plan training: give --preset or --params, not both: --preset gpt3-6\.7b has 6\.70B parameters$/m);
+  });
+});
+
+describe('command-line errors', () => {
+  test('plan inference --instance ml.g5.12xlarge says why Falcon-40B does not fit, with the numbers', async () => {
+    const { code, stdout } = await runCli(['plan', 'inference', 'falcon-40b', '--instance', 'ml.g5.12xlarge']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^falcon-40b does not fit ml\.g5\.12xlarge\.$/m);
+    expect(stdout).toMatch(/^\s+ml\.g5\.12xlarge\s+needs 82\.1 GiB \(weights 77\.9 \+ KV cache 0\.2 \+ runtime 4\) but 4 x NVIDIA A10G offer 80\.5 GiB \(90% of 89\.4 GiB\)$/m);
+  });
+
+  test('a bad --instance lists the allowed types', async () => {
+    const { stderr } = await runCli(['plan', 'inference', 'falcon-40b', '--instance', 'ml.m5.large']);
+    expect(stderr).toMatch(/--instance 'ml\.m5\.large' is not a catalog instance; use one of ml\.g5\.12xlarge, .*ml\.inf2\.48xlarge/);
+  });
+
+  test.each([
+    [['plan', 'inference', 'falcon-40b', '--bogus'], /unknown option --bogus; options: --instance, /],
+    [['plan', 'training', '--bogus', '--preset', 'gpt3-6.7b'], /unknown option --bogus; options: --params, /],
+    [['plan', 'inference', 'falcon-40b', '-x'], /unknown option -x; options: --instance, /],
+    [['status', '--verbose'], /unknown option --verbose; options: --stack, --region, --json$/m],
+    [['plan', 'inference', 'falcon-40b', 'falcon-7b'], /unexpected argument 'falcon-7b'/],
+    [['plan', 'training', '--preset', 'gpt3-6.7b', 'extra'], /unexpected argument 'extra'/],
+    [['status', 'extra'], /unexpected argument 'extra'/],
+    [['wait', 'e1', 'e2'], /unexpected argument 'e2'/],
+    [['invoke', 'e1', 'hello', 'world'], /unexpected argument 'world' \(quote the prompt\)/],
+  ])('%j is a usage error', async (argv, message) => {
+    const { code, stdout, stderr } = await runCli(argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+  });
+
+  test.each([
+    [['plan', 'inference', 'falcon-40b', '--bogus'], 'plan inference', /^unknown option --bogus/],
+    [['plan', 'inference', 'falcon-40b', '--instance', 'ml.m5.large'], 'plan inference', /^--instance 'ml\.m5\.large' is not a catalog instance; use one of /],
+    [['plan', 'training', '--preset', 'gpt3-175b', '--nodes', '4'], 'plan training', /refuses this: nodes: 4 nodes give 128 NeuronCores/],
+    [['plan', 'training', '--preset', 'gpt3-6.7b', '--params', '7e9'], 'plan training', /^give --preset or --params, not both/],
+    [['wait', 'e1', 'e2'], 'wait', /^unexpected argument 'e2'$/],
+    [['deploy'], null, /^unknown command 'deploy'/],
+  ])('with --json, %j is a JSON error on stderr', async (argv, command, message) => {
+    const { code, stdout, stderr } = await runCli([...argv, '--json']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const err = JSON.parse(stderr) as { error: { command: string | null; message: string; exitCode: number; help?: string } };
+    expect(err.error).toMatchObject({ command, exitCode: 2 });
+    expect(err.error.message).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('with --json, an AWS error is a JSON error with its exit code', async () => {
+    const { code, stderr } = await runCli(['wait', 'e1', '--json'], { aws: { endpoints: { sagemaker: 'http://127.0.0.1:9' }, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 } });
+    expect(code).toBe(1);
+    expect(JSON.parse(stderr)).toEqual({ error: { command: 'wait', message: expect.stringMatching(/^cannot reach the AWS endpoint: .*ECONNREFUSED/), exitCode: 1 } });
+  });
+});
+
+describe('-h and --version', () => {
+  test.each([[['-h']], [['plan', '-h']], [['--help']]])('%j prints the overview and exits 0', async (argv) => {
+    const { code, stdout } = await runCli(argv);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^llm-recipes: plan, check and talk to the LLM recipes/);
+  });
+
+  test('plan inference -h prints the command help', async () => {
+    const { code, stdout } = await runCli(['plan', 'inference', '-h']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^llm-recipes plan inference <model>/);
+  });
+
+  test('--version prints the package version', async () => {
+    const version = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+    expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `llm-recipes ${version}\n`, stderr: '' });
+    expect(JSON.parse((await runCli(['--version', '--json'])).stdout)).toEqual({ version });
+  });
+
+  test('an unknown top-level option is called unknown', async () => {
+    const { code, stderr } = await runCli(['--verbose']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('llm-recipes: unknown option --verbose; see llm-recipes --help\n');
   });
 });

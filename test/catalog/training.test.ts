@@ -1,6 +1,6 @@
 import {
-  CHINCHILLA_TOKENS_PER_PARAMETER, chinchillaOptimalTokens, DEFAULT_MFU, describePlan, findTrainingInstance, planTraining,
-  TRAINING_INSTANCES, trainingFlops,
+  CHINCHILLA_TOKENS_PER_PARAMETER, chinchillaOptimalTokens, DEFAULT_MFU, describePlan, findMegatronPreset, findTrainingInstance,
+  fsdpHostMemoryError, megatronNodesError, planTraining, TRAINING_INSTANCES, trainingFlops,
 } from '../../constructs/catalog';
 
 /** Relative closeness: |actual / expected - 1| below `tolerance`. */
@@ -140,5 +140,34 @@ describe('planTraining', () => {
   test('throws once, naming every bad field', () => {
     expect(() => planTraining({ parameters: 0, instanceType: 'x', nodes: 0, mfu: 2 }))
       .toThrow(/instanceType: 'x'.*; parameters: 0.*; nodes: 0.*; mfu: 2/);
+  });
+});
+
+describe('megatronNodesError', () => {
+  const trn1 = findTrainingInstance('trn1.32xlarge')!;
+  test('accepts node counts whose NeuronCores TP x PP divides', () => {
+    expect(megatronNodesError(findMegatronPreset('gpt3-175b')!, 8, trn1)).toBeUndefined();
+    expect(megatronNodesError(findMegatronPreset('gpt3-6.7b')!, 1, trn1)).toBeUndefined();
+  });
+
+  test('names the node count, the NeuronCores, TP x PP and the multiple to use', () => {
+    expect(megatronNodesError(findMegatronPreset('gpt3-46b')!, 3, trn1))
+      .toBe("nodes: 3 nodes give 96 NeuronCores, which gpt3-46b's TP 8 x PP 8 = 64 does not divide; use a multiple of 2 nodes");
+  });
+
+  test('refuses a node count that is not whole or below 1', () => {
+    expect(megatronNodesError(findMegatronPreset('gpt3-6.7b')!, 0, trn1)).toBe('nodes: 0 must be a whole number of at least 1');
+    expect(megatronNodesError(findMegatronPreset('gpt3-6.7b')!, 1.5, trn1)).toBe('nodes: 1.5 must be a whole number of at least 1');
+  });
+});
+
+describe('fsdpHostMemoryError', () => {
+  test('13B fits a p4d.24xlarge host: 8 ranks x 48 GiB within 75% of 1152 GiB', () => {
+    expect(fsdpHostMemoryError('gpt3-13b', 13e9, findTrainingInstance('p4d.24xlarge')!)).toBeUndefined();
+  });
+
+  test('175B does not fit a p5.48xlarge host, with the numbers', () => {
+    expect(fsdpHostMemoryError('gpt3-175b', 175e9, findTrainingInstance('p5.48xlarge')!))
+      .toBe("gpt3-175b needs about 5215 GiB of host memory per node (8 ranks x 652 GiB of fp32 weights before sharding), more than 75% of p5.48xlarge's 2048 GiB");
   });
 });
