@@ -46,9 +46,9 @@ const SUBNET_ID = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 /**
  * Iam.ResourcePrefix: a name of at most 30 characters without `/`, a path `/a/b/` of at most 512,
- * or a path followed by a name (ParallelCluster user guide, "Iam section").
+ * or a path followed by a name; `/name` alone is refused (ParallelCluster user guide, "Iam section").
  */
-const RESOURCE_PREFIX = /^(\/([\w+=,.@-]+\/)*)?[\w+=,.@-]{0,30}$/;
+const RESOURCE_PREFIX = /^(\/([\w+=,.@-]+\/)+)?[\w+=,.@-]{0,30}$/;
 
 /** A custom action script: an `s3://` or `https://` URL of a script, with its arguments. */
 export interface ClusterCustomAction {

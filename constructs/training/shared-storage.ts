@@ -102,9 +102,6 @@ export class TrainingStorage extends Construct {
       bucket.addLifecycleRule({ id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: noncurrent });
       this.dataBucket = bucket;
     }
-    // FSx reaches a KMS-encrypted bucket through its per-file-system service-linked role
-    // AWSServiceRoleForFSxS3Access_<fs-id>, which exists only once the association is created;
-    // the key policy names it by pattern (FSx for Lustre guide, managed policies).
     // FSx reads and writes a KMS-encrypted bucket as its per-file-system service-linked role
     // AWSServiceRoleForFSxS3Access_<fs-id>, which exists only once the association is created, so
     // the key policy names it by pattern rather than as a principal (FSx for Lustre guide, "Working
@@ -143,20 +140,26 @@ export class TrainingStorage extends Construct {
       props.clientSecurityGroup.addIngressRule(this.securityGroup, port, 'Lustre from the file servers');
     }
 
+    // aws-cdk-lib checks capacity and tier at synth even for tokens, so a token goes in through the
+    // L1 after a valid placeholder; FSx checks the deployed value.
     this.fileSystem = new fsx.LustreFileSystem(this, 'FileSystem', {
       vpc: props.vpc,
       vpcSubnet: props.subnet,
       securityGroup: this.securityGroup,
-      storageCapacityGiB: capacity,
+      storageCapacityGiB: Token.isUnresolved(capacity) ? 1200 : capacity,
       kmsKey: this.encryptionKey,
       fileSystemTypeVersion: fsx.FileSystemTypeVersion.V_2_15,
       removalPolicy: RemovalPolicy.RETAIN,
       lustreConfiguration: {
         deploymentType: fsx.LustreDeploymentType.PERSISTENT_2,
-        perUnitStorageThroughput: throughput,
+        perUnitStorageThroughput: Token.isUnresolved(throughput) ? LUSTRE_THROUGHPUT_TIERS[0] : throughput,
         dataCompressionType: fsx.LustreDataCompressionType.LZ4,
       },
     });
+
+    const cfnFileSystem = this.fileSystem.node.defaultChild as fsx.CfnFileSystem;
+    if (Token.isUnresolved(capacity)) cfnFileSystem.addPropertyOverride('StorageCapacity', capacity);
+    if (Token.isUnresolved(throughput)) cfnFileSystem.addPropertyOverride('LustreConfiguration.PerUnitStorageThroughput', throughput);
 
     new fsx.CfnDataRepositoryAssociation(this, 'DataRepositoryAssociation', {
       fileSystemId: this.fileSystem.fileSystemId,

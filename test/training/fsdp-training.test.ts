@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { type Stack } from 'aws-cdk-lib';
+import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import { type Template } from 'aws-cdk-lib/assertions';
 import {
   FSDP_INSTANCE_TYPES, FSDP_PRESETS, FsdpTraining, planTraining, PrivateVpc, RecipeScripts, SCRIPTS_DIR, TrainingStorage,
@@ -279,5 +279,17 @@ describe('FSDP_PRESETS and train_fsdp.py', () => {
     const { layers, hidden } = presets[name];
     const fromScript = 12 * layers * hidden * hidden + 50257 * hidden;
     expect(Math.abs(FSDP_PRESETS[name] - fromScript) / fromScript).toBeLessThan(0.05);
+  });
+});
+
+describe('FsdpTraining: nodes from a CloudFormation parameter', () => {
+  test('is accepted as MinCount and MaxCount; plan, which needs the number, says why it has none', () => {
+    const { stack } = testStack();
+    const nodes = new CfnParameter(stack, 'Nodes', { type: 'Number' }).valueAsNumber;
+    const { training } = withFsdp(stack, { nodes });
+    const resource = configOf(templateOf(stack)).Scheduling.SlurmQueues[0].ComputeResources[0];
+    expect(resource.MinCount).toEqual({ Ref: 'Nodes' });
+    expect(resource.MaxCount).toEqual({ Ref: 'Nodes' });
+    expect(() => training.plan).toThrow(/no plan, since nodes is a token \(such as a CloudFormation parameter\) whose value is known only at deploy/);
   });
 });
