@@ -35,7 +35,7 @@ const CLUSTER_NAME = /^[a-zA-Z][a-zA-Z0-9-]*$/;
 const CLUSTER_NAME_MAX = 60;
 
 /** IAM managed policy ARNs, as pcluster's validators require (names are refused). */
-const POLICY_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/;
+const POLICY_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
 /** S3 bucket names (S3 User Guide, "General purpose bucket naming rules"). */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SCRIPT_URL = /^(s3|https):\/\/\S+$/;
