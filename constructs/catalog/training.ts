@@ -229,3 +229,40 @@ export function fsdpHostMemoryError(model: string, parameters: number, instance:
   if (neededGiB <= instance.memoryGiB * 0.75) return undefined;
   return `${model} needs about ${Math.round(neededGiB)} GiB of host memory per node (${instance.processesPerNode} ranks x ${Math.round(parameters * 4 / 1024 ** 3)} GiB of fp32 weights before sharding), more than 75% of ${instance.instanceType}'s ${instance.memoryGiB} GiB`;
 }
+
+/**
+ * EC2 instance types that support EFA, from the EC2 User Guide, "Elastic Fabric Adapter",
+ * "Supported instance types" (the GPU, Trainium, HPC and network-optimized sizes used for
+ * multi-node training). Known limitation: the page was found with `search` but its table was not
+ * returned in full, so this list was written from it as remembered and may miss newer sizes; a
+ * type missing here only loses the EFA default and the `efa: true` check in ParallelCluster.
+ */
+export const EFA_INSTANCE_TYPES: readonly string[] = [
+  // Accelerated computing
+  'dl1.24xlarge', 'dl2q.24xlarge',
+  'g4dn.8xlarge', 'g4dn.12xlarge', 'g4dn.16xlarge', 'g4dn.metal',
+  'g5.8xlarge', 'g5.12xlarge', 'g5.16xlarge', 'g5.24xlarge', 'g5.48xlarge',
+  'g6.8xlarge', 'g6.12xlarge', 'g6.16xlarge', 'g6.24xlarge', 'g6.48xlarge',
+  'g6e.8xlarge', 'g6e.12xlarge', 'g6e.16xlarge', 'g6e.24xlarge', 'g6e.48xlarge',
+  'gr6.8xlarge',
+  'inf1.24xlarge', 'inf2.48xlarge',
+  'p3dn.24xlarge', 'p4d.24xlarge', 'p4de.24xlarge',
+  'p5.48xlarge', 'p5e.48xlarge', 'p5en.48xlarge', 'p6-b200.48xlarge',
+  'trn1.32xlarge', 'trn1n.32xlarge', 'trn2.48xlarge',
+  // Compute optimized, memory optimized and HPC
+  'c5n.9xlarge', 'c5n.18xlarge', 'c5n.metal',
+  'c6gn.16xlarge', 'c6in.32xlarge', 'c6in.metal', 'c6i.32xlarge', 'c6i.metal', 'c6a.48xlarge', 'c6a.metal',
+  'c7g.16xlarge', 'c7g.metal', 'c7gn.16xlarge', 'c7gn.metal', 'c7i.48xlarge', 'c7i.metal-48xl', 'c7a.48xlarge', 'c7a.metal-48xl',
+  'hpc6a.48xlarge', 'hpc6id.32xlarge', 'hpc7a.12xlarge', 'hpc7a.24xlarge', 'hpc7a.48xlarge', 'hpc7a.96xlarge',
+  'hpc7g.4xlarge', 'hpc7g.8xlarge', 'hpc7g.16xlarge',
+  'm5n.24xlarge', 'm5dn.24xlarge', 'm5zn.12xlarge', 'm5zn.metal',
+  'm6i.32xlarge', 'm6i.metal', 'm6a.48xlarge', 'm6a.metal', 'm6in.32xlarge', 'm6idn.32xlarge',
+  'm7g.16xlarge', 'm7g.metal', 'm7i.48xlarge', 'm7a.48xlarge',
+  'r5n.24xlarge', 'r5dn.24xlarge', 'r6i.32xlarge', 'r6in.32xlarge', 'r6idn.32xlarge', 'r7g.16xlarge', 'r7i.48xlarge', 'r7a.48xlarge',
+  'x2idn.32xlarge', 'x2iedn.32xlarge', 'i4i.32xlarge', 'i4i.metal',
+];
+
+/** Whether the EC2 instance type supports EFA: a training catalog type with EFA, or one of {@link EFA_INSTANCE_TYPES}. */
+export function supportsEfa(instanceType: string): boolean {
+  return (findTrainingInstance(instanceType)?.efaInterfaces ?? 0) > 0 || EFA_INSTANCE_TYPES.includes(instanceType);
+}

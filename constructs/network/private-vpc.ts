@@ -3,6 +3,16 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
+/** Prefix length of the public and compute subnets of a new VPC. */
+const PUBLIC_SUBNET_MASK = 24;
+/** A /18 holds 16k addresses: EFA instances take one address per network card. */
+const COMPUTE_SUBNET_MASK = 18;
+/**
+ * Longest VPC prefix that holds both subnets: aws-cdk-lib allocates the /24 first and aligns the /18
+ * after it, so a /18 VPC is too small and a /17 fits.
+ */
+export const PRIVATE_VPC_MAX_PREFIX_LENGTH = 17;
+
 /** Properties of a {@link PrivateVpc}. */
 export interface PrivateVpcProps {
   /**
@@ -13,7 +23,11 @@ export interface PrivateVpcProps {
   readonly vpc?: ec2.IVpc;
   /** @default the first private subnet with egress of the VPC */
   readonly computeSubnet?: ec2.ISubnet;
-  /** Address range of a new VPC. @default 10.0.0.0/16 */
+  /**
+   * Address range of a new VPC: a /17 or larger (prefix length at most 17), which holds the public
+   * /24 and the compute /18.
+   * @default 10.0.0.0/16
+   */
   readonly ipAddresses?: ec2.IIpAddresses;
   /** Retention of a new VPC's flow logs. @default one year */
   readonly flowLogRetention?: logs.RetentionDays;
@@ -56,6 +70,15 @@ export class PrivateVpc extends Construct {
       throw new Error('PrivateVpc: flowLogRetention applies to a new VPC only; an existing VPC keeps its own flow logs');
     }
 
+    if (props.ipAddresses) {
+      const { cidrBlock, ipv4NetmaskLength } = props.ipAddresses.allocateVpcCidr();
+      const prefix = cidrBlock !== undefined && !Token.isUnresolved(cidrBlock) ? Number(cidrBlock.split('/')[1]) : ipv4NetmaskLength;
+      if (prefix !== undefined && !Token.isUnresolved(prefix) && prefix > PRIVATE_VPC_MAX_PREFIX_LENGTH) {
+        const shown = cidrBlock !== undefined && !Token.isUnresolved(cidrBlock) ? cidrBlock : `a /${prefix} from IPAM`;
+        throw new Error(`PrivateVpc: ipAddresses ${shown} is too small; the public /${PUBLIC_SUBNET_MASK} and compute /${COMPUTE_SUBNET_MASK} subnets need a /${PRIVATE_VPC_MAX_PREFIX_LENGTH} or larger (prefix length ${PRIVATE_VPC_MAX_PREFIX_LENGTH} or less), such as 10.0.0.0/16`);
+      }
+    }
+
     if (props.vpc) {
       this.vpc = props.vpc;
     } else {
@@ -68,9 +91,8 @@ export class PrivateVpc extends Construct {
         ...(props.availabilityZone ? { availabilityZones: [props.availabilityZone] } : { maxAzs: 1 }),
         natGateways: 1,
         subnetConfiguration: [
-          { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-          // A /18 holds 16k addresses: EFA instances take one address per network card.
-          { name: 'compute', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
+          { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: PUBLIC_SUBNET_MASK },
+          { name: 'compute', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: COMPUTE_SUBNET_MASK },
         ],
         gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
         flowLogs: {

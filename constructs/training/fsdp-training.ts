@@ -27,7 +27,11 @@ export interface FsdpTrainingProps {
   readonly fileSystemId: string;
   /** `p4d.24xlarge` or `p5.48xlarge`. @default 'p5.48xlarge' */
   readonly instanceType?: string;
-  /** Static GPU nodes (MinCount = MaxCount). @default 2 */
+  /**
+   * Static GPU nodes (MinCount = MaxCount). A token such as a CloudFormation parameter is accepted;
+   * then `plan`, which needs the number, throws.
+   * @default 2
+   */
   readonly nodes?: number;
   /** Launch into this capacity reservation instead of a placement group. @default none */
   readonly capacityReservationId?: string;
@@ -57,7 +61,7 @@ export interface FsdpTrainingProps {
  */
 export class FsdpTraining extends Construct {
   public readonly cluster: ParallelCluster;
-  public readonly plan: TrainingPlan;
+  private readonly trainingPlan: TrainingPlan | undefined;
   /** Where the job scripts are on the cluster. */
   public readonly recipeDir = `${FSX_MOUNT_DIR}/llm-recipes/fsdp`;
 
@@ -70,7 +74,7 @@ export class FsdpTraining extends Construct {
     const errors: string[] = [];
     const checked = recipeInstance(instanceType, 'gpu');
     if (typeof checked === 'string') errors.push(checked);
-    if (!Number.isInteger(nodes) || nodes < 1) errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
+    if (!Token.isUnresolved(nodes) && (!Number.isInteger(nodes) || nodes < 1)) errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
     if (FSDP_PRESETS[preset] === undefined) errors.push(`modelPreset: '${preset}' is not one of ${Object.keys(FSDP_PRESETS).join(', ')}`);
     if (!Number.isInteger(maxSteps) || maxSteps < 1) errors.push(`maxSteps: ${maxSteps} must be a whole number of at least 1`);
     if (props.torchVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(props.torchVersion)) {
@@ -88,7 +92,7 @@ export class FsdpTraining extends Construct {
     if (memoryError) errors.push(`modelPreset: ${memoryError}`);
     if (errors.length > 0 || !instance) throw new Error(`FsdpTraining: invalid props:\n- ${errors.join('\n- ')}`);
 
-    this.plan = planTraining({ parameters: FSDP_PRESETS[preset], tokens: props.plannedTokens, instanceType, nodes });
+    this.trainingPlan = Token.isUnresolved(nodes) ? undefined : planTraining({ parameters: FSDP_PRESETS[preset], tokens: props.plannedTokens, instanceType, nodes });
 
     const dataDir = props.dataRepositoryDir ?? `${FSX_MOUNT_DIR}/s3`;
     const scripts = new RecipeScripts(this, 'Scripts', {
@@ -129,5 +133,13 @@ export class FsdpTraining extends Construct {
         jobExclusiveAllocation: true,
       }],
     });
+  }
+
+  /** Time and cost of the planned tokens; throws when `nodes` is a token, known only at deploy. */
+  public get plan(): TrainingPlan {
+    if (!this.trainingPlan) {
+      throw new Error(`FsdpTraining ${this.node.path}: no plan, since nodes is a token (such as a CloudFormation parameter) whose value is known only at deploy; pass a number to get one`);
+    }
+    return this.trainingPlan;
   }
 }

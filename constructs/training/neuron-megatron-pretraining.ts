@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -75,7 +76,9 @@ export class NeuronMegatronPretraining extends Construct {
     const instance = typeof checked === 'string' ? undefined : checked;
     if (!preset) errors.push(`preset: '${presetName}' is not one of ${MEGATRON_GPT3_PRESETS.map((p) => p.name).join(', ')}`);
     const nodes = props.nodes ?? preset?.defaultNodes ?? 1;
-    if (!Number.isInteger(nodes) || nodes < 1) {
+    if (Token.isUnresolved(nodes)) {
+      errors.push('nodes: a token such as a CloudFormation parameter is not accepted here; the node count must be a number at synth, to check that the preset\'s TP x PP divides the NeuronCores and to write NODES into the job environment');
+    } else if (!Number.isInteger(nodes) || nodes < 1) {
       errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
     } else if (preset && instance) {
       const nodesError = megatronNodesError(preset, nodes, instance);
@@ -126,7 +129,7 @@ export class NeuronMegatronPretraining extends Construct {
         computeResources: [{ name: instanceType.split('.')[0], instanceType, minCount: 0, maxCount: nodes, efa: true }],
         jobExclusiveAllocation: true,
         onNodeConfigured: { script: neuronInstaller.s3ObjectUrl },
-        s3Access: [{ bucketName: neuronInstaller.s3BucketName }],
+        s3Access: [{ bucketName: neuronInstaller.s3BucketName, keyName: neuronInstaller.s3ObjectKey }],
       }],
     });
   }

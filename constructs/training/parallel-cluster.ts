@@ -1,7 +1,8 @@
 import { Aws, CfnOutput, CfnStack, CustomResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { compareVersions, findTrainingInstance, TRAINING_INSTANCES } from '../catalog';
+import { compareVersions, supportsEfa } from '../catalog';
 
 /** Operating systems of the official ParallelCluster AMIs this construct offers, with the release that added each. */
 export const PCLUSTER_OS_SINCE: Readonly<Record<ClusterOs, string>> = {
@@ -33,13 +34,21 @@ const RESOURCE_NAME_MAX = 25;
 const CLUSTER_NAME = /^[a-zA-Z][a-zA-Z0-9-]*$/;
 const CLUSTER_NAME_MAX = 60;
 
+/** IAM managed policy ARNs, as pcluster's validators require (names are refused). */
+const POLICY_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
+/** S3 bucket names (S3 User Guide, "General purpose bucket naming rules"). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const SCRIPT_URL = /^(s3|https):\/\/\S+$/;
+const CAPACITY_RESERVATION_ID = /^cr-[0-9a-f]{17}$/;
+const FILE_SYSTEM_ID = /^fs-[0-9a-f]{17}$/;
+const SUBNET_ID = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
+/** EC2 instance types (`family.size`); SageMaker's `ml.` types are not EC2 types. */
+const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 /**
- * EC2 types that support EFA among those the recipes use: the training catalog, plus head-node-only
- * types that never enable it. EFA needs a cluster placement group or a capacity reservation.
+ * Iam.ResourcePrefix: a name of at most 30 characters without `/`, a path `/a/b/` of at most 512,
+ * or a path followed by a name; `/name` alone is refused (ParallelCluster user guide, "Iam section").
  */
-function supportsEfa(instanceType: string): boolean {
-  return (findTrainingInstance(instanceType)?.efaInterfaces ?? 0) > 0;
-}
+const RESOURCE_PREFIX = /^(\/([\w+=,.@-]+\/)+)?[\w+=,.@-]{0,30}$/;
 
 /** A custom action script: an `s3://` or `https://` URL of a script, with its arguments. */
 export interface ClusterCustomAction {
@@ -90,7 +99,13 @@ export interface SlurmQueueOptions {
 
 /** An S3 bucket the nodes may read (and, if set, write). */
 export interface ClusterS3Access {
+  /** A bucket name, not an `s3://` URL. */
   readonly bucketName: string;
+  /**
+   * The object key (or key prefix) the nodes may reach; without it they reach the whole bucket.
+   * @default the whole bucket
+   */
+  readonly keyName?: string;
   /** @default false */
   readonly enableWriteAccess?: boolean;
 }
@@ -139,6 +154,32 @@ export interface ParallelClusterProps {
   readonly validationFailureLevel?: 'INFO' | 'WARNING' | 'ERROR';
   /** Tags on the cluster's resources. @default none */
   readonly tags?: Record<string, string>;
+  /**
+   * IAM policy ARN set as the permissions boundary of every role ParallelCluster creates for the
+   * cluster (`Iam.PermissionsBoundary`).
+   * @default none
+   */
+  readonly permissionsBoundary?: string;
+  /**
+   * Path and/or name prefix of the IAM roles, instance profiles and policies ParallelCluster
+   * creates (`Iam.ResourcePrefix`), so that a boundary or an operator's policy can scope them, for
+   * example `/llm-recipes/` or `/llm-recipes/fsdp-`.
+   * @default none (ParallelCluster's own names)
+   */
+  readonly resourcePrefix?: string;
+  /**
+   * Role of the provider's Lambda functions (the provider template's `CustomLambdaRole`
+   * parameter). Lambda must be allowed to assume it; it needs the permissions ParallelCluster
+   * documents for creating and deleting clusters.
+   * @default the provider creates its own role with ParallelCluster's default cluster policies
+   */
+  readonly providerRole?: iam.IRole;
+  /**
+   * IAM policy ARNs added to the provider's own role (the `AdditionalIamPolicies` parameter);
+   * ignored by the provider when `providerRole` is set, so the two cannot be combined.
+   * @default none
+   */
+  readonly providerAdditionalIamPolicies?: string[];
 }
 
 /**
@@ -147,6 +188,16 @@ export interface ParallelClusterProps {
  * ParallelCluster itself creates the head node, the queues and their IAM roles; this construct
  * renders the cluster configuration with ParallelCluster 3 key names and validates it at synth.
  * The head node is reached with SSM Session Manager; no SSH key is configured.
+ *
+ * What the provider may do: its Lambda role (unless `providerRole` replaces it) carries
+ * ParallelCluster's default cluster policies, which create and delete the cluster's CloudFormation
+ * stack, EC2 instances, launch templates, security groups, Route 53 zones, DynamoDB table, Lambda
+ * functions and IAM roles and instance profiles, and attach IAM policies to those roles
+ * (ParallelCluster user guide, "AWS ParallelCluster IAM roles" and "Provider stack hosted by AWS
+ * ParallelCluster"). The roles it creates get the policies this construct names (SSM Session
+ * Manager, `headNodeIamPolicies`, queue `additionalIamPolicies`, S3 access by object key). Set
+ * `permissionsBoundary` to cap what those roles can do, `resourcePrefix` to confine their names to
+ * a path, and `providerRole` to run the provider under a role you scoped yourself.
  */
 export class ParallelCluster extends Construct {
   public readonly clusterName: string;
@@ -172,7 +223,11 @@ export class ParallelCluster extends Construct {
     // The provider template lives in ParallelCluster's regional bucket (ParallelCluster user guide,
     // "AWS CloudFormation custom resource"); it uses the SAM transform, so deploys need
     // CAPABILITY_AUTO_EXPAND, which the CDK CLI sends.
+    const providerParameters: Record<string, string> = {};
+    if (props.providerRole) providerParameters.CustomLambdaRole = props.providerRole.roleArn;
+    if (props.providerAdditionalIamPolicies?.length) providerParameters.AdditionalIamPolicies = props.providerAdditionalIamPolicies.join(',');
     this.provider = new CfnStack(this, 'Provider', {
+      ...(Object.keys(providerParameters).length > 0 ? { parameters: providerParameters } : {}),
       templateUrl: `https://${Aws.REGION}-aws-parallelcluster.s3.${Aws.REGION}.${Aws.URL_SUFFIX}/parallelcluster/${this.version}/templates/custom_resource/cluster.yaml`,
     });
     // Only properties the provider passes to pcluster are sent: anything else breaks the resource.
@@ -250,6 +305,42 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
   }
   if (props.queues.length === 0) errors.push('queues: a cluster needs at least one queue');
 
+  const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
+  const checkPattern = (what: string, value: string | undefined, re: RegExp, allowed: string) => {
+    if (known(value) && !re.test(value)) errors.push(`${what}: '${value}' ${allowed}`);
+  };
+  const checkPolicies = (what: string, arns: string[] | undefined) => {
+    for (const arn of arns ?? []) {
+      checkPattern(what, arn, POLICY_ARN, 'is not an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess (ParallelCluster takes ARNs, not policy names)');
+    }
+  };
+  const checkScript = (what: string, action: ClusterCustomAction | undefined) => {
+    checkPattern(`${what}.script`, action?.script, SCRIPT_URL, 'must be an s3:// or https:// URL of the script');
+  };
+  const checkS3Access = (what: string, access: ClusterS3Access[] | undefined) => {
+    for (const a of access ?? []) {
+      checkPattern(`${what} bucketName`, a.bucketName, BUCKET_NAME, 'must be a bucket name (3 to 63 lowercase letters, digits, dots and hyphens), not an s3:// URL or an ARN');
+    }
+  };
+  const checkInstanceType = (what: string, type: string) => {
+    if (!known(type)) return;
+    if (type.startsWith('ml.')) errors.push(`${what}: '${type}' is a SageMaker instance type; ParallelCluster needs an EC2 type such as p5.48xlarge`);
+    else if (!EC2_INSTANCE_TYPE.test(type)) errors.push(`${what}: '${type}' is not an EC2 instance type such as p5.48xlarge`);
+  };
+  checkPattern('subnet', props.subnet.subnetId, SUBNET_ID, 'has no subnet ID such as subnet-0123456789abcdef0');
+  checkInstanceType('headNodeInstanceType', props.headNodeInstanceType ?? 'c5.4xlarge');
+  checkScript('headNodeOnNodeConfigured', props.headNodeOnNodeConfigured);
+  checkPolicies('headNodeIamPolicies', props.headNodeIamPolicies);
+  checkS3Access('headNodeS3Access', props.headNodeS3Access);
+  checkPolicies('providerAdditionalIamPolicies', props.providerAdditionalIamPolicies);
+  if (props.providerRole && props.providerAdditionalIamPolicies?.length) {
+    errors.push('providerAdditionalIamPolicies: the provider ignores them when providerRole is set; attach them to providerRole instead');
+  }
+  checkPattern('permissionsBoundary', props.permissionsBoundary, POLICY_ARN, 'is not an IAM policy ARN such as arn:aws:iam::123456789012:policy/Boundary');
+  if (known(props.resourcePrefix) && (props.resourcePrefix === '' || props.resourcePrefix.length > 512 || !RESOURCE_PREFIX.test(props.resourcePrefix))) {
+    errors.push(`resourcePrefix: '${props.resourcePrefix}' must be a name of at most 30 characters without '/', a path that starts and ends with '/' such as /llm-recipes/, or a path followed by such a name`);
+  }
+
   const checkName = (what: string, name: string) => {
     if (!RESOURCE_NAME.test(name) || name.length > RESOURCE_NAME_MAX || name === 'default') {
       errors.push(`${what}: '${name}' must match ${RESOURCE_NAME.source}, have at most ${RESOURCE_NAME_MAX} characters and not be 'default'`);
@@ -271,15 +362,24 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
         }
       }
     }
+    checkScript(`queue ${q.name} onNodeConfigured`, q.onNodeConfigured);
+    checkPolicies(`queue ${q.name} additionalIamPolicies`, q.additionalIamPolicies);
+    checkS3Access(`queue ${q.name} s3Access`, q.s3Access);
     for (const c of q.computeResources) {
       checkName(`queue ${q.name} compute resource name`, c.name);
+      const where = `queue ${q.name} compute resource ${c.name}`;
+      checkInstanceType(`${where}: instanceType`, c.instanceType);
+      checkPattern(`${where}: capacityReservationId`, c.capacityReservationId, CAPACITY_RESERVATION_ID, 'is not a capacity reservation ID such as cr-0123456789abcdef0');
+      // Counts may be tokens (a CloudFormation parameter): ParallelCluster checks them at deploy.
       const min = c.minCount ?? 0;
-      if (!Number.isInteger(min) || min < 0) errors.push(`queue ${q.name} compute resource ${c.name}: minCount ${min} must be a whole number of at least 0`);
-      if (!Number.isInteger(c.maxCount) || c.maxCount < 1) errors.push(`queue ${q.name} compute resource ${c.name}: maxCount ${c.maxCount} must be a whole number of at least 1`);
-      else if (min > c.maxCount) errors.push(`queue ${q.name} compute resource ${c.name}: minCount ${min} is above maxCount ${c.maxCount}`);
+      const minKnown = !Token.isUnresolved(min);
+      const maxKnown = !Token.isUnresolved(c.maxCount);
+      if (minKnown && (!Number.isInteger(min) || min < 0)) errors.push(`${where}: minCount ${min} must be a whole number of at least 0`);
+      if (maxKnown && (!Number.isInteger(c.maxCount) || c.maxCount < 1)) errors.push(`${where}: maxCount ${c.maxCount} must be a whole number of at least 1`);
+      else if (minKnown && maxKnown && min > c.maxCount) errors.push(`${where}: minCount ${min} is above maxCount ${c.maxCount}`);
       const efaCapable = supportsEfa(c.instanceType);
-      if (c.efa === true && !efaCapable) {
-        errors.push(`queue ${q.name} compute resource ${c.name}: efa is set but ${c.instanceType} is not an EFA type of the training catalog (${TRAINING_INSTANCES.filter((i) => i.efaInterfaces > 0).map((i) => i.instanceType).join(', ')})`);
+      if (c.efa === true && !efaCapable && known(c.instanceType)) {
+        errors.push(`${where}: efa is set but ${c.instanceType} is not an EFA-capable EC2 type (EFA_INSTANCE_TYPES, from the EC2 User Guide's EFA supported instance types)`);
       }
       if ((c.efa ?? efaCapable) && !placement && !reserved) {
         errors.push(`queue ${q.name} compute resource ${c.name}: EFA needs a placement group or a capacity reservation; set placementGroup or capacityReservationId`);
@@ -290,6 +390,7 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
     }
   }
   const fsx = props.fsxLustre;
+  checkPattern('fsxLustre.fileSystemId', fsx?.fileSystemId, FILE_SYSTEM_ID, 'is not an FSx file system ID such as fs-0123456789abcdef0');
   if (fsx && !Token.isUnresolved(fsx.mountDir) && !/^\/[A-Za-z0-9_./-]+$/.test(fsx.mountDir)) {
     errors.push(`fsxLustre.mountDir: '${fsx.mountDir}' must be an absolute path such as /fsx`);
   }
@@ -348,6 +449,12 @@ function renderConfiguration(props: ParallelClusterProps): Record<string, unknow
       FsxLustreSettings: { FileSystemId: props.fsxLustre.fileSystemId },
     }];
   }
+  if (props.permissionsBoundary || props.resourcePrefix) {
+    config.Iam = {
+      ...(props.permissionsBoundary ? { PermissionsBoundary: props.permissionsBoundary } : {}),
+      ...(props.resourcePrefix ? { ResourcePrefix: props.resourcePrefix } : {}),
+    };
+  }
   if (props.tags && Object.keys(props.tags).length > 0) {
     config.Tags = Object.entries(props.tags).map(([Key, Value]) => ({ Key, Value }));
   }
@@ -383,5 +490,5 @@ function renderQueue(q: SlurmQueueOptions, props: ParallelClusterProps, security
 }
 
 function renderS3Access(access: ClusterS3Access[]): Array<Record<string, unknown>> {
-  return access.map((a) => ({ BucketName: a.bucketName, EnableWriteAccess: a.enableWriteAccess ?? false }));
+  return access.map((a) => ({ BucketName: a.bucketName, ...(a.keyName ? { KeyName: a.keyName } : {}), EnableWriteAccess: a.enableWriteAccess ?? false }));
 }

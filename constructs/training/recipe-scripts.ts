@@ -31,7 +31,7 @@ export class RecipeScripts extends Construct {
   public readonly installer: s3assets.Asset;
   /** The head node's OnNodeConfigured action. */
   public readonly onNodeConfigured: ClusterCustomAction;
-  /** Read access the head node needs for both assets. */
+  /** Read access the head node needs: the two asset objects only. */
   public readonly s3Access: ClusterS3Access[];
 
   constructor(scope: Construct, id: string, props: RecipeScriptsProps) {
@@ -47,7 +47,8 @@ export class RecipeScripts extends Construct {
         ...Object.entries(props.environment).map(([k, v]) => `${k}=${v}`),
       ],
     };
-    this.s3Access = [{ bucketName: this.scripts.s3BucketName }];
+    // Only the two objects, not the whole CDK assets bucket (ParallelCluster S3Access KeyName).
+    this.s3Access = [this.scripts, this.installer].map((asset) => ({ bucketName: asset.s3BucketName, keyName: asset.s3ObjectKey }));
   }
 }
 

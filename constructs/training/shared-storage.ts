@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +15,12 @@ export function isValidLustreCapacity(gib: number): boolean {
   return Number.isInteger(gib) && (gib === 1200 || (gib > 0 && gib % 2400 === 0));
 }
 
+/**
+ * Days the data bucket keeps a replaced or deleted object version (old checkpoints): long enough to
+ * recover from a bad run or an accidental delete, short enough not to keep every checkpoint ever written.
+ */
+export const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 30;
+
 /** Properties of a {@link TrainingStorage}. */
 export interface TrainingStorageProps {
   readonly vpc: ec2.IVpc;
@@ -22,7 +28,7 @@ export interface TrainingStorageProps {
   readonly subnet: ec2.ISubnet;
   /** Security group of the cluster nodes that mount the file system. */
   readonly clientSecurityGroup: ec2.ISecurityGroup;
-  /** 1200 or a multiple of 2400 GiB. @default 1200 */
+  /** 1200 or a multiple of 2400 GiB; a token (a CloudFormation parameter) is checked by FSx at deploy. @default 1200 */
   readonly storageCapacityGiB?: number;
   /** MB/s per TiB: 125, 250, 500 or 1000. @default 250 (the FSDP reference cluster) */
   readonly perUnitStorageThroughput?: number;
@@ -35,6 +41,12 @@ export interface TrainingStorageProps {
   readonly encryptionKey?: kms.IKey;
   /** Where the bucket appears in the file system. @default '/s3' */
   readonly fileSystemPath?: string;
+  /**
+   * How long a new data bucket keeps noncurrent object versions (overwritten or deleted
+   * checkpoints and data) before S3 expires them; whole days. Ignored for a `dataBucket` you pass.
+   * @default Duration.days(DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS) (30 days)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
 }
 
 /**
@@ -58,15 +70,22 @@ export class TrainingStorage extends Construct {
     const capacity = props.storageCapacityGiB ?? 1200;
     const throughput = props.perUnitStorageThroughput ?? 250;
     const errors: string[] = [];
-    if (!isValidLustreCapacity(capacity)) {
+    if (!Token.isUnresolved(capacity) && !isValidLustreCapacity(capacity)) {
       errors.push(`storageCapacityGiB: ${capacity} is not a PERSISTENT_2 capacity; use 1200 or a multiple of 2400 GiB`);
     }
-    if (!(LUSTRE_THROUGHPUT_TIERS as readonly number[]).includes(throughput)) {
+    if (!Token.isUnresolved(throughput) && !(LUSTRE_THROUGHPUT_TIERS as readonly number[]).includes(throughput)) {
       errors.push(`perUnitStorageThroughput: ${throughput} MB/s/TiB is not offered; use one of ${LUSTRE_THROUGHPUT_TIERS.join(', ')}`);
     }
     this.fileSystemPath = props.fileSystemPath ?? '/s3';
     if (!Token.isUnresolved(this.fileSystemPath) && !/^\/[A-Za-z0-9_.\-/]*[A-Za-z0-9_.-]$/.test(this.fileSystemPath)) {
       errors.push(`fileSystemPath: '${this.fileSystemPath}' must be an absolute path such as '/s3', not '/' or ending in '/'`);
+    }
+    const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS);
+    if (props.noncurrentVersionExpiration !== undefined && props.dataBucket) {
+      errors.push('noncurrentVersionExpiration: applies to the bucket TrainingStorage creates; set a lifecycle rule on the dataBucket you pass instead');
+    } else if (!noncurrent.isUnresolved()) {
+      const days = noncurrent.toDays({ integral: false });
+      if (!Number.isInteger(days) || days < 1) errors.push(`noncurrentVersionExpiration: ${noncurrent.toHumanString()} must be a whole number of days, at least 1 (S3 lifecycle NoncurrentDays)`);
     }
     if (errors.length > 0) throw new Error(`TrainingStorage: invalid props:\n- ${errors.join('\n- ')}`);
 
@@ -79,11 +98,10 @@ export class TrainingStorage extends Construct {
     if (props.dataBucket) {
       this.dataBucket = props.dataBucket;
     } else {
-      this.dataBucket = retainedBucket(this, 'DataBucket', this.encryptionKey, 'data-bucket/');
+      const bucket = retainedBucket(this, 'DataBucket', this.encryptionKey, 'data-bucket/');
+      bucket.addLifecycleRule({ id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: noncurrent });
+      this.dataBucket = bucket;
     }
-    // FSx reaches a KMS-encrypted bucket through its per-file-system service-linked role
-    // AWSServiceRoleForFSxS3Access_<fs-id>, which exists only once the association is created;
-    // the key policy names it by pattern (FSx for Lustre guide, managed policies).
     // FSx reads and writes a KMS-encrypted bucket as its per-file-system service-linked role
     // AWSServiceRoleForFSxS3Access_<fs-id>, which exists only once the association is created, so
     // the key policy names it by pattern rather than as a principal (FSx for Lustre guide, "Working
@@ -122,20 +140,26 @@ export class TrainingStorage extends Construct {
       props.clientSecurityGroup.addIngressRule(this.securityGroup, port, 'Lustre from the file servers');
     }
 
+    // aws-cdk-lib checks capacity and tier at synth even for tokens, so a token goes in through the
+    // L1 after a valid placeholder; FSx checks the deployed value.
     this.fileSystem = new fsx.LustreFileSystem(this, 'FileSystem', {
       vpc: props.vpc,
       vpcSubnet: props.subnet,
       securityGroup: this.securityGroup,
-      storageCapacityGiB: capacity,
+      storageCapacityGiB: Token.isUnresolved(capacity) ? 1200 : capacity,
       kmsKey: this.encryptionKey,
       fileSystemTypeVersion: fsx.FileSystemTypeVersion.V_2_15,
       removalPolicy: RemovalPolicy.RETAIN,
       lustreConfiguration: {
         deploymentType: fsx.LustreDeploymentType.PERSISTENT_2,
-        perUnitStorageThroughput: throughput,
+        perUnitStorageThroughput: Token.isUnresolved(throughput) ? LUSTRE_THROUGHPUT_TIERS[0] : throughput,
         dataCompressionType: fsx.LustreDataCompressionType.LZ4,
       },
     });
+
+    const cfnFileSystem = this.fileSystem.node.defaultChild as fsx.CfnFileSystem;
+    if (Token.isUnresolved(capacity)) cfnFileSystem.addPropertyOverride('StorageCapacity', capacity);
+    if (Token.isUnresolved(throughput)) cfnFileSystem.addPropertyOverride('LustreConfiguration.PerUnitStorageThroughput', throughput);
 
     new fsx.CfnDataRepositoryAssociation(this, 'DataRepositoryAssociation', {
       fileSystemId: this.fileSystem.fileSystemId,

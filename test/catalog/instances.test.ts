@@ -1,5 +1,5 @@
 import {
-  findHostingInstance, HOSTING_INSTANCES, PRICES_AS_OF, totalDeviceMemoryGiB, type HostingInstance,
+  EFA_INSTANCE_TYPES, findHostingInstance, HOSTING_INSTANCES, PRICES_AS_OF, supportsEfa, totalDeviceMemoryGiB, TRAINING_INSTANCES, type HostingInstance,
 } from '../../constructs/catalog';
 
 const GPU_INSTANCES = HOSTING_INSTANCES.filter((i) => i.backend === 'gpu');
@@ -130,5 +130,23 @@ describe('totalDeviceMemoryGiB', () => {
 
   test('ml.inf2.xlarge: 1 chip = 32 GiB', () => {
     expect(totalDeviceMemoryGiB(mustFind('ml.inf2.xlarge'))).toBeCloseTo(32, 6);
+  });
+});
+
+describe('EFA-capable EC2 types', () => {
+  test('every training catalog type with EFA interfaces is in EFA_INSTANCE_TYPES', () => {
+    for (const i of TRAINING_INSTANCES.filter((t) => t.efaInterfaces > 0)) expect(EFA_INSTANCE_TYPES).toContain(i.instanceType);
+  });
+
+  test('supportsEfa: EFA types beyond the training catalog, not head-node or SageMaker types', () => {
+    expect(supportsEfa('g5.48xlarge')).toBe(true);
+    expect(supportsEfa('c5n.18xlarge')).toBe(true);
+    expect(supportsEfa('c5.4xlarge')).toBe(false);
+    expect(supportsEfa('ml.p5.48xlarge')).toBe(false);
+  });
+
+  test('the list has no duplicates and only EC2 type names', () => {
+    expect(new Set(EFA_INSTANCE_TYPES).size).toBe(EFA_INSTANCE_TYPES.length);
+    for (const t of EFA_INSTANCE_TYPES) expect(t).toMatch(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/);
   });
 });

@@ -2,7 +2,7 @@ import { type Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { PrivateVpc, type PrivateVpcProps } from '../../constructs';
+import { PRIVATE_VPC_MAX_PREFIX_LENGTH, PrivateVpc, type PrivateVpcProps } from '../../constructs';
 import { templateOf, testStack } from '../util/synth';
 
 /** `Network/Resource` takes the logical ID of `Network`: the name and an 8-digit hash. */
@@ -178,3 +178,17 @@ describe('PrivateVpc availabilityZone', () => {
   });
 });
 
+
+describe('PrivateVpc address range', () => {
+  test('a /17 holds the public /24 and the compute /18', () => {
+    const { template } = synth({ ipAddresses: ec2.IpAddresses.cidr('10.1.0.0/17') });
+    template.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: '10.1.64.0/18' });
+    expect(PRIVATE_VPC_MAX_PREFIX_LENGTH).toBe(17);
+  });
+
+  test('throws in its own words when the range is smaller than a /17', () => {
+    const { stack } = testStack();
+    expect(() => new PrivateVpc(stack, 'Network', { ipAddresses: ec2.IpAddresses.cidr('10.1.0.0/18') }))
+      .toThrow(/^PrivateVpc: ipAddresses 10\.1\.0\.0\/18 is too small; the public \/24 and compute \/18 subnets need a \/17 or larger \(prefix length 17 or less\)/);
+  });
+});

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { type Stack } from 'aws-cdk-lib';
+import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import { type Template } from 'aws-cdk-lib/assertions';
 import {
   FSDP_INSTANCE_TYPES, FSDP_PRESETS, FsdpTraining, planTraining, PrivateVpc, RecipeScripts, SCRIPTS_DIR, TrainingStorage,
@@ -95,16 +95,21 @@ describe('FsdpTraining defaults (2 x p5.48xlarge, gpt3-1.3b)', () => {
     expect(training.recipeDir).toBe('/fsx/llm-recipes/fsdp');
   });
 
-  test('the head node may read the asset bucket', () => {
+  test('the head node may read the installer and the scripts archive only, not the whole asset bucket', () => {
     const { template } = synth();
     const action = configOf(template).HeadNode.CustomActions.OnNodeConfigured;
     const s3Access = configOf(template).HeadNode.Iam.S3Access;
-    expect(s3Access).toHaveLength(1);
-    expect(s3Access[0].EnableWriteAccess).toBe(false);
-    expect(s3Access[0].BucketName).toEqual({ 'Fn::Sub': ASSET_BUCKET });
-    // The same bucket the script and the scripts archive live in.
-    expect(action.Script['Fn::Sub']).toMatch(new RegExp(`^s3://${escape(s3Access[0].BucketName['Fn::Sub'])}/`));
-    expect(action.Args[0]['Fn::Sub']).toMatch(new RegExp(`^s3://${escape(s3Access[0].BucketName['Fn::Sub'])}/`));
+    expect(s3Access).toHaveLength(2);
+    for (const a of s3Access) {
+      expect(a.EnableWriteAccess).toBe(false);
+      expect(a.BucketName).toEqual({ 'Fn::Sub': ASSET_BUCKET });
+    }
+    // Each entry's KeyName is the object the action fetches: the installer script, then the archive.
+    const bucket = escape(s3Access[0].BucketName['Fn::Sub']);
+    expect(action.Script['Fn::Sub']).toMatch(new RegExp(`^s3://${bucket}/${escape(s3Access[1].KeyName)}$`));
+    expect(action.Args[0]['Fn::Sub']).toMatch(new RegExp(`^s3://${bucket}/${escape(s3Access[0].KeyName)}$`));
+    expect(s3Access[0].KeyName).toMatch(/\.zip$/);
+    expect(s3Access[1].KeyName).toMatch(/\.sh$/);
   });
 
   test('the plan is planTraining of the preset on the cluster', () => {
@@ -229,7 +234,10 @@ describe('RecipeScripts', () => {
     const scripts = new RecipeScripts(stack, 'Scripts', { recipe: 'fsdp', targetDir: '/fsx/x', owner: 'ubuntu', environment: { A: '1', B_2: 'two' } });
     expect(scripts.onNodeConfigured.script).toBe(scripts.installer.s3ObjectUrl);
     expect(scripts.onNodeConfigured.args).toEqual([scripts.scripts.s3ObjectUrl, '/fsx/x', 'ubuntu', 'A=1', 'B_2=two']);
-    expect(scripts.s3Access).toEqual([{ bucketName: scripts.scripts.s3BucketName }]);
+    expect(scripts.s3Access).toEqual([
+      { bucketName: scripts.scripts.s3BucketName, keyName: scripts.scripts.s3ObjectKey },
+      { bucketName: scripts.installer.s3BucketName, keyName: scripts.installer.s3ObjectKey },
+    ]);
   });
 
   test('throws when an environment key is not upper-case shell style', () => {
@@ -271,5 +279,17 @@ describe('FSDP_PRESETS and train_fsdp.py', () => {
     const { layers, hidden } = presets[name];
     const fromScript = 12 * layers * hidden * hidden + 50257 * hidden;
     expect(Math.abs(FSDP_PRESETS[name] - fromScript) / fromScript).toBeLessThan(0.05);
+  });
+});
+
+describe('FsdpTraining: nodes from a CloudFormation parameter', () => {
+  test('is accepted as MinCount and MaxCount; plan, which needs the number, says why it has none', () => {
+    const { stack } = testStack();
+    const nodes = new CfnParameter(stack, 'Nodes', { type: 'Number' }).valueAsNumber;
+    const { training } = withFsdp(stack, { nodes });
+    const resource = configOf(templateOf(stack)).Scheduling.SlurmQueues[0].ComputeResources[0];
+    expect(resource.MinCount).toEqual({ Ref: 'Nodes' });
+    expect(resource.MaxCount).toEqual({ Ref: 'Nodes' });
+    expect(() => training.plan).toThrow(/no plan, since nodes is a token \(such as a CloudFormation parameter\) whose value is known only at deploy/);
   });
 });

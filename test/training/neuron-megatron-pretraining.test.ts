@@ -1,4 +1,4 @@
-import { type Stack } from 'aws-cdk-lib';
+import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import {
   MEGATRON_GPT3_PRESETS, megatronDataParallel, NEURONX_NEMO_MEGATRON_COMMIT, NeuronMegatronPretraining, PrivateVpc, TrainingStorage,
   type NeuronMegatronPretrainingProps,
@@ -116,5 +116,20 @@ describe('Trn1MegatronPretraining stack', () => {
       expect.stringMatching(/^StorageFileSystem/), expect.stringMatching(/^NetworkcomputeSubnet1DefaultRoute/),
       expect.stringMatching(/^StorageSecurityGroup/),
     ]));
+  });
+});
+
+describe('NeuronMegatronPretraining: nodes from a CloudFormation parameter', () => {
+  test('throws in words: the divisibility check needs a number, and the message prints no token', () => {
+    const { stack } = testStack();
+    const nodes = new CfnParameter(stack, 'Nodes', { type: 'Number' }).valueAsNumber;
+    let message = '';
+    try {
+      withMegatron(stack, { nodes });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/nodes: a token such as a CloudFormation parameter is not accepted here; the node count must be a number at synth, to check that the preset's TP x PP divides the NeuronCores/);
+    expect(message).not.toMatch(/\d{6,}|\$\{Token/);
   });
 });

@@ -1,4 +1,6 @@
-import { Duration, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import {
   DEFAULT_PCLUSTER_VERSION, ParallelCluster, PrivateVpc, type ComputeResourceOptions, type ParallelClusterProps, type SlurmQueueOptions,
@@ -340,7 +342,7 @@ describe('ParallelCluster: bad input', () => {
 
   test('throws when efa is set on an instance without EFA (c5.4xlarge)', () => {
     expect(build({ queues: [{ name: 'cpu', computeResources: [{ name: 'c5', instanceType: 'c5.4xlarge', maxCount: 2, efa: true }] }] }))
-      .toThrow(/compute resource c5: efa is set but c5\.4xlarge is not an EFA type of the training catalog \(trn1\.32xlarge, trn1n\.32xlarge, p4d\.24xlarge, p5\.48xlarge\)/);
+      .toThrow(/compute resource c5: efa is set but c5\.4xlarge is not an EFA-capable EC2 type/);
   });
 
   test('throws when EFA runs without a placement group or a capacity reservation', () => {
@@ -413,5 +415,135 @@ describe('ParallelCluster: bad input', () => {
   test('reports every problem at once, naming the construct', () => {
     expect(build({ clusterName: 'bad_name', headNodeRootVolumeGiB: 20, queues: [queueNamed('GPU')] }))
       .toThrow(/ParallelCluster TestStack\/Cluster: invalid props:\n- clusterName[\s\S]*\n- headNodeRootVolumeGiB[\s\S]*\n- queue name: 'GPU'/);
+  });
+});
+
+describe('ParallelCluster: tokens for counts', () => {
+  test('minCount and maxCount from a CloudFormation parameter are accepted and rendered as references', () => {
+    const { stack } = testStack();
+    const nodes = new CfnParameter(stack, 'Nodes', { type: 'Number' }).valueAsNumber;
+    withCluster(stack, { queues: [{ name: 'gpu', computeResources: [{ ...P5, minCount: nodes, maxCount: nodes }] }] });
+    const resource = configOf(templateOf(stack)).Scheduling.SlurmQueues[0].ComputeResources[0];
+    expect(resource.MinCount).toEqual({ Ref: 'Nodes' });
+    expect(resource.MaxCount).toEqual({ Ref: 'Nodes' });
+  });
+
+  test('a literal minCount above a token maxCount is left to ParallelCluster, and no message prints a token', () => {
+    const { stack } = testStack();
+    const max = new CfnParameter(stack, 'Max', { type: 'Number' }).valueAsNumber;
+    expect(() => withCluster(stack, { queues: [{ name: 'gpu', computeResources: [{ ...P5, minCount: 3, maxCount: max }] }] })).not.toThrow();
+  });
+});
+
+describe('ParallelCluster: values passed through to ParallelCluster', () => {
+  const queue = (extra: Partial<SlurmQueueOptions>, resource: Partial<ComputeResourceOptions> = {}): SlurmQueueOptions => ({
+    ...GPU_QUEUE, ...extra, computeResources: [{ ...P5, ...resource }],
+  });
+
+  test('throws when a head node policy is a name rather than an ARN', () => {
+    expect(build({ headNodeIamPolicies: ['AmazonS3ReadOnlyAccess'] }))
+      .toThrow(/headNodeIamPolicies: 'AmazonS3ReadOnlyAccess' is not an IAM policy ARN .*not policy names/);
+  });
+
+  test('throws when a queue policy is a role ARN', () => {
+    expect(build({ queues: [queue({ additionalIamPolicies: ['arn:aws:iam::123456789012:role/x'] })] }))
+      .toThrow(/queue gpu additionalIamPolicies: 'arn:aws:iam::123456789012:role\/x' is not an IAM policy ARN/);
+  });
+
+  test('accepts AWS managed and customer policy ARNs in any partition', () => {
+    expect(build({
+      headNodeIamPolicies: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', 'arn:aws-us-gov:iam::123456789012:policy/team/Read'],
+    })).not.toThrow();
+  });
+
+  test('throws when a script is neither s3:// nor https://', () => {
+    expect(build({ headNodeOnNodeConfigured: { script: '/home/ubuntu/setup.sh' } }))
+      .toThrow(/headNodeOnNodeConfigured\.script: '\/home\/ubuntu\/setup\.sh' must be an s3:\/\/ or https:\/\/ URL/);
+    expect(build({ queues: [queue({ onNodeConfigured: { script: 'http://example.com/x.sh' } })] }))
+      .toThrow(/queue gpu onNodeConfigured\.script: 'http:\/\/example\.com\/x\.sh' must be an s3:\/\/ or https:\/\/ URL/);
+  });
+
+  test('throws when an S3 access bucket is a URL, not a name', () => {
+    expect(build({ headNodeS3Access: [{ bucketName: 's3://my-bucket' }] }))
+      .toThrow(/headNodeS3Access bucketName: 's3:\/\/my-bucket' must be a bucket name/);
+    expect(build({ queues: [queue({ s3Access: [{ bucketName: 'My_Bucket' }] })] }))
+      .toThrow(/queue gpu s3Access bucketName: 'My_Bucket' must be a bucket name/);
+  });
+
+  test('renders KeyName when an S3 access entry names an object', () => {
+    const { template } = synth({ headNodeS3Access: [{ bucketName: 'my-bucket', keyName: 'scripts/setup.sh' }] });
+    expect(configOf(template).HeadNode.Iam.S3Access).toEqual([{ BucketName: 'my-bucket', KeyName: 'scripts/setup.sh', EnableWriteAccess: false }]);
+  });
+
+  test('throws when the capacity reservation, file system or subnet ID has the wrong shape', () => {
+    expect(build({ queues: [queue({}, { capacityReservationId: 'cr-123' })] }))
+      .toThrow(/queue gpu compute resource p5: capacityReservationId: 'cr-123' is not a capacity reservation ID/);
+    expect(build({ fsxLustre: { fileSystemId: 'fsx-0123', mountDir: '/fsx' } }))
+      .toThrow(/fsxLustre\.fileSystemId: 'fsx-0123' is not an FSx file system ID such as fs-0123456789abcdef0/);
+    const { stack } = testStack();
+    const network = new PrivateVpc(stack, 'Network');
+    const subnet = ec2.Subnet.fromSubnetAttributes(stack, 'Imported', { subnetId: 'my-subnet', availabilityZone: 'us-east-1a' });
+    expect(() => new ParallelCluster(stack, 'Cluster', {
+      vpc: network.vpc, subnet, securityGroups: [network.clusterSecurityGroup], queues: [GPU_QUEUE],
+    })).toThrow(/subnet: 'my-subnet' has no subnet ID such as subnet-0123456789abcdef0/);
+  });
+
+  test('throws when an instance type is a SageMaker ml. type or no EC2 type', () => {
+    expect(build({ queues: [queue({}, { instanceType: 'ml.p5.48xlarge' })] }))
+      .toThrow(/queue gpu compute resource p5: instanceType: 'ml\.p5\.48xlarge' is a SageMaker instance type/);
+    expect(build({ headNodeInstanceType: 'large' })).toThrow(/headNodeInstanceType: 'large' is not an EC2 instance type/);
+  });
+
+  test('EFA is allowed, and on by default, on an EFA-capable EC2 type outside the training catalog (g5.48xlarge)', () => {
+    const { template } = synth({ queues: [queue({}, { name: 'g5', instanceType: 'g5.48xlarge', minCount: 0, maxCount: 2 })] });
+    expect(configOf(template).Scheduling.SlurmQueues[0].ComputeResources[0].Efa).toEqual({ Enabled: true });
+    expect(build({ queues: [queue({}, { name: 'g5', instanceType: 'g5.48xlarge', efa: true })] })).not.toThrow();
+  });
+});
+
+describe('ParallelCluster: IAM of the provider and of the cluster', () => {
+  test('by default the provider takes no parameters and the configuration has no Iam section', () => {
+    const { template } = synth();
+    const stacks = template.findResources('AWS::CloudFormation::Stack');
+    expect(Object.values(stacks)[0].Properties.Parameters).toBeUndefined();
+    expect(configOf(template).Iam).toBeUndefined();
+  });
+
+  test('permissionsBoundary and resourcePrefix render Iam.PermissionsBoundary and Iam.ResourcePrefix', () => {
+    const boundary = 'arn:aws:iam::123456789012:policy/Boundary';
+    const { template } = synth({ permissionsBoundary: boundary, resourcePrefix: '/llm-recipes/fsdp-' });
+    expect(configOf(template).Iam).toEqual({ PermissionsBoundary: boundary, ResourcePrefix: '/llm-recipes/fsdp-' });
+  });
+
+  test('providerRole is the CustomLambdaRole parameter of the provider stack', () => {
+    const { stack } = testStack();
+    const role = iam.Role.fromRoleArn(stack, 'ProviderRole', 'arn:aws:iam::123456789012:role/pcluster-provider');
+    withCluster(stack, { providerRole: role });
+    templateOf(stack).hasResourceProperties('AWS::CloudFormation::Stack', {
+      Parameters: { CustomLambdaRole: 'arn:aws:iam::123456789012:role/pcluster-provider' },
+    });
+  });
+
+  test('providerAdditionalIamPolicies is the comma-separated AdditionalIamPolicies parameter', () => {
+    const { template } = synth({ providerAdditionalIamPolicies: ['arn:aws:iam::123456789012:policy/A', 'arn:aws:iam::123456789012:policy/B'] });
+    template.hasResourceProperties('AWS::CloudFormation::Stack', {
+      Parameters: { AdditionalIamPolicies: 'arn:aws:iam::123456789012:policy/A,arn:aws:iam::123456789012:policy/B' },
+    });
+  });
+
+  test('throws when providerAdditionalIamPolicies comes with providerRole, which makes the provider ignore it', () => {
+    const { stack } = testStack();
+    const role = iam.Role.fromRoleArn(stack, 'ProviderRole', 'arn:aws:iam::123456789012:role/p');
+    expect(() => withCluster(stack, { providerRole: role, providerAdditionalIamPolicies: ['arn:aws:iam::123456789012:policy/A'] }))
+      .toThrow(/providerAdditionalIamPolicies: the provider ignores them when providerRole is set/);
+  });
+
+  test('throws when permissionsBoundary is not a policy ARN or resourcePrefix breaks the IAM rules', () => {
+    expect(build({ permissionsBoundary: 'Boundary' })).toThrow(/permissionsBoundary: 'Boundary' is not an IAM policy ARN/);
+    expect(build({ resourcePrefix: '/llm-recipes/' })).not.toThrow();
+    // The user guide's own example of a refused prefix.
+    expect(build({ resourcePrefix: '/my-prefix' })).toThrow(/resourcePrefix: '\/my-prefix' must be/);
+    expect(build({ resourcePrefix: 'a'.repeat(31) })).toThrow(/resourcePrefix: 'a{31}' must be a name of at most 30 characters/);
+    expect(build({ resourcePrefix: 'bad prefix' })).toThrow(/resourcePrefix: 'bad prefix' must be/);
   });
 });

@@ -1,8 +1,8 @@
-import { type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  isValidLustreCapacity, LUSTRE_THROUGHPUT_TIERS, PrivateVpc, TrainingStorage, type TrainingStorageProps,
+  DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, isValidLustreCapacity, LUSTRE_THROUGHPUT_TIERS, PrivateVpc, TrainingStorage, type TrainingStorageProps,
 } from '../../constructs';
 import { templateOf, testStack } from '../util/synth';
 
@@ -257,5 +257,49 @@ describe('TrainingStorage options', () => {
   test('throws once, naming every bad prop', () => {
     expect(build({ storageCapacityGiB: 1000, perUnitStorageThroughput: 200 }))
       .toThrow(/storageCapacityGiB: 1000[\s\S]*perUnitStorageThroughput: 200/);
+  });
+});
+
+describe('TrainingStorage: old versions and tokens', () => {
+  test('the data bucket expires noncurrent versions after 30 days by default', () => {
+    const { template, storage } = synth();
+    expect(DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS).toBe(30);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: [{ Id: 'ExpireNoncurrentVersions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }] },
+    });
+    expect(storage.dataBucket.bucketName).toBeDefined();
+  });
+
+  test('noncurrentVersionExpiration changes the days', () => {
+    const { template } = synth({ noncurrentVersionExpiration: Duration.days(7) });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })] },
+    });
+  });
+
+  test('throws when noncurrentVersionExpiration is not whole days, or comes with an existing bucket', () => {
+    expect(build({ noncurrentVersionExpiration: Duration.hours(36) })).toThrow(/noncurrentVersionExpiration: 1 day 12 hours must be a whole number of days, at least 1/);
+    const { stack } = testStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-data');
+    const network = new PrivateVpc(stack, 'Network');
+    expect(() => new TrainingStorage(stack, 'Storage', {
+      vpc: network.vpc, subnet: network.computeSubnet, clientSecurityGroup: network.clusterSecurityGroup, dataBucket: bucket, noncurrentVersionExpiration: Duration.days(7),
+    })).toThrow(/noncurrentVersionExpiration: applies to the bucket TrainingStorage creates/);
+  });
+
+  test('storage capacity and throughput from CloudFormation parameters are accepted and passed to FSx', () => {
+    const { stack } = testStack();
+    const capacity = new CfnParameter(stack, 'Capacity', { type: 'Number' }).valueAsNumber;
+    const throughput = new CfnParameter(stack, 'Throughput', { type: 'Number' }).valueAsNumber;
+    const network = new PrivateVpc(stack, 'Network');
+    new TrainingStorage(stack, 'Storage', {
+      vpc: network.vpc, subnet: network.computeSubnet, clientSecurityGroup: network.clusterSecurityGroup,
+      storageCapacityGiB: capacity, perUnitStorageThroughput: throughput,
+    });
+    templateOf(stack).hasResourceProperties('AWS::FSx::FileSystem', {
+      StorageCapacity: { Ref: 'Capacity' },
+      LustreConfiguration: Match.objectLike({ PerUnitStorageThroughput: { Ref: 'Throughput' } }),
+    });
   });
 });
