@@ -291,11 +291,19 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.role = props.role ?? new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: `SageMaker execution role of the ${props.model.name} LMI endpoint`,
-    });
-    this.grantExecution(r, props, image.account, logGroupArn);
+    const statements = this.executionStatements(r, props, image.account, logGroupArn);
+    if (props.role) {
+      this.role = props.role;
+      for (const statement of statements) this.role.addToPrincipalPolicy(statement);
+    } else {
+      // An inline policy: no separate AWS::IAM::Policy resource per endpoint.
+      this.role = new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+        description: `SageMaker execution role of the ${props.model.name} LMI endpoint`,
+        inlinePolicies: { Execution: new iam.PolicyDocument({ statements }) },
+      });
+    }
+    if (r.weights instanceof S3PrefixWeights) (r.weights.key ?? r.weights.bucket.encryptionKey)?.grantDecrypt(this.role);
 
     let vpcConfig: sagemaker.CfnModel.VpcConfigProperty | undefined;
     if (props.vpc) {
@@ -329,7 +337,7 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
         } : undefined,
       },
     });
-    // The model is created with the role's grants in place, not before them.
+    // The model is created with the role's grants in place (its inline policy and any DefaultPolicy), not before them.
     this.cfnModel.node.addDependency(this.role);
 
     this.cfnEndpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
@@ -509,50 +517,46 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
     return { uri: `${account}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}${suffix}`, account };
   }
 
-  private grantExecution(r: Resolved, props: LmiEndpointProps, account: string, logGroupArn: string): void {
+  /** What the execution role needs: image pull, logs, metrics, the weights, the VPC network interfaces. */
+  private executionStatements(r: Resolved, props: LmiEndpointProps, account: string, logGroupArn: string): iam.PolicyStatement[] {
     const stack = Stack.of(this);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    const statements = [new iam.PolicyStatement({
       sid: 'PullLmiImage',
       actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
       resources: [stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: LMI_REPOSITORY })],
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    }), new iam.PolicyStatement({
       sid: 'EcrLogin',
       // GetAuthorizationToken supports no resource-level permissions (ECR IAM reference).
       actions: ['ecr:GetAuthorizationToken'],
       resources: ['*'],
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    }), new iam.PolicyStatement({
       sid: 'EndpointLogs',
       // CreateLogGroup as SageMaker's CreateModel execution-role permissions list it, on the group
       // that already exists; the stream actions on that group's streams (its GetAtt Arn, `...:*`).
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
       resources: [logGroupArn, this.logGroup.logGroupArn],
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    }), new iam.PolicyStatement({
       sid: 'EndpointMetrics',
       // PutMetricData rejects namespaces starting with AWS/, so the container's own is the only one.
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],
       conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' } },
-    }));
+    })];
     if (r.weights instanceof S3PrefixWeights) {
       const { bucket, prefix } = r.weights;
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      statements.push(new iam.PolicyStatement({
         sid: 'ReadWeights',
         actions: ['s3:GetObject'],
         resources: [bucket.arnForObjects(`${prefix}*`)],
-      }));
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      }), new iam.PolicyStatement({
         sid: 'ListWeights',
         actions: ['s3:ListBucket'],
         resources: [bucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
       }));
-      (r.weights.key ?? bucket.encryptionKey)?.grantDecrypt(this.role);
     }
     if (props.vpc) {
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      statements.push(new iam.PolicyStatement({
         sid: 'ModelInVpc',
         // The ENI actions SageMaker needs to place the container in a VPC take no resource ARNs
         // (SageMaker developer guide, "Give SageMaker Hosted Endpoints Access to Resources in Your VPC").
@@ -564,6 +568,7 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
         resources: ['*'],
       }));
     }
+    return statements;
   }
 
   /**

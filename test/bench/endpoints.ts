@@ -4,6 +4,7 @@
  * (construction and synthesis only) and on. Asserts nothing.
  *
  *   npx ts-node --transpile-only test/bench/endpoints.ts            # both, as a table
+ *   npx ts-node --transpile-only test/bench/endpoints.ts off --lean # no stack traces, no metadata collection
  *   node --cpu-prof -r ts-node/register/transpile-only test/bench/endpoints.ts off   # profile
  *
  * `measureEndpoints(count, validation)` is exported for test/bench/synth-bench.ts to call.
@@ -23,10 +24,13 @@ export interface EndpointsMeasurement {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly heapMiB: number;
+  /** Constructs in the app and bytes of the stack's template: deterministic, unlike time on a busy machine. */
+  readonly constructs: number;
+  readonly templateKiB: number;
 }
 
 /** Builds and synthesizes one stack of `count` endpoints; the cdk-nag pack runs as in the recipes. */
-export function measureEndpoints(count: number, validation: boolean): EndpointsMeasurement {
+export function measureEndpoints(count: number, validation: boolean, context: Record<string, unknown> = {}): EndpointsMeasurement {
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const cpuBefore = process.cpuUsage();
@@ -34,38 +38,45 @@ export function measureEndpoints(count: number, validation: boolean): EndpointsM
   const app = createRecipeApp({
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-endpoints-')),
     builtinCloudFormationValidation: validation,
-    context: { '@aws-cdk/core:validateAgainstDefaultRules': validation },
+    context: { '@aws-cdk/core:validateAgainstDefaultRules': validation, ...context },
   });
   const stack = new Stack(app, 'Endpoints');
   for (let i = 0; i < count; i++) {
     new LmiEndpoint(stack, `Endpoint${i}`, { model: FALCON_40B, instanceType: 'ml.g5.48xlarge' });
   }
-  app.synth();
+  const assembly = app.synth();
   const wallMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuBefore);
   // Heap still reachable from the app (held until here), so garbage is not counted.
   global.gc?.();
   const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-  if (app.node.children.length === 0) throw new Error('unreachable: keeps the app alive through the heap reading');
-  return { count, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, heapMiB };
+  const constructs = app.node.findAll().length;
+  const templateKiB = fs.statSync(path.join(assembly.directory, assembly.getStackByName(stack.stackName).templateFile)).size / 1024;
+  return { count, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, heapMiB, constructs, templateKiB };
 }
 
-function slope(a: EndpointsMeasurement, b: EndpointsMeasurement, key: 'wallMs' | 'cpuMs' | 'heapMiB'): number {
+function slope(a: EndpointsMeasurement, b: EndpointsMeasurement, key: 'wallMs' | 'cpuMs' | 'heapMiB' | 'constructs' | 'templateKiB'): number {
   return (b[key] - a[key]) / (b.count - a.count);
 }
 
 if (require.main === module) {
   if (!global.gc) console.log('(run with node --expose-gc for exact heap figures)');
   const modes = process.argv.includes('off') ? [false] : process.argv.includes('on') ? [true] : [false, true];
-  measureEndpoints(1, false); // warm-up: module loading and JIT
+  // --lean: what `cdk synth` without --debug and without telemetry would do: no construct stack
+  // traces, no additional metadata collection (cdk.json turns it on; it is telemetry only).
+  const lean = process.argv.includes('--lean');
+  const context = lean ? { 'aws:cdk:disable-stack-trace': true, '@aws-cdk/core:enableAdditionalMetadataCollection': false } : {};
+  measureEndpoints(1, false, context); // warm-up: module loading and JIT
   for (const validation of modes) {
-    const runs = [1, 10, 50].map((n) => measureEndpoints(n, validation));
-    console.log(`CloudFormation Validate ${validation ? 'on' : 'off'}`);
+    const runs = [1, 10, 50].map((n) => measureEndpoints(n, validation, context));
+    console.log(`CloudFormation Validate ${validation ? 'on' : 'off'}${lean ? ', lean context' : ''}`);
     for (const r of runs) {
-      console.log(`  ${String(r.count).padStart(2)} endpoints: wall ${r.wallMs.toFixed(0)} ms, CPU ${r.cpuMs.toFixed(0)} ms, heap +${r.heapMiB.toFixed(1)} MiB`);
+      console.log(`  ${String(r.count).padStart(2)} endpoints: wall ${r.wallMs.toFixed(0)} ms, CPU ${r.cpuMs.toFixed(0)} ms, heap +${r.heapMiB.toFixed(1)} MiB, `
+        + `${r.constructs} constructs, template ${r.templateKiB.toFixed(0)} KiB`);
     }
     const [, ten, fifty] = runs;
     console.log(`  per extra endpoint (10 -> 50): wall ${slope(ten, fifty, 'wallMs').toFixed(1)} ms, `
-      + `CPU ${slope(ten, fifty, 'cpuMs').toFixed(1)} ms, heap ${slope(ten, fifty, 'heapMiB').toFixed(2)} MiB`);
+      + `CPU ${slope(ten, fifty, 'cpuMs').toFixed(1)} ms, heap ${slope(ten, fifty, 'heapMiB').toFixed(2)} MiB, `
+      + `${slope(ten, fifty, 'constructs').toFixed(0)} constructs, template ${slope(ten, fifty, 'templateKiB').toFixed(1)} KiB`);
   }
 }

@@ -1,5 +1,5 @@
 import { CfnParameter, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,6 +18,14 @@ function synth(props: LmiEndpointProps, env?: { region?: string; account?: strin
   const { stack } = testStack(env);
   const endpoint = new LmiEndpoint(stack, 'Llm', props);
   return { stack, endpoint, template: templateOf(stack) };
+}
+
+/** The execution role's inline policy matches `policy` (a PolicyName/PolicyDocument pattern). */
+function hasExecutionPolicy(template: Template, policy: Record<string, unknown>): void {
+  template.hasResourceProperties('AWS::IAM::Role', {
+    AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] },
+    Policies: [{ PolicyName: 'Execution', ...policy }],
+  });
 }
 
 function build(props: LmiEndpointProps, env?: { region?: string }) {
@@ -138,7 +146,7 @@ describe('LmiEndpoint defaults', () => {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] },
       ManagedPolicyArns: Match.absent(),
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    hasExecutionPolicy(template, {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -164,15 +172,17 @@ describe('LmiEndpoint defaults', () => {
         ]),
       },
     });
-    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(policies).not.toMatch(/FullAccess|"s3:\*"|"sagemaker:\*"/);
+    // The role carries its statements inline: no separate policy resource per endpoint.
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const roles = JSON.stringify(template.findResources('AWS::IAM::Role'));
+    expect(roles).not.toMatch(/FullAccess|"s3:\*"|"sagemaker:\*"/);
   });
 
-  test('the model is created after the role policy', () => {
+  test('the model is created after the role and its inline policy', () => {
     const { template } = synth(FALCON_G5);
     const model = Object.values(template.findResources('AWS::SageMaker::Model'))[0] as { DependsOn: string[] };
-    const policyId = Object.keys(template.findResources('AWS::IAM::Policy'))[0];
-    expect(model.DependsOn).toContain(policyId);
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role'))[0];
+    expect(model.DependsOn).toContain(roleId);
   });
 
   test('no stack outputs unless asked for', () => {
@@ -298,7 +308,7 @@ describe('LmiEndpoint options', () => {
         Environment: Match.objectLike({ HF_MODEL_ID: Match.absent(), HF_REVISION: Match.absent() }),
       },
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    hasExecutionPolicy(template, {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -321,13 +331,17 @@ describe('LmiEndpoint options', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'Weights', 'team-weights');
     const key = kms.Key.fromKeyArn(stack, 'WeightsKey', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
     new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, weights: ModelWeights.fromS3Prefix(bucket, 'falcon/', { key }) });
-    templateOf(stack).hasResourceProperties('AWS::IAM::Policy', {
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: 'kms:Decrypt', Resource: 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555',
         })]),
       },
     });
+    // The grant lands in the role's DefaultPolicy; the model waits for it too.
+    const model = Object.values(template.findResources('AWS::SageMaker::Model'))[0] as { DependsOn: string[] };
+    expect(model.DependsOn).toContain(Object.keys(template.findResources('AWS::IAM::Policy'))[0]);
   });
 
   test('VPC: private subnets, a security group without ingress, ENI permissions', () => {
@@ -346,7 +360,7 @@ describe('LmiEndpoint options', () => {
       GroupDescription: Match.stringLikeRegexp('LMI endpoint'),
       SecurityGroupIngress: Match.absent(),
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    hasExecutionPolicy(template, {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ModelInVpc', Action: Match.arrayWith(['ec2:CreateNetworkInterface']) })]) },
     });
     expect(stack.resolve(endpoint.connections?.securityGroups.map((sg) => sg.securityGroupId)))
