@@ -148,9 +148,11 @@ export interface LmiEndpointProps {
   /** @default 'AllTraffic' */
   readonly variantName?: string;
   /**
-   * Physical endpoint name, at most 63 letters, digits and hyphens.
-   * @default `<stack name>-<construct id>-<hash of the stack name and construct path>`, cut to 63
-   * characters: fixed before deploy, so that the endpoint's log group can be created first
+   * Physical endpoint name, at most 63 letters, digits and hyphens. Prefer lower case: the log group
+   * is created as `/aws/sagemaker/Endpoints/<endpointName>` with the case given, and it is not
+   * documented whether SageMaker keeps that case when it writes (a known limitation).
+   * @default `<stack name>-<construct id>-<hash of the stack name and construct path>` in lower case,
+   * cut to 63 characters: fixed before deploy, so that the endpoint's log group can be created first
    */
   readonly endpointName?: string;
   /**
@@ -661,14 +663,16 @@ function stackSingleton<T extends Construct>(stack: Stack, id: string, type: abs
 /**
  * The endpoint name used unless endpointName is given: the stack name and construct ID for people,
  * and a hash of the stack name and construct path so that two stacks or two endpoints never collide.
- * At most 63 characters and SAGEMAKER_NAME_PATTERN's alphabet.
+ * At most 63 characters and SAGEMAKER_NAME_PATTERN's alphabet, in lower case.
  */
 function defaultEndpointName(scope: Construct): string {
   const stack = Stack.of(scope);
   const stackName = Token.isUnresolved(stack.stackName) ? '' : stack.stackName;
   const hash = createHash('sha256').update(`${stackName}\n${scope.node.path}`).digest('hex').slice(0, 8);
   const human = `${stackName}-${scope.node.id}`.replace(/[^a-zA-Z0-9]+/g, '-').slice(0, SAGEMAKER_NAME_MAX - hash.length - 1).replace(/^-+|-+$/g, '');
-  return human ? `${human}-${hash}` : `lmi-${hash}`;
+  // Lower case: SageMaker treats endpoint names case-insensitively (its ARNs are lower case), and
+  // whether the log group keeps the given case is not documented; a lower-case name is the same both ways.
+  return (human ? `${human}-${hash}` : `lmi-${hash}`).toLowerCase();
 }
 
 function seconds(d: Duration | undefined): number | undefined {

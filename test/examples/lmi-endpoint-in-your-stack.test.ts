@@ -39,7 +39,7 @@ describe('example: an LmiEndpoint in a team stack', () => {
   test('the endpoint logs to its own retained, encrypted log group', () => {
     template.hasResource('AWS::Logs::LogGroup', {
       DeletionPolicy: 'Retain',
-      Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/sagemaker/Endpoints/TeamInference-Falcon40b-'), KmsKeyId: Match.anyValue() },
+      Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/sagemaker/Endpoints/teaminference-falcon40b-'), KmsKeyId: Match.anyValue() },
     });
   });
 });

@@ -161,7 +161,7 @@ describe('LmiEndpoint defaults', () => {
             Sid: 'EndpointLogs',
             Resource: [
               { 'Fn::GetAtt': [Match.stringLikeRegexp('^LlmLogs'), 'Arn'] },
-              { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:/aws/sagemaker/Endpoints/TestStack-Llm-[0-9a-f]{8}$')])] },
+              { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:/aws/sagemaker/Endpoints/teststack-llm-[0-9a-f]{8}$')])] },
             ],
           }),
           Match.objectLike({
@@ -711,7 +711,7 @@ describe('LmiEndpoint log group', () => {
     const endpoints = template.findResources('AWS::SageMaker::Endpoint');
     const [endpointId] = Object.keys(endpoints);
     const endpointName = (endpoints[endpointId] as { Properties: { EndpointName: string } }).Properties.EndpointName;
-    expect(endpointName).toMatch(/^TestStack-Llm-[0-9a-f]{8}$/);
+    expect(endpointName).toMatch(/^teststack-llm-[0-9a-f]{8}$/);
     const groups = template.findResources('AWS::Logs::LogGroup');
     const [groupId] = Object.keys(groups);
     expect(groups[groupId]).toMatchObject({
@@ -734,7 +734,7 @@ describe('LmiEndpoint log group', () => {
           Condition: {
             ArnEquals: {
               'kms:EncryptionContext:aws:logs:arn': {
-                'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:/aws/sagemaker/Endpoints/TestStack-Llm-[0-9a-f]{8}$')])],
+                'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:/aws/sagemaker/Endpoints/teststack-llm-[0-9a-f]{8}$')])],
               },
             },
           },
@@ -784,7 +784,7 @@ describe('LmiEndpoint log group', () => {
       expect(name.length).toBeLessThanOrEqual(63);
       expect(name).toMatch(SAGEMAKER_NAME_PATTERN);
     }
-    expect(nameOf(b)).toMatch(/^Other-name-Endpoint-with/);
+    expect(nameOf(b)).toMatch(/^other-name-endpoint-with/);
     expect(nameOf(a)).not.toBe(nameOf(b));
   });
 });
