@@ -502,7 +502,7 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
       return { uri, account: imageAccount(r.backend, r.imageTag, stack.region)! };
     }
     // One mapping per backend and one rule per image tag in each stack, shared by its endpoints: the
-    // mapping of every region is large, and a copy per endpoint was most of an extra endpoint's cost.
+    // mapping of every region is a few KiB of template, which a copy per endpoint repeated.
     const backendId = r.backend === 'gpu' ? 'Gpu' : 'Neuron';
     const mappingId = `LmiImageAccounts${backendId}`;
     const mapping = stackSingleton(stack, mappingId, CfnMapping, () => new CfnMapping(stack, mappingId, {
