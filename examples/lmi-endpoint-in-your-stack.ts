@@ -1,6 +1,7 @@
 /**
  * How a team puts an LmiEndpoint into its own stack: its own VPC (private subnets, flow logs),
- * its own execution role, weights it staged in its own bucket, and a caller role that may invoke.
+ * its own execution role, weights it staged in its own bucket, a caller role that may invoke, and
+ * the endpoint's outputs.
  * Imports only the public entry point, as an installed package would.
  */
 import { App, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
@@ -40,10 +41,6 @@ export class TeamInferenceStack extends Stack {
       reason: 'ecr:GetAuthorizationToken and the VPC network-interface actions support no resource-level permissions; PutMetricData is limited by namespace.',
     });
     Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]',
-      reason: 'SageMaker endpoint log groups are named after the generated endpoint name.',
-    });
-    Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::my-team-model-weights/falcon-40b/*]',
       reason: 'SageMaker copies every object under the weights prefix; read is limited to that prefix.',
     });
@@ -63,6 +60,8 @@ export class TeamInferenceStack extends Stack {
       description: 'The application that calls the model',
     });
     this.endpoint.grantInvoke(caller);
+    // The endpoint name and an invoke command as stack outputs: nothing is output unless asked for.
+    this.endpoint.addOutputs();
   }
 }
 

@@ -32,4 +32,15 @@ describe('example: an LmiEndpoint in a team stack', () => {
   test('scales between 1 and 2 instances', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 2 });
   });
+
+  test('outputs the endpoint name, as the stack asks for them', () => {
+    template.hasOutput('*', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Falcon40b'), 'EndpointName'] } });
+  });
+
+  test('the endpoint logs to its own retained, encrypted log group', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/sagemaker/Endpoints/teaminference-falcon40b-'), KmsKeyId: Match.anyValue() },
+    });
+  });
 });

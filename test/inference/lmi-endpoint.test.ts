@@ -1,19 +1,31 @@
-import { CfnParameter, Duration, Size, Validations } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { CfnParameter, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import {
   FALCON_40B, FALCON_7B, LmiEndpoint, MISTRAL_7B_INSTRUCT_V02, ModelWeights, RollingBatch, ZEPHYR_7B_BETA,
   type LmiEndpointProps, type ModelSpec,
 } from '../../constructs';
+import { SAGEMAKER_NAME_PATTERN } from '../../constructs/catalog';
+import { createRecipeApp } from '../../lib/app';
 import { templateOf, testStack } from '../util/synth';
 
 function synth(props: LmiEndpointProps, env?: { region?: string; account?: string }) {
   const { stack } = testStack(env);
   const endpoint = new LmiEndpoint(stack, 'Llm', props);
   return { stack, endpoint, template: templateOf(stack) };
+}
+
+/** The execution role's inline policy matches `policy` (a PolicyName/PolicyDocument pattern). */
+function hasExecutionPolicy(template: Template, policy: Record<string, unknown>): void {
+  template.hasResourceProperties('AWS::IAM::Role', {
+    AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] },
+    Policies: [{ PolicyName: 'Execution', ...policy }],
+  });
 }
 
 function build(props: LmiEndpointProps, env?: { region?: string }) {
@@ -59,8 +71,9 @@ describe('LmiEndpoint defaults', () => {
     expect(mapping['us-east-1'].account).toBe('763104351884');
     expect(mapping['cn-north-1'].account).toBe('727897471807');
     expect(mapping['ap-east-2']).toBeUndefined();
+    expect(Object.keys(json.Mappings as object)).toEqual(['LmiImageAccountsGpu']);
     const rules = json.Rules as Record<string, { Assertions: Array<{ Assert: { 'Fn::Contains': [string[], unknown] }; AssertDescription: string }> }>;
-    const rule = rules[Object.keys(rules).find((k) => k.startsWith('LlmImageRegionRule'))!];
+    const rule = rules.LmiImageRegionsGpu0350lmi1700cu128;
     expect(rule.Assertions[0].Assert['Fn::Contains'][0]).toEqual(Object.keys(mapping));
     expect(rule.Assertions[0].Assert['Fn::Contains'][1]).toEqual({ Ref: 'AWS::Region' });
     expect(rule.Assertions[0].AssertDescription).toMatch(/0\.35\.0-lmi17\.0\.0-cu128/);
@@ -102,7 +115,9 @@ describe('LmiEndpoint defaults', () => {
         VolumeSizeInGB: Match.absent(),
       }],
     });
-    template.resourceCountIs('AWS::KMS::Key', 0);
+    // The one key is the log group's.
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LlmLogKey'), 'Arn'] } });
   });
 
   test('a 7B model gets the shorter 1800 s start-up', () => {
@@ -131,7 +146,7 @@ describe('LmiEndpoint defaults', () => {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] },
       ManagedPolicyArns: Match.absent(),
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    hasExecutionPolicy(template, {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -142,7 +157,13 @@ describe('LmiEndpoint defaults', () => {
             },
           }),
           Match.objectLike({ Sid: 'EcrLogin', Action: 'ecr:GetAuthorizationToken', Resource: '*' }),
-          Match.objectLike({ Sid: 'EndpointLogs', Resource: { 'Fn::Join': ['', Match.arrayWith([':log-group:/aws/sagemaker/Endpoints/*'])] } }),
+          Match.objectLike({
+            Sid: 'EndpointLogs',
+            Resource: [
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^LlmLogs'), 'Arn'] },
+              { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:/aws/sagemaker/Endpoints/teststack-llm-[0-9a-f]{8}$')])] },
+            ],
+          }),
           Match.objectLike({
             Sid: 'EndpointMetrics',
             Action: 'cloudwatch:PutMetricData',
@@ -151,19 +172,31 @@ describe('LmiEndpoint defaults', () => {
         ]),
       },
     });
-    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(policies).not.toMatch(/FullAccess|"s3:\*"|"sagemaker:\*"/);
+    // The role carries its statements inline: no separate policy resource per endpoint.
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const roles = JSON.stringify(template.findResources('AWS::IAM::Role'));
+    expect(roles).not.toMatch(/FullAccess|"s3:\*"|"sagemaker:\*"/);
   });
 
-  test('the model is created after the role policy', () => {
+  test('the model is created after the role and its inline policy', () => {
     const { template } = synth(FALCON_G5);
     const model = Object.values(template.findResources('AWS::SageMaker::Model'))[0] as { DependsOn: string[] };
-    const policyId = Object.keys(template.findResources('AWS::IAM::Policy'))[0];
-    expect(model.DependsOn).toContain(policyId);
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role'))[0];
+    expect(model.DependsOn).toContain(roleId);
   });
 
-  test('stack outputs name the endpoint and give an invoke command', () => {
+  test('no stack outputs unless asked for', () => {
     const { template } = synth(FALCON_G5);
+    expect(template.toJSON().Outputs).toBeUndefined();
+  });
+
+  test('addOutputs names the endpoint and gives an invoke command; a second call adds nothing', () => {
+    const { stack } = testStack();
+    const endpoint = new LmiEndpoint(stack, 'Llm', FALCON_G5);
+    endpoint.addOutputs();
+    endpoint.addOutputs();
+    const template = templateOf(stack);
+    expect(Object.keys(template.toJSON().Outputs)).toHaveLength(2);
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
     const invoke = Object.entries(outputs).find(([k]) => k.includes('InvokeCommand'))?.[1];
     expect(JSON.stringify(invoke?.Value)).toMatch(/aws sagemaker-runtime invoke-endpoint --endpoint-name /);
@@ -171,9 +204,9 @@ describe('LmiEndpoint defaults', () => {
     expect(Object.keys(outputs).some((k) => k.includes('EndpointNameOutput'))).toBe(true);
   });
 
-  test('outputs: false adds none', () => {
-    const { template } = synth({ ...FALCON_G5, outputs: false });
-    expect(template.toJSON().Outputs).toBeUndefined();
+  test('the deprecated outputs: true still adds them', () => {
+    const { template } = synth({ ...FALCON_G5, outputs: true });
+    expect(Object.keys(template.toJSON().Outputs)).toHaveLength(2);
   });
 
   test('construct IDs of the stateful and main children are stable', () => {
@@ -229,10 +262,12 @@ describe('LmiEndpoint on Inferentia2', () => {
     const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
     new LmiEndpoint(stack, 'Llm', { ...ZEPHYR_INF2, encryptionKey: key });
     const template = templateOf(stack);
-    template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('MyKey'), 'Arn'] },
     });
+    // A caller's volume key is not taken for the logs: the construct makes its own log key.
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LlmLogKey'), 'Arn'] } });
   });
 
   test('the neuron image rule lists only regions with the neuronx image', () => {
@@ -273,7 +308,7 @@ describe('LmiEndpoint options', () => {
         Environment: Match.objectLike({ HF_MODEL_ID: Match.absent(), HF_REVISION: Match.absent() }),
       },
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    hasExecutionPolicy(template, {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -296,13 +331,17 @@ describe('LmiEndpoint options', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'Weights', 'team-weights');
     const key = kms.Key.fromKeyArn(stack, 'WeightsKey', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
     new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, weights: ModelWeights.fromS3Prefix(bucket, 'falcon/', { key }) });
-    templateOf(stack).hasResourceProperties('AWS::IAM::Policy', {
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: 'kms:Decrypt', Resource: 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555',
         })]),
       },
     });
+    // The grant lands in the role's DefaultPolicy; the model waits for it too.
+    const model = Object.values(template.findResources('AWS::SageMaker::Model'))[0] as { DependsOn: string[] };
+    expect(model.DependsOn).toContain(Object.keys(template.findResources('AWS::IAM::Policy'))[0]);
   });
 
   test('VPC: private subnets, a security group without ingress, ENI permissions', () => {
@@ -321,7 +360,7 @@ describe('LmiEndpoint options', () => {
       GroupDescription: Match.stringLikeRegexp('LMI endpoint'),
       SecurityGroupIngress: Match.absent(),
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    hasExecutionPolicy(template, {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ModelInVpc', Action: Match.arrayWith(['ec2:CreateNetworkInterface']) })]) },
     });
     expect(stack.resolve(endpoint.connections?.securityGroups.map((sg) => sg.securityGroupId)))
@@ -396,10 +435,6 @@ describe('LmiEndpoint options', () => {
     const { stack } = testStack();
     const role = new iam.Role(stack, 'MyRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'test: ECR login and metrics need *' });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]',
-      reason: 'test: endpoint log groups',
-    });
     const endpoint = new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, role });
     const template = templateOf(stack);
     template.resourceCountIs('AWS::IAM::Role', 1);
@@ -647,5 +682,109 @@ test('two endpoints in one stack do not collide', () => {
   new LmiEndpoint(stack, 'B', { model: FALCON_7B, instanceType: 'ml.g5.12xlarge' });
   const template = templateOf(stack);
   template.resourceCountIs('AWS::SageMaker::Endpoint', 2);
-  expect(Object.keys(template.toJSON().Mappings)).toHaveLength(2);
+  const names = Object.values(template.findResources('AWS::SageMaker::Endpoint')).map((r) => (r as { Properties: { EndpointName: string } }).Properties.EndpointName);
+  expect(new Set(names).size).toBe(2);
+  template.resourceCountIs('AWS::Logs::LogGroup', 2);
+  // Both serve the same GPU image: the stack holds one mapping and one region rule for them.
+  expect(Object.keys(template.toJSON().Mappings)).toEqual(['LmiImageAccountsGpu']);
+  expect(Object.keys(template.toJSON().Rules).filter((k) => k.startsWith('LmiImageRegions'))).toEqual(['LmiImageRegionsGpu0350lmi1700cu128']);
+});
+
+test('GPU and Neuron endpoints in one stack get one mapping and one rule each', () => {
+  const { stack } = testStack();
+  new LmiEndpoint(stack, 'A', FALCON_G5);
+  new LmiEndpoint(stack, 'B', ZEPHYR_INF2);
+  const json = templateOf(stack).toJSON();
+  expect(Object.keys(json.Mappings).sort()).toEqual(['LmiImageAccountsGpu', 'LmiImageAccountsNeuron']);
+  expect(Object.keys(json.Rules).filter((k) => k.startsWith('LmiImageRegions'))).toHaveLength(2);
+});
+
+test('throws when the stack already has a child with the ID of the shared image mapping', () => {
+  const { stack } = testStack();
+  new Construct(stack, 'LmiImageAccountsGpu');
+  expect(() => new LmiEndpoint(stack, 'Llm', FALCON_G5)).toThrow(/already has a child 'LmiImageAccountsGpu' that is not a CfnMapping/);
+});
+
+describe('LmiEndpoint log group', () => {
+  test('named after the endpoint, one-year retention, KMS-encrypted, retained, and created before the endpoint', () => {
+    const { template } = synth(FALCON_G5);
+    const endpoints = template.findResources('AWS::SageMaker::Endpoint');
+    const [endpointId] = Object.keys(endpoints);
+    const endpointName = (endpoints[endpointId] as { Properties: { EndpointName: string } }).Properties.EndpointName;
+    expect(endpointName).toMatch(/^teststack-llm-[0-9a-f]{8}$/);
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    const [groupId] = Object.keys(groups);
+    expect(groups[groupId]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { LogGroupName: `/aws/sagemaker/Endpoints/${endpointName}`, RetentionInDays: 365 },
+    });
+    expect((endpoints[endpointId] as { DependsOn: string[] }).DependsOn).toContain(groupId);
+  });
+
+  test('the key policy lets CloudWatch Logs use the key for exactly this log group', () => {
+    const { template } = synth(FALCON_G5);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'CloudWatchLogsEndpointLogGroup',
+          Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          Condition: {
+            ArnEquals: {
+              'kms:EncryptionContext:aws:logs:arn': {
+                'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:/aws/sagemaker/Endpoints/teststack-llm-[0-9a-f]{8}$')])],
+              },
+            },
+          },
+        })]),
+      },
+    });
+  });
+
+  test('on an EBS-only instance the volume key also encrypts the logs', () => {
+    const { template } = synth(ZEPHYR_INF2);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LlmVolumeKey'), 'Arn'] } });
+  });
+
+  test('logRetention, logEncryptionKey and endpointName are honoured', () => {
+    const { stack } = testStack();
+    const key = new kms.Key(stack, 'LogsKey', { enableKeyRotation: true });
+    new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, endpointName: 'team-falcon', logRetention: logs.RetentionDays.ONE_MONTH, logEncryptionKey: key });
+    const template = templateOf(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'team-falcon' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/sagemaker/Endpoints/team-falcon',
+      RetentionInDays: 30,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LogsKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'CloudWatchLogsEndpointLogGroup' })]) },
+    });
+  });
+
+  test('an imported log key, whose policy cannot be extended, gets a warning', () => {
+    const { stack } = testStack();
+    const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const endpoint = new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, logEncryptionKey: key });
+    Annotations.fromStack(stack).hasWarning(`/${endpoint.node.path}`, Match.stringLikeRegexp('logEncryptionKey is imported'));
+  });
+
+  test('default endpoint names stay within 63 characters and differ between stacks of the same construct path', () => {
+    const app = createRecipeApp();
+    const long = new Stack(app, 'A'.repeat(80));
+    const other = new Stack(app, 'Other', { stackName: 'Other-name' });
+    const a = new LmiEndpoint(long, 'Endpoint-with-a-very-long-construct-id-indeed', FALCON_G5);
+    const b = new LmiEndpoint(other, 'Endpoint-with-a-very-long-construct-id-indeed', FALCON_G5);
+    const nameOf = (e: LmiEndpoint) => Stack.of(e).resolve(e.cfnEndpoint.endpointName) as string;
+    for (const name of [nameOf(a), nameOf(b)]) {
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(name).toMatch(SAGEMAKER_NAME_PATTERN);
+    }
+    expect(nameOf(b)).toMatch(/^other-name-endpoint-with/);
+    expect(nameOf(a)).not.toBe(nameOf(b));
+  });
 });
