@@ -57,9 +57,8 @@ export class KendraRetriever implements IRagRetriever {
 
 /**
  * The edition of a Kendra index, fixed at creation (Kendra API reference, CreateIndex `Edition`).
- * The GenAI Enterprise edition filters by user attributes only: it does not apply user-ID and
- * group access control (Kendra guide, "Index types"), so a Cognito caller's identity does not
- * restrict what it retrieves there.
+ * Access control differs by edition (Kendra guide, "Index types"; the GenAI edition takes no user
+ * token): check that page before relying on user-context filtering.
  */
 export enum KendraEdition {
   /** Development, testing or proof of concept. */
