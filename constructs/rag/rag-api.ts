@@ -15,12 +15,20 @@ import type { IRagRetriever } from './retriever';
 
 /** How callers authenticate to the API. There is no open option. */
 export abstract class RagApiAuthorization {
-  /** SigV4-signed requests from IAM principals granted `execute-api:Invoke` (see `grantInvoke`). */
+  /**
+   * SigV4-signed requests from IAM principals granted `execute-api:Invoke` (see `grantInvoke`).
+   * There is no end-user identity: Kendra gets no UserContext, so document-level access control
+   * does not narrow what a caller retrieves.
+   */
   public static iam(): RagApiAuthorization {
     return new IamAuthorization();
   }
 
-  /** Cognito user-pool tokens in the `Authorization` header. */
+  /**
+   * Cognito user-pool tokens in the `Authorization` header. The handler passes the caller's
+   * `cognito:username` (else `sub`) and `cognito:groups` to Kendra as its UserContext, so the
+   * index's document ACLs apply.
+   */
   public static cognito(userPool: cognito.IUserPool): RagApiAuthorization {
     return new CognitoAuthorization(userPool);
   }
