@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, CfnOutput, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -25,12 +26,20 @@ function handlerEntry(): string {
 
 /** How callers authenticate to the API. There is no open option. */
 export abstract class RagApiAuthorization {
-  /** SigV4-signed requests from IAM principals granted `execute-api:Invoke` (see `grantInvoke`). */
+  /**
+   * SigV4-signed requests from IAM principals granted `execute-api:Invoke` (see `grantInvoke`).
+   * There is no end-user identity: Kendra gets no UserContext, so document-level access control
+   * does not narrow what a caller retrieves.
+   */
   public static iam(): RagApiAuthorization {
     return new IamAuthorization();
   }
 
-  /** Cognito user-pool tokens in the `Authorization` header. */
+  /**
+   * Cognito user-pool tokens in the `Authorization` header. The handler passes the caller's
+   * `cognito:username` (else `sub`) and `cognito:groups` to Kendra as its UserContext, so the
+   * index's document ACLs apply.
+   */
   public static cognito(userPool: cognito.IUserPool): RagApiAuthorization {
     return new CognitoAuthorization(userPool);
   }
@@ -86,7 +95,7 @@ export interface RagApiProps {
   readonly waf?: boolean;
   /** Log the question (debug only; it may hold personal data). @default false */
   readonly debugLogging?: boolean;
-  /** @default one year */
+  /** Retention of the handler, access and execution logs (never INFINITE). @default one year */
   readonly logRetention?: logs.RetentionDays;
   /**
    * Set the account's API Gateway CloudWatch Logs role (AWS::ApiGateway::Account, retained on
@@ -104,6 +113,13 @@ const INTEGRATION_TIMEOUT = Duration.seconds(29);
  * 29 s, the function's own clock does not, and the handler must answer (503 included) first.
  */
 const FUNCTION_TIMEOUT = Duration.seconds(25);
+const STAGE_NAME = 'v1';
+/**
+ * The legacy security policy `TLS_1_2`: TLS 1.2 or later on the default execute-api endpoint (API
+ * Gateway guide, "Security policies for REST APIs"; the enhanced `SecurityPolicy_*` ones also need an
+ * endpoint access mode). aws-cdk-lib's RestApi L2 does not expose it, so it is set on the L1.
+ */
+const API_SECURITY_POLICY = 'TLS_1_2';
 
 /**
  * An authenticated, throttled HTTP API that answers a question from retrieved passages with an LLM
@@ -115,6 +131,11 @@ export class RagApi extends Construct {
   public readonly handler: nodejs.NodejsFunction;
   /** POST here with `{"question": ..., "history"?: [...]}`. */
   public readonly url: string;
+  /**
+   * The stage's execution log group, `API-Gateway-Execution-Logs_{restApiId}/v1`, created by the
+   * stack (retention, KMS) before the stage, so API Gateway does not create one that keeps logs forever.
+   */
+  public readonly executionLogGroup: logs.LogGroup;
   private readonly method: apigw.Method;
 
   constructor(scope: Construct, id: string, props: RagApiProps) {
@@ -164,7 +185,7 @@ export class RagApi extends Construct {
       cloudWatchRole: props.accountCloudWatchRole ?? true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
-        stageName: 'v1',
+        stageName: STAGE_NAME,
         // Execution logs of errors only: no request or response bodies (they hold the question).
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
@@ -180,6 +201,8 @@ export class RagApi extends Construct {
         allowHeaders: ['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token'],
       } : undefined,
     });
+    (this.api.node.defaultChild as apigw.CfnRestApi).securityPolicy = API_SECURITY_POLICY;
+    this.executionLogGroup = this.createExecutionLogGroup(retention);
     const model = this.api.addModel('QuestionModel', {
       contentType: 'application/json',
       schema: {
@@ -248,6 +271,35 @@ export class RagApi extends Construct {
     });
   }
 
+  private createExecutionLogGroup(retention: logs.RetentionDays): logs.LogGroup {
+    // API Gateway writes execution logs to this name and creates the group itself, without
+    // retention, unless it exists (API Gateway guide, "Execution logging for REST APIs").
+    const logGroupName = `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`;
+    const key = new kms.Key(this, 'ExecutionLogsKey', {
+      description: 'RAG API execution logs',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs uses the key for this log group only (CloudWatch Logs guide, "Encrypt log data
+    // in CloudWatch Logs using AWS KMS": the regional logs principal, conditioned on the group's ARN).
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnEquals: {
+          'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({
+            service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }));
+    const group = new logs.LogGroup(this, 'ExecutionLogs', { logGroupName, retention, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN });
+    group.node.addDependency(key);
+    this.api.deploymentStage.node.addDependency(group);
+    return group;
+  }
+
   private addWaf(rate: number): void {
     const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
       name, priority, overrideAction: { none: {} },
@@ -291,14 +343,50 @@ export class RagApi extends Construct {
   }
 }
 
-function validate(props: RagApiProps): void {
-  const errors: string[] = [];
-  if (!(props.authorization instanceof RagApiAuthorization)) {
-    errors.push('authorization: required; use RagApiAuthorization.iam() or RagApiAuthorization.cognito(userPool) (the API is never open)');
+const RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays)
+  .filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE);
+
+/** What a value is, for an error message, without printing a token's internals or a whole object. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return Token.isUnresolved(value) ? 'a token' : `'${value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}
+
+function validate(props: RagApiProps | undefined): void {
+  if (typeof props !== 'object' || props === null) {
+    throw new Error('RagApi: props are required: { retriever, endpoint, authorization }');
   }
-  if (!props.retriever) errors.push('retriever: required; use KendraRetriever.fromIndexId(id) or a KendraIndex');
+  const errors: string[] = [];
+  const raw = props as unknown as Record<string, unknown>;
+  if (!(props.authorization instanceof RagApiAuthorization)) {
+    errors.push(`authorization: ${props.authorization === undefined ? 'required' : `${describe(raw.authorization)} is not allowed`}; `
+      + 'use RagApiAuthorization.iam() or RagApiAuthorization.cognito(userPool) (the API is never open)');
+  }
+  const retriever = raw.retriever as { bind?: unknown } | undefined;
+  if (typeof retriever !== 'object' || retriever === null || typeof retriever.bind !== 'function') {
+    errors.push(`retriever: ${retriever === undefined ? 'required' : `${describe(retriever)} is not a retriever`}; use KendraRetriever.fromIndexId(id) or a KendraIndex`);
+  }
+  const endpoint = raw.endpoint as { endpointName?: unknown; grantInvoke?: unknown } | undefined;
+  if (typeof endpoint !== 'object' || endpoint === null || typeof endpoint.endpointName !== 'string' || typeof endpoint.grantInvoke !== 'function') {
+    errors.push(`endpoint: ${endpoint === undefined ? 'required' : `${describe(endpoint)} is not a SageMaker endpoint`}; use an LmiEndpoint or an imported sagemaker.IEndpoint`);
+  }
+  for (const name of ['topK', 'maxNewTokens', 'temperature', 'maxQuestionLength', 'maxHistoryTurns', 'maxHistoryChars', 'throttleRateLimit', 'throttleBurstLimit']) {
+    if (raw[name] !== undefined && typeof raw[name] !== 'number') errors.push(`${name}: ${describe(raw[name])} must be a number`);
+  }
+  for (const name of ['waf', 'debugLogging', 'accountCloudWatchRole']) {
+    if (raw[name] !== undefined && typeof raw[name] !== 'boolean') errors.push(`${name}: ${describe(raw[name])} must be true or false`);
+  }
+  if (props.logRetention !== undefined && !RETENTION_DAYS.includes(props.logRetention)) {
+    errors.push(`logRetention: ${describe(raw.logRetention)} is not a logs.RetentionDays value (for example RetentionDays.ONE_YEAR); logs are never kept forever here, INFINITE included`);
+  }
+  if (props.allowedOrigins !== undefined && (!Array.isArray(props.allowedOrigins) || props.allowedOrigins.some((o) => typeof o !== 'string'))) {
+    errors.push(`allowedOrigins: ${describe(raw.allowedOrigins)} must be an array of origins such as ['https://app.example.com']`);
+    throw new Error(`RagApi: invalid props:\n- ${errors.join('\n- ')}`);
+  }
   const check = (name: string, value: number | undefined, min: number, max: number, integer = true) => {
-    if (value === undefined || Token.isUnresolved(value)) return;
+    if (typeof value !== 'number' || Token.isUnresolved(value)) return;
     if ((integer && !Number.isInteger(value)) || value < min || value > max) {
       errors.push(`${name}: ${value} must be ${integer ? 'a whole number ' : ''}from ${min} to ${max}`);
     }

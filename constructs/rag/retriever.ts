@@ -55,14 +55,84 @@ export class KendraRetriever implements IRagRetriever {
   }
 }
 
+/**
+ * The edition of a Kendra index, fixed at creation (Kendra API reference, CreateIndex `Edition`).
+ * Access control differs by edition (Kendra guide, "Index types"; the GenAI edition takes no user
+ * token): check that page before relying on user-context filtering.
+ */
+export enum KendraEdition {
+  /** Development, testing or proof of concept. */
+  DEVELOPER = 'DEVELOPER_EDITION',
+  /** Production. */
+  ENTERPRISE = 'ENTERPRISE_EDITION',
+  /** Production, tuned for Retrieve (RAG). */
+  GEN_AI_ENTERPRISE = 'GEN_AI_ENTERPRISE_EDITION',
+}
+
 /** Properties of a {@link KendraIndex}. */
 export interface KendraIndexProps {
-  /** `DEVELOPER_EDITION` or `ENTERPRISE_EDITION`. @default 'DEVELOPER_EDITION' */
-  readonly edition?: 'DEVELOPER_EDITION' | 'ENTERPRISE_EDITION';
+  /** The index edition. @default KendraEdition.DEVELOPER */
+  readonly edition?: KendraEdition;
   /** Bucket of the documents to index. @default a new retained, KMS-encrypted, versioned bucket */
   readonly documentsBucket?: s3.IBucket;
-  /** Re-sync schedule of the S3 data source (a Kendra cron expression). @default daily at 03:00 UTC */
+  /**
+   * Re-sync schedule of the S3 data source: a cron expression in Kendra's format,
+   * `cron(minutes hours day-of-month month day-of-week year)`, or `''` to sync only on demand
+   * (StartDataSourceSyncJob).
+   * @default daily at 03:00 UTC, 'cron(0 3 * * ? *)'
+   */
   readonly syncSchedule?: string;
+  /**
+   * What happens to the index when it leaves the stack (stack deletion, or a switch to an imported
+   * index). Its key and documents bucket are always retained.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const DEFAULT_SCHEDULE = 'cron(0 3 * * ? *)';
+const EDITIONS: readonly string[] = Object.values(KendraEdition);
+const REMOVAL_POLICIES: readonly string[] = Object.values(RemovalPolicy);
+
+/**
+ * Kendra's data source Schedule is "a cron-format schedule string or an empty string" for on-demand
+ * syncs (Kendra API reference, CreateDataSource `Schedule`). Known limitation: that page does not
+ * spell the grammar out; the check assumes the six-field `cron(...)` of EventBridge schedules (one of
+ * day-of-month and day-of-week a '?') that the Kendra console writes, not verified against a Kendra page.
+ */
+function scheduleProblem(schedule: string): string | undefined {
+  if (schedule === '') return undefined;
+  const m = /^cron\((.*)\)$/.exec(schedule);
+  if (!m) return 'must be a cron(...) expression or \'\' (on demand)';
+  const fields = m[1].trim().split(/\s+/);
+  if (fields.length !== 6) return `must have 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`;
+  if (fields.some((f) => !/^[0-9A-Za-z*?,\-/#L]+$/.test(f))) return 'has a field with characters cron does not take';
+  if ((fields[2] === '?') === (fields[4] === '?')) return 'must have \'?\' in exactly one of day-of-month (3rd field) and day-of-week (5th field)';
+  return undefined;
+}
+
+function validateIndexProps(props: KendraIndexProps): string {
+  const errors: string[] = [];
+  if (typeof props !== 'object' || props === null) throw new Error('KendraIndex: props must be an object');
+  const { edition, syncSchedule, documentsBucket, removalPolicy } = props as Record<string, unknown>;
+  if (edition !== undefined && (typeof edition !== 'string' || !EDITIONS.includes(edition))) {
+    errors.push(`edition: '${String(edition)}' is not a Kendra edition; use KendraEdition.DEVELOPER, ENTERPRISE or GEN_AI_ENTERPRISE (${EDITIONS.join(', ')})`);
+  }
+  const schedule = syncSchedule ?? DEFAULT_SCHEDULE;
+  if (typeof schedule !== 'string') {
+    errors.push(`syncSchedule: must be a string such as 'cron(0 3 * * ? *)', got ${typeof schedule}`);
+  } else if (!Token.isUnresolved(schedule)) {
+    const problem = scheduleProblem(schedule);
+    if (problem) errors.push(`syncSchedule: '${schedule}' ${problem}; for example 'cron(0 3 * * ? *)' (daily at 03:00 UTC)`);
+  }
+  if (documentsBucket !== undefined && (typeof documentsBucket !== 'object' || documentsBucket === null || typeof (documentsBucket as s3.IBucket).arnForObjects !== 'function')) {
+    errors.push(`documentsBucket: must be an s3.IBucket (a Bucket or Bucket.fromBucketName(...)), got ${typeof documentsBucket}`);
+  }
+  if (removalPolicy !== undefined && (typeof removalPolicy !== 'string' || !REMOVAL_POLICIES.includes(removalPolicy))) {
+    errors.push(`removalPolicy: '${String(removalPolicy)}' is not a RemovalPolicy; use RemovalPolicy.RETAIN, DESTROY, SNAPSHOT or RETAIN_ON_UPDATE_OR_DELETE`);
+  }
+  if (errors.length > 0) throw new Error(`KendraIndex: invalid props:\n- ${errors.join('\n- ')}`);
+  return schedule as string;
 }
 
 /**
@@ -77,10 +147,7 @@ export class KendraIndex extends Construct implements IRagRetriever {
 
   constructor(scope: Construct, id: string, props: KendraIndexProps = {}) {
     super(scope, id);
-    const schedule = props.syncSchedule ?? 'cron(0 3 * * ? *)';
-    if (!Token.isUnresolved(schedule) && !/^cron\(.+\)$/.test(schedule)) {
-      throw new Error(`KendraIndex: syncSchedule '${schedule}' must be a cron(...) expression`);
-    }
+    const schedule = validateIndexProps(props);
     const stack = Stack.of(this);
     this.encryptionKey = new kms.Key(this, 'Key', {
       description: 'Kendra index and its documents',
@@ -107,7 +174,7 @@ export class KendraIndex extends Construct implements IRagRetriever {
 
     this.index = new kendra.CfnIndex(this, 'Resource', {
       name: `${stack.stackName}-rag`.slice(0, 1000),
-      edition: props.edition ?? 'DEVELOPER_EDITION',
+      edition: props.edition ?? KendraEdition.DEVELOPER,
       roleArn: indexRole.roleArn,
       serverSideEncryptionConfiguration: { kmsKeyId: this.encryptionKey.keyId },
       // The field the S3 connector maps each document's ID onto.
@@ -118,6 +185,9 @@ export class KendraIndex extends Construct implements IRagRetriever {
       }],
     });
     this.index.node.addDependency(indexRole);
+    // Without a DeletionPolicy, replacing the index with an imported one or deleting the stack
+    // deletes the index (and its documents' metadata) while its key and buckets are retained.
+    this.index.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     this.indexId = this.index.attrId;
 
     if (props.documentsBucket) {
@@ -151,7 +221,7 @@ export class KendraIndex extends Construct implements IRagRetriever {
       name: 'documents',
       type: 'TEMPLATE',
       roleArn: sourceRole.roleArn,
-      schedule,
+      schedule: schedule === '' ? undefined : schedule,
     });
     // The resource schema types Template as a JSON object while the L1 types it as a string, so the
     // object goes in as an override (a string would fail at deploy).

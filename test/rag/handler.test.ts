@@ -1,4 +1,6 @@
-import { configFromEnv, createHandler, handler as lambdaHandler, type ApiResult, type RagConfig } from '../../constructs/rag/handler';
+import {
+  configFromEnv, createHandler, handler as lambdaHandler, type ApiEvent, type ApiResult, type LambdaContextLike, type RagConfig,
+} from '../../constructs/rag/handler';
 import { CONFIG_DEFAULTS } from '../../constructs/rag/handler/config';
 import { classifyError, withRetries } from '../../constructs/rag/handler/retry';
 import {
@@ -435,6 +437,181 @@ describe('RAG handler: throttling, timeouts and failures', () => {
   });
 });
 
+describe('RAG handler: events and contexts it was not built for', () => {
+  function handlerAndLogs() {
+    const logs: Array<Record<string, unknown>> = [];
+    const handler = createHandler({
+      config: CONFIG,
+      kendraClientConfig: fake.clientConfig(),
+      runtimeClientConfig: fake.clientConfig(),
+      log: (record) => logs.push(record as Record<string, unknown>),
+    });
+    return { handler, logs };
+  }
+  const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 20000 };
+
+  test.each([
+    ['a null event', null, /the event must be an API Gateway proxy event/],
+    ['an undefined event', undefined, /the event must be an API Gateway proxy event/],
+    ['a string event', 'How do I book travel?', /the event must be an API Gateway proxy event/],
+    ['a body that is an object', { body: { question: 'How do I book travel?' } }, /the event's "body" must be a string holding JSON, got object/],
+    ['a body that is an array', { body: ['How do I book travel?'] }, /the event's "body" must be a string holding JSON, got an array/],
+    ['a body that is a number', { body: 42 }, /the event's "body" must be a string holding JSON, got number/],
+  ])('answers 400 JSON, without throwing, to %s', async (_what, event, message) => {
+    groundedServices();
+    const { handler, logs } = handlerAndLogs();
+
+    const res = await handler(event as unknown as ApiEvent, context);
+
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect((JSON.parse(res.body) as { message: string }).message).toMatch(message);
+    expect(logs[0]).toMatchObject({ status: 400, errorKind: 'bad_request', requestId: 'req-1' });
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  test.each([
+    ['a context without getRemainingTimeInMillis', { awsRequestId: 'req-2' }],
+    ['a null context', null],
+    ['an undefined context', undefined],
+  ])('answers 500 JSON, without throwing, to %s', async (_what, ctx) => {
+    groundedServices();
+    const { handler, logs } = handlerAndLogs();
+
+    const res = await handler({ body: JSON.stringify({ question: 'How do I book travel?' }) }, ctx as unknown as LambdaContextLike);
+
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(res.body)).toEqual({ message: 'The function was invoked without a Lambda context; see its logs.' });
+    expect(logs[0]).toMatchObject({ status: 500, level: 'error', errorKind: 'invalid_context' });
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('RAG handler: an internal error (500) is retried once', () => {
+  test('a 500 from Kendra, then an answer', async () => {
+    fake.routes.Retrieve = inSequence(kendraError('InternalServerException', 'internal', 500), kendraRetrieveResult(PASSAGES));
+    fake.routes.InvokeEndpoint = () => lmiAnswer('Book it through the Travel Desk [1].');
+    const { call, logs, sleeps } = setup();
+
+    const res = await call({ question: 'How do I book travel?' });
+
+    expect(res.statusCode).toBe(200);
+    expect(fake.calls('Retrieve')).toHaveLength(2);
+    expect(sleeps()).toHaveLength(1);
+    expect(logs[0]).toMatchObject({ status: 200, attempts: { retriever: 2, llm: 1 } });
+  });
+
+  test('a 500 from SageMaker, then an answer', async () => {
+    fake.routes.Retrieve = () => kendraRetrieveResult(PASSAGES);
+    fake.routes.InvokeEndpoint = inSequence(runtimeError('InternalFailure', 'internal', 500), lmiAnswer('Book it through the Travel Desk [1].'));
+    const { call, logs } = setup();
+
+    const res = await call({ question: 'How do I book travel?' });
+
+    expect(res.statusCode).toBe(200);
+    expect(fake.calls('InvokeEndpoint')).toHaveLength(2);
+    expect(logs[0]).toMatchObject({ attempts: { retriever: 1, llm: 2 } });
+  });
+
+  test('two 500s in a row are a 502 after exactly two attempts', async () => {
+    fake.routes.Retrieve = () => kendraRetrieveResult(PASSAGES);
+    fake.routes.InvokeEndpoint = () => runtimeError('InternalFailure', 'internal', 500);
+    const { call, logs } = setup();
+
+    const res = await call({ question: 'How do I book travel?' });
+
+    expect(res.statusCode).toBe(502);
+    expect(fake.calls('InvokeEndpoint')).toHaveLength(2);
+    expect(logs[0]).toMatchObject({ errorKind: 'llm_failed', errorName: 'InternalFailure', httpStatus: 500, attempts: { llm: 2 } });
+  });
+
+  test('no second attempt when the time left cannot fit one', async () => {
+    const internal = Object.assign(new Error('internal'), { name: 'InternalServerException', $metadata: { httpStatusCode: 500 } });
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      throw internal;
+    };
+    // Enough time for one more attempt: retried once, and only once.
+    await expect(withRetries(failing, { budgetMs: () => 10000, sleep: async () => undefined, random: () => 0 }))
+      .rejects.toMatchObject({ kind: 'failed', attempts: 2, cause: internal });
+    expect(calls).toBe(2);
+    // 150 ms left, and an attempt needs 100 ms after a 99 ms wait: no retry.
+    calls = 0;
+    await expect(withRetries(failing, { budgetMs: () => 150, sleep: async () => undefined, random: () => 0.999 }))
+      .rejects.toMatchObject({ kind: 'failed', attempts: 1 });
+    expect(calls).toBe(1);
+  });
+});
+
+describe('RAG handler: the Cognito caller\'s identity goes to Kendra as UserContext', () => {
+  async function ask(claims: Record<string, unknown> | undefined) {
+    const handler = createHandler({ config: CONFIG, kendraClientConfig: fake.clientConfig(), runtimeClientConfig: fake.clientConfig(), log: () => undefined });
+    const event: ApiEvent = {
+      body: JSON.stringify({ question: 'How do I book travel?' }),
+      requestContext: { requestId: 'r', authorizer: claims === undefined ? undefined : { claims } },
+    };
+    return handler(event, { getRemainingTimeInMillis: () => 20000 });
+  }
+
+  test('the user and groups of the claims reach Retrieve', async () => {
+    groundedServices();
+    const res = await ask({ 'sub': '1111-2222', 'cognito:username': 'alice', 'cognito:groups': 'finance,managers' });
+
+    expect(res.statusCode).toBe(200);
+    expect(fake.calls('Retrieve')[0].userContext).toEqual({ UserId: 'alice', Groups: ['finance', 'managers'] });
+  });
+
+  test.each([
+    ['an array', ['finance', 'managers']],
+    ['a bracketed list', '[finance, managers]'],
+    ['a bracketed, space-separated list', '[finance managers]'],
+  ])('reads cognito:groups given as %s', async (_what, groups) => {
+    groundedServices();
+    await ask({ 'cognito:username': 'alice', 'cognito:groups': groups });
+
+    expect(fake.calls('Retrieve')[0].userContext).toEqual({ UserId: 'alice', Groups: ['finance', 'managers'] });
+  });
+
+  test('sub stands in for a missing username; no groups claim sends no Groups', async () => {
+    groundedServices();
+    await ask({ sub: '1111-2222' });
+
+    expect(fake.calls('Retrieve')[0].userContext).toEqual({ UserId: '1111-2222' });
+  });
+
+  test('the Query fallback carries it too', async () => {
+    fake.routes.Retrieve = () => kendraRetrieveResult([]);
+    fake.routes.Query = () => kendraQueryResult(PASSAGES);
+    fake.routes.InvokeEndpoint = () => lmiAnswer('Book it through the Travel Desk [1].');
+    await ask({ 'cognito:username': 'alice', 'cognito:groups': 'finance' });
+
+    expect(fake.calls('Query')[0].userContext).toEqual({ UserId: 'alice', Groups: ['finance'] });
+  });
+
+  test('no claims (IAM authorization) send no UserContext', async () => {
+    groundedServices();
+    await ask(undefined);
+
+    expect(fake.calls('Retrieve')).toHaveLength(1);
+    expect(fake.calls('Retrieve')[0].userContext).toBeUndefined();
+  });
+
+  test('one request\'s identity never leaks into the next', async () => {
+    groundedServices();
+    const handler = createHandler({ config: CONFIG, kendraClientConfig: fake.clientConfig(), runtimeClientConfig: fake.clientConfig(), log: () => undefined });
+    const body = JSON.stringify({ question: 'How do I book travel?' });
+    const ctx = { getRemainingTimeInMillis: () => 20000 };
+    await Promise.all([
+      handler({ body, requestContext: { authorizer: { claims: { 'cognito:username': 'alice' } } } }, ctx),
+      handler({ body, requestContext: { authorizer: { claims: { 'cognito:username': 'bob' } } } }, ctx),
+      handler({ body }, ctx),
+    ]);
+
+    expect(fake.calls('Retrieve').map((r) => r.userContext?.UserId ?? null).sort()).toEqual(['alice', 'bob', null].sort());
+  });
+});
+
 describe('RAG handler: configuration', () => {
   test.each<[string, Partial<RagConfig>, string]>([
     ['a Kendra index id that is not an id', { kendraIndexId: 'my-index' }, 'KENDRA_INDEX_ID'],
@@ -524,7 +701,7 @@ describe('RAG handler: logs', () => {
     await call({ question: '' });
 
     expect(logs).toHaveLength(2);
-    expect(Object.keys(logs[0]).sort()).toEqual(['attempts', 'latencyMs', 'level', 'message', 'requestId', 'retrievedCount', 'status']);
+    expect(Object.keys(logs[0]).sort()).toEqual(['attempts', 'latencyMs', 'level', 'message', 'requestId', 'retrievedCount', 'status', 'userContext']);
     for (const record of logs) expect(JSON.stringify(record)).not.toMatch(/Initech|merger/);
   });
 

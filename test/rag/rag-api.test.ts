@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Resource, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
-import { KendraIndex, KendraRetriever, RagApi, RagApiAuthorization, type RagApiProps } from '../../constructs';
+import { KendraEdition, KendraIndex, KendraRetriever, RagApi, RagApiAuthorization, type KendraIndexProps, type RagApiProps } from '../../constructs';
 import { KendraRagStack } from '../../lib/kendra-rag-stack';
 import { BUNDLE_ALL, SKIP_BUNDLING, templateOf, testStack, unitTestApp } from '../util/synth';
 
@@ -168,6 +168,52 @@ describe('RagApi', () => {
     expect(build(props as Partial<RagApiProps>)).toThrow(message);
   });
 
+  test('the REST API requires TLS 1.2; the execution log group exists before the stage, with retention and KMS', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { SecurityPolicy: 'TLS_1_2' });
+    const groups = template.findResources('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.stringLikeRegexp('RagApi') }, '/v1']] } },
+    });
+    const [groupId] = Object.keys(groups);
+    expect(groupId).toBeDefined();
+    expect(groups[groupId]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^RagExecutionLogsKey/), 'Arn'] } },
+    });
+    const stages = template.findResources('AWS::ApiGateway::Stage');
+    expect(Object.values(stages)[0].DependsOn).toContain(groupId);
+    // The key lets CloudWatch Logs use it for that log group only.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+        })]),
+      },
+    });
+  });
+
+  test.each([
+    ['no retriever', { retriever: undefined }, /retriever: required; use KendraRetriever\.fromIndexId\(id\) or a KendraIndex/],
+    ['a string retriever', { retriever: 'my-index' }, /retriever: 'my-index' is not a retriever/],
+    ['no endpoint', { endpoint: undefined }, /endpoint: required; use an LmiEndpoint/],
+    ['an endpoint name', { endpoint: 'falcon-40b' }, /endpoint: 'falcon-40b' is not a SageMaker endpoint/],
+    ['authorization NONE', { authorization: 'NONE' }, /authorization: 'NONE' is not allowed; use RagApiAuthorization\.iam\(\)/],
+    ['topK as a string', { topK: '3' }, /topK: '3' must be a number/],
+    ['waf as a string', { waf: 'yes' }, /waf: 'yes' must be true or false/],
+    ['INFINITE retention', { logRetention: 9999 }, /logRetention: 9999 is not a logs\.RetentionDays value/],
+    ['42 days retention', { logRetention: 42 }, /logRetention: 42 is not a logs\.RetentionDays value/],
+    ['one origin as a string', { allowedOrigins: 'https://a.com' }, /allowedOrigins: 'https:\/\/a\.com' must be an array of origins/],
+  ])('throws when a JavaScript caller passes %s', (_what, props, message) => {
+    expect(build(props as unknown as Partial<RagApiProps>)).toThrow(message);
+  });
+
+  test('throws when the props are missing', () => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    expect(() => new RagApi(stack, 'Rag', undefined as unknown as RagApiProps)).toThrow(/RagApi: props are required: \{ retriever, endpoint, authorization \}/);
+  });
+
   test('throws when the authorization is missing (never open)', () => {
     expect(build({ authorization: undefined as unknown as RagApiAuthorization })).toThrow(/authorization: required/);
   });
@@ -207,9 +253,55 @@ describe('KendraIndex', () => {
     });
   });
 
-  test('throws when the sync schedule is not a cron expression', () => {
+  test('the index is retained by default, and follows removalPolicy when given', () => {
     const { stack } = testStack(undefined, SKIP_BUNDLING);
-    expect(() => new KendraIndex(stack, 'Index', { syncSchedule: 'daily' })).toThrow(/syncSchedule 'daily' must be a cron\(\.\.\.\) expression/);
+    new KendraIndex(stack, 'Kept');
+    new KendraIndex(stack, 'Dropped', { removalPolicy: RemovalPolicy.DESTROY, edition: KendraEdition.ENTERPRISE, syncSchedule: '' });
+    const indexes = templateOf(stack).findResources('AWS::Kendra::Index');
+    const byId = (prefix: string) => Object.entries(indexes).find(([id]) => id.startsWith(prefix))![1];
+    expect(byId('Kept')).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(byId('Dropped')).toMatchObject({ DeletionPolicy: 'Delete', Properties: { Edition: 'ENTERPRISE_EDITION' } });
+    // '' syncs on demand only: no Schedule.
+    const sources = templateOf(stack).findResources('AWS::Kendra::DataSource');
+    const dropped = Object.entries(sources).find(([id]) => id.startsWith('Dropped'))![1] as { Properties: Record<string, unknown> };
+    expect(dropped.Properties.Schedule).toBeUndefined();
+  });
+
+  test('the documents bucket and its access-log bucket deny TLS before 1.2', () => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    new KendraIndex(stack, 'Index');
+    const policies = templateOf(stack).findResources('AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const policy of Object.values(policies)) {
+      expect(policy).toMatchObject({
+        Properties: {
+          PolicyDocument: {
+            Statement: expect.arrayContaining([expect.objectContaining({
+              Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+            })]),
+          },
+        },
+      });
+    }
+  });
+
+  test.each([
+    [{ syncSchedule: 'daily' }, /syncSchedule: 'daily' must be a cron\(\.\.\.\) expression or '' \(on demand\)/],
+    [{ syncSchedule: 'cron(0 3 * * *)' }, /syncSchedule: 'cron\(0 3 \* \* \*\)' must have 6 fields .* got 5/],
+    [{ syncSchedule: 'cron(0 3 * * MON *)' }, /must have '\?' in exactly one of day-of-month/],
+    [{ syncSchedule: 'rate(1 day)' }, /syncSchedule: 'rate\(1 day\)' must be a cron/],
+    [{ syncSchedule: 7 }, /syncSchedule: must be a string .* got number/],
+    [{ edition: 'FREE' }, /edition: 'FREE' is not a Kendra edition; use KendraEdition\.DEVELOPER, ENTERPRISE or GEN_AI_ENTERPRISE \(DEVELOPER_EDITION, ENTERPRISE_EDITION, GEN_AI_ENTERPRISE_EDITION\)/],
+    [{ documentsBucket: 'my-bucket' }, /documentsBucket: must be an s3\.IBucket .* got string/],
+    [{ removalPolicy: 'keep' }, /removalPolicy: 'keep' is not a RemovalPolicy/],
+  ])('throws when %j', (props, message) => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    expect(() => new KendraIndex(stack, 'Index', props as unknown as KendraIndexProps)).toThrow(message);
+  });
+
+  test('accepts a valid Kendra cron schedule', () => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    expect(() => new KendraIndex(stack, 'Index', { syncSchedule: 'cron(15 2 ? * MON-FRI *)' })).not.toThrow();
   });
 });
 

@@ -19,6 +19,8 @@ export interface RagRecordedRequest {
   readonly json: unknown;
   /** For InvokeEndpoint: the endpoint name from the path. */
   readonly endpointName?: string;
+  /** For Kendra Retrieve and Query: the `UserContext` the request carried, if any. */
+  readonly userContext?: { readonly UserId?: string; readonly Groups?: readonly string[]; readonly Token?: string };
 }
 
 /** A scripted answer; `status` defaults to 200. */
@@ -124,7 +126,8 @@ function classify(req: http.IncomingMessage, body: string): RagRecordedRequest {
   }
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AWSKendraFrontendService.')) {
-    return { api: 'kendra', operation: target.slice('AWSKendraFrontendService.'.length), path, headers: req.headers, body, json };
+    const userContext = typeof json === 'object' && json !== null ? (json as { UserContext?: RagRecordedRequest['userContext'] }).UserContext : undefined;
+    return { api: 'kendra', operation: target.slice('AWSKendraFrontendService.'.length), path, headers: req.headers, body, json, userContext };
   }
   const invocation = /^\/endpoints\/([^/]+)\/invocations$/.exec(path.split('?')[0]);
   if (invocation && req.method === 'POST') {

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import type { KendraClientConfig } from '@aws-sdk/client-kendra';
+import type { KendraClientConfig, QueryCommandInput, RetrieveCommandInput, UserContext } from '@aws-sdk/client-kendra';
 import { SageMakerRuntimeClient, type SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
 import { AmazonKendraRetriever } from '@langchain/aws';
 import { ConfigError, configFromEnv, validateConfig, type RagConfig } from './config';
@@ -8,6 +8,7 @@ import { SageMakerLmiLLM } from './lmi';
 import { buildPrompt, cleanAnswer, NOTHING_FOUND, saysDoNotKnow, type Passage } from './prompt';
 import { BadRequest, eventBody, parseRequest } from './request';
 import { CallFailure, withRetries, type FailureKind } from './retry';
+import { userContextOf } from './user-context';
 
 export { configFromEnv, ConfigError, type RagConfig } from './config';
 
@@ -21,12 +22,23 @@ export { configFromEnv, ConfigError, type RagConfig } from './config';
  * bodies carry a short message only: never a stack trace, the prompt or the question.
  */
 
+/** The claims a Cognito user-pool authorizer passes on (string values, as API Gateway renders them). */
+export interface CognitoClaims {
+  readonly sub?: string;
+  readonly 'cognito:username'?: string;
+  readonly 'cognito:groups'?: string | readonly string[];
+  readonly [claim: string]: unknown;
+}
+
 /** The parts of an API Gateway REST proxy event the handler reads. */
 export interface ApiEvent {
   readonly body: string | null;
   readonly isBase64Encoded?: boolean;
   readonly headers?: Readonly<Record<string, string | undefined>> | null;
-  readonly requestContext?: { readonly requestId?: string } | null;
+  readonly requestContext?: {
+    readonly requestId?: string;
+    readonly authorizer?: { readonly claims?: CognitoClaims | null } | null;
+  } | null;
 }
 
 /** The parts of the Lambda context the handler reads. */
@@ -85,6 +97,27 @@ interface Services {
  */
 const attemptSignal = new AsyncLocalStorage<AbortSignal>();
 
+/**
+ * The caller's Kendra UserContext for the request in progress. AmazonKendraRetriever builds its
+ * Retrieve and Query commands itself and takes no per-call Retrieve parameters (only a fixed
+ * attribute filter), so a middleware on its Kendra client adds the UserContext from here.
+ */
+const requestUserContext = new AsyncLocalStorage<UserContext | undefined>();
+
+const USER_CONTEXT_COMMANDS = new Set(['RetrieveCommand', 'QueryCommand']);
+
+function addUserContext(retriever: AmazonKendraRetriever): void {
+  retriever.kendraClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      const userContext = requestUserContext.getStore();
+      if (userContext === undefined || !USER_CONTEXT_COMMANDS.has(context.commandName ?? '')) return next(args);
+      const input = args.input as RetrieveCommandInput | QueryCommandInput;
+      return next({ ...args, input: { ...input, UserContext: userContext } });
+    },
+    { step: 'initialize', name: 'ragUserContext' },
+  );
+}
+
 interface SignalledHandler {
   handle(request: never, options?: { abortSignal?: unknown }): Promise<unknown>;
 }
@@ -104,6 +137,7 @@ function buildServices(config: RagConfig, options: HandlerOptions): Services {
     clientOptions: { region, ...options.kendraClientConfig, maxAttempts: 1 },
   });
   abortFromAttemptSignal(retriever.kendraClient.config.requestHandler as unknown as SignalledHandler);
+  addUserContext(retriever);
   const client = new SageMakerRuntimeClient({ region: config.region, ...options.runtimeClientConfig, maxAttempts: 1 });
   const llm = new SageMakerLmiLLM({
     client,
@@ -156,13 +190,16 @@ export function createHandler(options: HandlerOptions = {}): RagHandler {
     return built;
   }
 
-  return async (event, context) => {
+  return async (rawEvent, rawContext) => {
     const started = performance.now();
     const attempts: Record<Dependency, number> = { retriever: 0, llm: 0 };
+    // Direct invocations (console tests, other functions) can send anything: never trust the shapes.
+    const event: Partial<ApiEvent> = isObject(rawEvent) ? rawEvent : {};
+    const context: Partial<LambdaContextLike> = isObject(rawContext) ? rawContext : {};
     const record: Record<string, unknown> = {
       level: 'info',
       message: 'rag request',
-      requestId: context.awsRequestId ?? event.requestContext?.requestId ?? null,
+      requestId: stringOrNull(context.awsRequestId) ?? stringOrNull(isObject(event.requestContext) ? event.requestContext.requestId : undefined),
     };
     let debug = false;
     let corsOrigins: readonly string[] = [];
@@ -171,14 +208,19 @@ export function createHandler(options: HandlerOptions = {}): RagHandler {
       const { config, retriever, llm } = services();
       debug = config.debugLogging;
       corsOrigins = config.corsOrigins ?? [];
+      if (!isObject(rawEvent)) throw new BadRequest('the event must be an API Gateway proxy event with a JSON body');
       const request = parseRequest(eventBody(event), config);
       if (debug) record.question = request.question;
+      const remaining = context.getRemainingTimeInMillis;
+      if (typeof remaining !== 'function') throw new InvalidContext();
+      const userContext = userContextOf(rawEvent);
+      record.userContext = userContext !== undefined;
 
-      const budget = () => context.getRemainingTimeInMillis() - MARGIN_MS;
+      const budget = () => remaining.call(context) - MARGIN_MS;
       const llmReserve = budget() * (1 - RETRIEVER_SHARE);
 
       const retrieved = await withRetries(
-        (signal) => attemptSignal.run(signal, () => retriever.invoke(request.question)),
+        (signal) => requestUserContext.run(userContext, () => attemptSignal.run(signal, () => retriever.invoke(request.question))),
         { sleep, budgetMs: () => budget() - llmReserve },
       ).catch((e: unknown) => { throw e instanceof CallFailure ? new DependencyError('retriever', e) : e; });
       attempts.retriever = retrieved.attempts;
@@ -209,12 +251,29 @@ export function createHandler(options: HandlerOptions = {}): RagHandler {
   };
 }
 
+/** The handler was invoked without a Lambda context (no getRemainingTimeInMillis): a caller's bug, not a bad request. */
+class InvalidContext extends Error {
+  public override readonly name = 'InvalidContext';
+  constructor() {
+    super('the Lambda context has no getRemainingTimeInMillis()');
+  }
+}
+
+function isObject<T>(value: T | null | undefined): value is T & object {
+  return typeof value === 'object' && value !== null;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
 /**
  * With the Lambda proxy integration API Gateway passes the function's headers through, so the
  * CORS header for an allowed browser origin must come from here.
  */
-function withCors(result: ApiResult, event: ApiEvent, origins: readonly string[]): ApiResult {
-  const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'origin')?.[1];
+function withCors(result: ApiResult, event: Partial<ApiEvent>, origins: readonly string[]): ApiResult {
+  const headers = isObject(event.headers) ? event.headers : {};
+  const origin = Object.entries(headers).find(([k]) => k.toLowerCase() === 'origin')?.[1];
   if (!origin || !origins.includes(origin)) return result;
   return { ...result, headers: { ...result.headers, 'access-control-allow-origin': origin, vary: 'Origin' } };
 }
@@ -227,6 +286,11 @@ function failure(e: unknown, record: Record<string, unknown>, attempts: Record<D
     return respond(400, { message: e.message });
   }
   record.level = 'error';
+  if (e instanceof InvalidContext) {
+    record.errorKind = 'invalid_context';
+    record.errorMessage = e.message;
+    return respond(500, { message: 'The function was invoked without a Lambda context; see its logs.' });
+  }
   if (e instanceof ConfigError) {
     record.errorKind = 'config';
     record.configVariable = e.variable;

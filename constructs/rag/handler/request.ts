@@ -30,9 +30,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** The body of an API Gateway proxy event, decoded; `null` when there is none. */
-export function eventBody(event: { readonly body: string | null; readonly isBase64Encoded?: boolean }): string | null {
+export function eventBody(event: { readonly body?: unknown; readonly isBase64Encoded?: unknown }): string | null {
   if (event.body === null || event.body === undefined) return null;
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf-8') : event.body;
+  // The proxy integration always passes the body as a string; anything else is a direct invocation.
+  if (typeof event.body !== 'string') throw new BadRequest(`the event's "body" must be a string holding JSON, got ${Array.isArray(event.body) ? 'an array' : typeof event.body}`);
+  return event.isBase64Encoded === true ? Buffer.from(event.body, 'base64').toString('utf-8') : event.body;
 }
 
 /**

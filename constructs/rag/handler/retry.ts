@@ -1,6 +1,6 @@
 /**
  * The handler's one retry policy for its two dependencies: throttles and timeouts are retried with
- * exponential backoff and full jitter while the Lambda's time allows; every attempt gets an abort
+ * exponential backoff and full jitter while the Lambda's time allows, an internal error (500) once; every attempt gets an abort
  * signal that fires when the remaining budget runs out. The AWS SDK clients have their own retries
  * off (`maxAttempts: 1`) so this policy is the one in force.
  */
@@ -43,6 +43,19 @@ const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeout
 // The socket errors the AWS SDK itself treats as transient.
 const TRANSIENT_CODES = new Set(['ETIMEDOUT', 'ECONNRESET', 'EPIPE']);
 
+// A 500 is the service's own fault (Kendra InternalServerException, SageMaker Runtime
+// InternalFailure): often transient, but not a signal to keep hammering. It gets one more attempt.
+const SERVER_ERROR_NAMES = new Set(['InternalServerException', 'InternalFailure', 'InternalServerError']);
+
+/** Whether a failed call was the service's internal error (HTTP 500). */
+export function isServerError(e: unknown): boolean {
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  return err.$metadata?.httpStatusCode === 500 || (typeof err.name === 'string' && SERVER_ERROR_NAMES.has(err.name));
+}
+
+/** Retries of a service's internal error (HTTP 500) per call. */
+const SERVER_ERROR_RETRIES = 1;
+
 /** What kind of failure an error from a dependency call is. */
 export function classifyError(e: unknown): FailureKind {
   const err = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
@@ -73,6 +86,7 @@ export async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, 
   const random = policy.random ?? Math.random;
   let lastKind: FailureKind = 'timeout';
   let lastError: unknown = new AttemptTimeout('no time left for an attempt');
+  let serverErrorRetries = 0;
   for (let attempt = 1; ; attempt++) {
     const budget = Math.floor(policy.budgetMs());
     if (budget < minAttempt) throw new CallFailure(lastKind, attempt - 1, lastError);
@@ -83,7 +97,10 @@ export async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, 
     } catch (e) {
       lastKind = controller.signal.aborted ? 'timeout' : classifyError(e);
       lastError = e;
-      if (lastKind === 'failed') throw new CallFailure('failed', attempt, e);
+      if (lastKind === 'failed') {
+        if (!isServerError(e) || serverErrorRetries >= SERVER_ERROR_RETRIES) throw new CallFailure('failed', attempt, e);
+        serverErrorRetries++;
+      }
     } finally {
       clearTimeout(timer);
     }
