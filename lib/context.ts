@@ -25,7 +25,7 @@ export const RECIPE_CONTEXT_KEYS: readonly RecipeContextKey[] = [
   {
     name: 'trainingAvailabilityZone', type: 'string', stacks: ['Trn1MegatronPretraining', 'FsdpParallelCluster'],
     doc: 'Availability Zone name (such as us-west-2b, not a zone ID) of both training clusters; default the region\'s first. '
-      + 'Changing it on a deployed stack replaces the subnets and so the FSx for Lustre file system (its data not yet exported to S3 is lost).',
+      + 'Changing it on a deployed stack replaces the subnets and so the FSx for Lustre file system (files not exported to the data bucket are lost).',
   },
   { name: 'fsdpNodes', type: 'integer', stacks: ['FsdpParallelCluster'], doc: 'Static GPU nodes of the FSDP cluster (default 2).' },
   { name: 'fsdpInstanceType', type: 'string', stacks: ['FsdpParallelCluster'], doc: 'GPU instance type of the FSDP cluster: p5.48xlarge (default) or p4d.24xlarge.' },
@@ -33,6 +33,12 @@ export const RECIPE_CONTEXT_KEYS: readonly RecipeContextKey[] = [
   { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
   { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },
 ];
+
+/** The README's context table, generated from {@link RECIPE_CONTEXT_KEYS}. */
+export function recipeContextTable(): string {
+  const rows = RECIPE_CONTEXT_KEYS.map((k) => `| \`${k.name}\` | ${k.type} | ${k.stacks.map((s) => `\`${s}\``).join(', ')} | ${k.doc} |`);
+  return ['| Key | Type | Stacks | Effect |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+}
 
 /** A bad context value, named by the key the user typed; bin/app.ts prints it as one line. */
 export class RecipeContextError extends Error {
