@@ -24,7 +24,7 @@ describe('bin/app.ts under the CDK CLI', () => {
 
   test('a region without the neuronx image fails Inf2LmiEndpoint only', () => {
     const ok = cdkSynth(['Falcon40bG5Endpoint'], { CDK_DEPLOY_REGION: 'eu-south-1' });
-    expect(ok.stderr).not.toMatch(/ERROR/);
+    expect(ok.stderr.slice(-1500)).not.toMatch(/ERROR|rror/);
     expect(ok.status).toBe(0);
     const failed = cdkSynth(['Inf2LmiEndpoint'], { CDK_DEPLOY_REGION: 'eu-south-1' });
     expect(failed.status).not.toBe(0);
