@@ -1,5 +1,6 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { addEndpointOutputs } from './outputs';
 import { FALCON_40B, findHostingInstance, LmiEndpoint, PRICES_AS_OF, RollingBatch } from '../constructs';
 
 /** Properties of the {@link Falcon40bG5EndpointStack}. */
@@ -41,6 +42,7 @@ export class Falcon40bG5EndpointStack extends Stack {
       alarms: true,
       autoScaling: maxInstances > 1 ? { maxCapacity: maxInstances } : undefined,
     });
+    addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
     Tags.of(this).add('llm-recipe', 'falcon-40b-g5-endpoint');
   }
 }

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import {
   findHostingInstance, LmiEndpoint, PRICES_AS_OF, ZEPHYR_7B_BETA, type ModelSpec,
 } from '../constructs';
+import { addEndpointOutputs } from './outputs';
 
 /** Properties of the {@link Inf2LmiEndpointStack}. */
 export interface Inf2LmiEndpointStackProps extends StackProps {
@@ -43,6 +44,7 @@ export class Inf2LmiEndpointStack extends Stack {
       volumeSize: Size.gibibytes(256),
       alarms: true,
     });
+    addEndpointOutputs(this, this.endpoint, model.name);
     Tags.of(this).add('llm-recipe', 'inf2-lmi-endpoint');
   }
 }

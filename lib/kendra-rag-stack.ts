@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import {
   FALCON_40B, findHostingInstance, KendraIndex, KendraRetriever, LmiEndpoint, RagApi, RagApiAuthorization, type IRagRetriever,
 } from '../constructs';
+import { addEndpointOutputs, addRagApiOutputs } from './outputs';
 
 /** Properties of the {@link KendraRagStack}. */
 export interface KendraRagStackProps extends StackProps {
@@ -33,7 +34,7 @@ export class KendraRagStack extends Stack {
 
   constructor(scope: Construct, id: string, props: KendraRagStackProps = {}) {
     super(scope, id, props);
-    this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: INSTANCE_TYPE, outputs: false });
+    this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: INSTANCE_TYPE });
     const endpointCost = `about $${findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd ?? '?'}/h for the endpoint`;
     let retriever: IRagRetriever;
     if (props.kendraIndexId !== undefined) {
@@ -53,7 +54,8 @@ export class KendraRagStack extends Stack {
       allowedOrigins: props.allowedOrigins,
       waf: props.waf,
     });
-    this.api.addOutputs();
+    addRagApiOutputs(this, this.api);
+    addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
     Tags.of(this).add('llm-recipe', 'kendra-rag');
   }
 }

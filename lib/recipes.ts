@@ -1,5 +1,8 @@
-import type { App, Environment } from 'aws-cdk-lib';
-import { findModelPreset, MODEL_PRESETS } from '../constructs';
+import { Annotations, Stack, Validations, type App, type Environment } from 'aws-cdk-lib';
+import { findModelPreset, MODEL_PRESETS, supportsBackend, type ModelSpec } from '../constructs';
+import {
+  availabilityZoneContext, booleanContext, checkContextKeys, integerContext, RECIPE_CONTEXT_KEYS, RecipeContextError, stringContext,
+} from './context';
 import { Falcon40bG5EndpointStack } from './falcon-40b-g5-endpoint-stack';
 import { FsdpParallelClusterStack } from './fsdp-parallel-cluster-stack';
 import { Inf2LmiEndpointStack } from './inf2-lmi-endpoint-stack';
@@ -9,58 +12,91 @@ import { Trn1MegatronPretrainingStack } from './trn1-megatron-pretraining-stack'
 /** The recipe stack IDs: stable, since reviewers and tooling find templates by them. */
 export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1MegatronPretraining', 'FsdpParallelCluster', 'KendraRag'] as const;
 
+/** The catalog models the Inf2 recipe can serve: the neuron backend supports them and their weights are not gated. */
+export function inf2Models(): ModelSpec[] {
+  return MODEL_PRESETS.filter((m) => supportsBackend(m, 'neuron') && !m.gated);
+}
+
 /**
- * Adds every recipe stack to `app`. Context values (`cdk synth -c key=value`):
- * `falcon40bMaxInstances` (autoscaling ceiling), `inf2Model` (a catalog model preset name),
- * `megatronPreset` and `megatronNodes` (the Trn1 GPT-3 preset and its node count),
- * `trainingAvailabilityZone` (the training clusters' zone), `fsdpNodes` and
- * `fsdpInstanceType` (the FSDP cluster's GPU nodes), `kendraIndexId` (an existing Kendra index for
- * the RAG API), `ragAllowedOrigin` (a CORS origin) and `ragWaf` (`true` for AWS WAF).
+ * Adds every recipe stack to `app`, with the context values of {@link RECIPE_CONTEXT_KEYS}
+ * (`cdk synth -c key=value`). An unknown key is an app-wide {@link RecipeContextError}. Each stack
+ * is built in a guard: an error while building it (a bad context value of that stack, or a region
+ * without its container image) becomes an error annotation on that stack, which then holds nothing
+ * else; the CDK CLI fails only when a selected stack carries an error, so the other recipes still
+ * synthesize and deploy.
  */
 export function addRecipes(app: App, env?: Environment): void {
-  new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', { env, maxInstances: numberContext(app, 'falcon40bMaxInstances') });
+  checkContextKeys(app);
+  const region = env?.region;
 
-  const inf2ModelName = stringContext(app, 'inf2Model');
-  const inf2Model = inf2ModelName === undefined ? undefined : findModelPreset(inf2ModelName);
-  if (inf2ModelName !== undefined && !inf2Model) {
-    throw new Error(`context inf2Model: '${inf2ModelName}' is not a catalog model; known: ${MODEL_PRESETS.map((m) => m.name).join(', ')}`);
-  }
-  new Inf2LmiEndpointStack(app, 'Inf2LmiEndpoint', { env, model: inf2Model });
+  guard(app, 'Falcon40bG5Endpoint', env, () =>
+    new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', { env, maxInstances: integerContext(app, 'falcon40bMaxInstances') }));
 
-  new Trn1MegatronPretrainingStack(app, 'Trn1MegatronPretraining', {
+  guard(app, 'Inf2LmiEndpoint', env, () => {
+    const name = stringContext(app, 'inf2Model');
+    const model = name === undefined ? undefined : findModelPreset(name);
+    if (name !== undefined && !model) {
+      const others = MODEL_PRESETS.filter((m) => !inf2Models().includes(m))
+        .map((m) => `${m.name} (${m.gated ? 'gated weights' : 'architecture not served by LMI neuronx'})`);
+      throw new RecipeContextError('inf2Model', `'${name}' is not a catalog model; on Inferentia2: ${inf2Models().map((m) => m.name).join(', ')}; `
+        + `known but not on Inferentia2: ${others.join(', ')}`);
+    }
+    return new Inf2LmiEndpointStack(app, 'Inf2LmiEndpoint', { env, model });
+  });
+
+  guard(app, 'Trn1MegatronPretraining', env, () => new Trn1MegatronPretrainingStack(app, 'Trn1MegatronPretraining', {
     env,
     preset: stringContext(app, 'megatronPreset'),
-    nodes: numberContext(app, 'megatronNodes'),
-    availabilityZone: stringContext(app, 'trainingAvailabilityZone'),
-  });
+    nodes: integerContext(app, 'megatronNodes'),
+    availabilityZone: availabilityZoneContext(app, 'trainingAvailabilityZone', region),
+  }));
 
-  new FsdpParallelClusterStack(app, 'FsdpParallelCluster', {
+  guard(app, 'FsdpParallelCluster', env, () => new FsdpParallelClusterStack(app, 'FsdpParallelCluster', {
     env,
-    nodes: numberContext(app, 'fsdpNodes'),
+    nodes: integerContext(app, 'fsdpNodes'),
     instanceType: stringContext(app, 'fsdpInstanceType'),
-    availabilityZone: stringContext(app, 'trainingAvailabilityZone'),
-  });
+    availabilityZone: availabilityZoneContext(app, 'trainingAvailabilityZone', region),
+  }));
 
-  const origin = stringContext(app, 'ragAllowedOrigin');
-  new KendraRagStack(app, 'KendraRag', {
-    env,
-    kendraIndexId: stringContext(app, 'kendraIndexId'),
-    allowedOrigins: origin === undefined ? undefined : [origin],
-    waf: stringContext(app, 'ragWaf') === 'true',
+  guard(app, 'KendraRag', env, () => {
+    const origin = stringContext(app, 'ragAllowedOrigin');
+    return new KendraRagStack(app, 'KendraRag', {
+      env,
+      kendraIndexId: stringContext(app, 'kendraIndexId'),
+      allowedOrigins: origin === undefined ? undefined : [origin],
+      waf: booleanContext(app, 'ragWaf'),
+    });
   });
 }
 
-/** A context value as a string (`-c key=value` gives strings; cdk.json may give other JSON), or undefined. */
-function stringContext(app: App, key: string): string | undefined {
-  const raw: unknown = app.node.tryGetContext(key);
-  return raw === undefined ? undefined : String(raw);
+/**
+ * Builds the stack `id`; on an error of ours or of a construct's input checks, replaces whatever
+ * was built with an empty stack of that ID carrying the error, named by the context keys the user
+ * set for it. Programming errors (TypeError and the like) still propagate with their stack trace.
+ */
+function guard(app: App, id: string, env: Environment | undefined, build: () => Stack): void {
+  let stack: Stack;
+  try {
+    stack = build();
+  } catch (e) {
+    if (!(e instanceof Error) || isBug(e)) throw e;
+    app.node.tryRemoveChild(id);
+    const failed = new Stack(app, id, { env, description: `${id} could not be built; see its error annotation` });
+    const given = RECIPE_CONTEXT_KEYS.filter((k) => k.stacks.includes(id) && app.node.tryGetContext(k.name) !== undefined)
+      .map((k) => `${k.name}=${String(app.node.tryGetContext(k.name))}`);
+    const from = e instanceof RecipeContextError || given.length === 0 ? '' : ` (context given for ${id}: ${given.join(', ')})`;
+    Annotations.of(failed).addError(`${id}: ${e.message}${from}`);
+    // CloudFormation rejects a template without resources; the stack's error annotation is the real finding.
+    Validations.of(failed).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: `${id} failed to build; its error annotation says why` });
+    return;
+  }
+  if (app.node.tryGetContext('trainingAvailabilityZone') !== undefined
+    && RECIPE_CONTEXT_KEYS.find((k) => k.name === 'trainingAvailabilityZone')!.stacks.includes(id)) {
+    Annotations.of(stack).addWarningV2('llm-recipes:trainingAvailabilityZone', 'trainingAvailabilityZone is set: changing it on a deployed stack '
+      + 'replaces the subnets and so the FSx for Lustre file system; export its data to S3 first.');
+  }
 }
 
-/** A numeric context value, or undefined; a value that is not a number is an error naming the key. */
-function numberContext(app: App, key: string): number | undefined {
-  const raw = app.node.tryGetContext(key);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) throw new Error(`context ${key}: '${raw}' is not a number`);
-  return n;
+function isBug(e: Error): boolean {
+  return e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError || e instanceof SyntaxError;
 }

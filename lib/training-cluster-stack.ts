@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { addClusterOutputs } from './outputs';
 import { describePlan, PrivateVpc, TrainingStorage, type ParallelCluster, type TrainingPlan } from '../constructs';
 
 /** What a training recipe adds on top of the shared network and storage. */
@@ -35,7 +36,7 @@ export abstract class TrainingClusterStack extends Stack {
     this.templateOptions.description = options.description
       ?? `${options.summary}. Plan: ${describePlan(plan)}; cluster about $${plan.clusterPricePerHourUsd?.toFixed(2) ?? '?'}/h on demand `
         + `${options.staticNodes ? 'from deploy (static nodes)' : 'while the nodes run'}.`;
-    recipe.cluster.addOutputs();
+    addClusterOutputs(this, recipe.cluster);
     new CfnOutput(this, 'DataBucketName', { description: 'Datasets and checkpoints (appears at /fsx/s3)', value: this.storage.dataBucket.bucketName });
     new CfnOutput(this, 'NextSteps', { description: 'On the head node, as ubuntu', value: options.nextSteps });
     Tags.of(this).add('llm-recipe', options.tag);

@@ -150,9 +150,33 @@ export const ZEPHYR_7B_BETA: ModelSpec = {
   backends: ['gpu', 'neuron'],
 };
 
+/**
+ * Swallow-7B-instruct (tokyotech-llm, Tokyo Tech and AIST): Llama 2 7B with continued Japanese
+ * pretraining, an extended Japanese vocabulary and instruction tuning. config.json at the pinned
+ * revision (huggingface.co/tokyotech-llm/Swallow-7b-instruct-hf/blob/8aa132a30afa6a4db265b978e31703ff352e19b1/config.json):
+ * `LlamaForCausalLM`, 32 layers, hidden 4096, 32 heads, 32 KV heads, max_position_embeddings 4096,
+ * vocab 43176, bfloat16. Licence: Llama 2 Community License (model card). Not gated as of the
+ * model page seen; Llama is in the LMI transformers-neuronx model set. Parameters: Llama-2-7B's
+ * 6.74e9 plus 2 x 11176 extra vocabulary rows of 4096 (computed, not a published figure).
+ */
+export const SWALLOW_7B_INSTRUCT: ModelSpec = {
+  name: 'swallow-7b-instruct',
+  huggingFaceId: 'tokyotech-llm/Swallow-7b-instruct-hf',
+  revision: '8aa132a30afa6a4db265b978e31703ff352e19b1',
+  parameters: 6.83e9,
+  layers: 32,
+  hiddenSize: 4096,
+  attentionHeads: 32,
+  kvHeads: 32,
+  contextLength: 4096,
+  dtype: 'bf16',
+  license: 'LLAMA 2 Community License',
+  backends: ['gpu', 'neuron'],
+};
+
 /** Every catalog model preset. */
 export const MODEL_PRESETS: readonly ModelSpec[] = [
-  FALCON_40B, FALCON_7B, ZEPHYR_7B_BETA, MISTRAL_7B_INSTRUCT_V02, MIXTRAL_8X7B_INSTRUCT,
+  FALCON_40B, FALCON_7B, ZEPHYR_7B_BETA, SWALLOW_7B_INSTRUCT, MISTRAL_7B_INSTRUCT_V02, MIXTRAL_8X7B_INSTRUCT,
 ];
 
 /** The catalog preset called `name`, or undefined. */

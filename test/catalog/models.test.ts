@@ -1,6 +1,6 @@
 import {
   BACKENDS, FALCON_40B, FALCON_7B, findModelPreset, MISTRAL_7B_INSTRUCT_V02, MIXTRAL_8X7B_INSTRUCT, MODEL_PRESETS,
-  supportsBackend, ZEPHYR_7B_BETA,
+  supportsBackend, SWALLOW_7B_INSTRUCT, ZEPHYR_7B_BETA,
 } from '../../constructs/catalog';
 
 const PRESETS = MODEL_PRESETS.map((m) => [m.name, m] as const);
@@ -8,7 +8,7 @@ const PRESETS = MODEL_PRESETS.map((m) => [m.name, m] as const);
 describe('MODEL_PRESETS', () => {
   test('lists every exported preset once, under unique names', () => {
     expect(MODEL_PRESETS).toEqual(expect.arrayContaining([
-      FALCON_40B, FALCON_7B, ZEPHYR_7B_BETA, MISTRAL_7B_INSTRUCT_V02, MIXTRAL_8X7B_INSTRUCT,
+      FALCON_40B, FALCON_7B, ZEPHYR_7B_BETA, SWALLOW_7B_INSTRUCT, MISTRAL_7B_INSTRUCT_V02, MIXTRAL_8X7B_INSTRUCT,
     ]));
     const names = MODEL_PRESETS.map((m) => m.name);
     expect(new Set(names).size).toBe(names.length);
@@ -76,6 +76,16 @@ describe('FALCON_7B', () => {
     expect(FALCON_7B.kvHeads).toBe(1);
     expect(FALCON_7B.hiddenSize / FALCON_7B.attentionHeads).toBe(64);
     expect(supportsBackend(FALCON_7B, 'neuron')).toBe(false);
+  });
+});
+
+describe('SWALLOW_7B_INSTRUCT', () => {
+  test('is an ungated Japanese Llama-2 instruction model with the config.json architecture, servable on Neuron', () => {
+    expect(SWALLOW_7B_INSTRUCT).toMatchObject({
+      huggingFaceId: 'tokyotech-llm/Swallow-7b-instruct-hf', layers: 32, hiddenSize: 4096, attentionHeads: 32, kvHeads: 32, contextLength: 4096, dtype: 'bf16',
+    });
+    expect(SWALLOW_7B_INSTRUCT.gated ?? false).toBe(false);
+    expect(supportsBackend(SWALLOW_7B_INSTRUCT, 'neuron')).toBe(true);
   });
 });
 

@@ -4,10 +4,11 @@ import * as path from 'path';
 import { CfnResource, Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { MISTRAL_7B_INSTRUCT_V02 } from '../../constructs';
+import { findModelPreset, MISTRAL_7B_INSTRUCT_V02 } from '../../constructs';
 import { Falcon40bG5EndpointStack } from '../../lib/falcon-40b-g5-endpoint-stack';
 import { Inf2LmiEndpointStack } from '../../lib/inf2-lmi-endpoint-stack';
-import { addRecipes, RECIPE_STACK_IDS } from '../../lib/recipes';
+import { RecipeContextError } from '../../lib/context';
+import { addRecipes, inf2Models, RECIPE_STACK_IDS } from '../../lib/recipes';
 import { reportedViolations, SKIP_BUNDLING, unitTestApp, validatedApp } from '../util/synth';
 
 function tmpOutdir(): string {
@@ -32,6 +33,23 @@ function validatedRecipes(context: Record<string, unknown> = {}, keep: readonly 
   return app;
 }
 
+/** The error annotations on stack `id` (read from the construct tree: synthesis fails on them in-process). */
+function stackErrors(app: App, id: string): string[] {
+  const stack = app.node.findChild(id);
+  return stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:error').map((m) => String(m.data));
+}
+
+function stackWarnings(app: App, id: string): string[] {
+  return app.node.findChild(id).node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+}
+
+/** The app with every recipe, and the stacks that failed to build. */
+function recipesWith(context: Record<string, unknown>, env?: { region?: string; account?: string }): { app: App; failed: string[] } {
+  const app = freshApp(context);
+  addRecipes(app, env);
+  return { app, failed: RECIPE_STACK_IDS.filter((id) => stackErrors(app, id).length > 0) };
+}
+
 describe('the recipe app', () => {
   const assembly = validatedRecipes().synth();
   const template = (id: string) => Template.fromJSON(assembly.getStackByName(id).template);
@@ -46,6 +64,17 @@ describe('the recipe app', () => {
 
   test.each(RECIPE_STACK_IDS)('%s matches its snapshot', (id) => {
     expect(assembly.getStackByName(id).template).toMatchSnapshot();
+  });
+
+  test.each([
+    ['Falcon40bG5Endpoint', ['EndpointName', 'InvokeCommand']],
+    ['Inf2LmiEndpoint', ['EndpointName', 'InvokeCommand']],
+    ['KendraRag', ['ApiUrl', 'EndpointName', 'InvokeCommand', 'SignedRequestExample']],
+    ['Trn1MegatronPretraining', ['ClusterValidationMessages', 'ConnectCommand', 'DataBucketName', 'HeadNodeInstanceId', 'NextSteps']],
+    ['FsdpParallelCluster', ['ClusterValidationMessages', 'ConnectCommand', 'DataBucketName', 'HeadNodeInstanceId', 'NextSteps']],
+  ])('%s outputs its next steps under stable keys, each with a description', (id, keys) => {
+    const outputs = assembly.getStackByName(id).template.Outputs as Record<string, { Description?: string }>;
+    for (const key of keys) expect(outputs[key]?.Description).toEqual(expect.stringMatching(/\w/));
   });
 
   test.each(RECIPE_STACK_IDS)('%s is environment-agnostic and machine-independent', (id) => {
@@ -105,13 +134,88 @@ describe('recipe context and props', () => {
     }
   });
 
-  test('throws when inf2Model asks for Falcon on Inferentia2', () => {
-    expect(() => addRecipes(freshApp({ inf2Model: 'falcon-40b' })))
-      .toThrow(/model: falcon-40b cannot be served on ml\.inf2\.8xlarge: the LMI neuron container does not support its architecture/);
+  test('inf2Model asking for Falcon is an error on Inf2LmiEndpoint only, naming the context key', () => {
+    const { app, failed } = recipesWith({ inf2Model: 'falcon-40b' });
+    expect(failed).toEqual(['Inf2LmiEndpoint']);
+    expect(stackErrors(app, 'Inf2LmiEndpoint').join('\n'))
+      .toMatch(/model: falcon-40b cannot be served on ml\.inf2\.8xlarge: the LMI neuron container does not support its architecture.*context given for Inf2LmiEndpoint: inf2Model=falcon-40b/);
+    expect((app.node.findChild('Inf2LmiEndpoint') as Stack).node.children).toHaveLength(0);
   });
 
-  test('throws when inf2Model is not a catalog model', () => {
-    expect(() => addRecipes(freshApp({ inf2Model: 'gpt-5' }))).toThrow(/context inf2Model: 'gpt-5' is not a catalog model; known: falcon-40b/);
+  test('an unknown inf2Model lists which catalog models run on Inferentia2', () => {
+    const { app, failed } = recipesWith({ inf2Model: 'gpt-5' });
+    expect(failed).toEqual(['Inf2LmiEndpoint']);
+    expect(stackErrors(app, 'Inf2LmiEndpoint')).toEqual([
+      expect.stringMatching(/context inf2Model: 'gpt-5' is not a catalog model; on Inferentia2: zephyr-7b-beta.*; known but not on Inferentia2: falcon-40b \(architecture not served by LMI neuronx\).*mistral-7b-instruct-v0.2 \(gated weights\)/),
+    ]);
+  });
+
+  test.each(inf2Models().map((m) => m.name))('inf2Model=%s, listed as running on Inferentia2, builds Inf2LmiEndpoint', (name) => {
+    const { app, failed } = recipesWith({ inf2Model: name });
+    expect(failed).toEqual([]);
+    Template.fromStack(app.node.findChild('Inf2LmiEndpoint') as Stack).hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: { Environment: Match.objectLike({ HF_MODEL_ID: findModelPreset(name)!.huggingFaceId, OPTION_ENTRYPOINT: 'djl_python.transformers_neuronx' }) },
+    });
+  });
+
+  test('a region without the neuronx image fails Inf2LmiEndpoint only; the other recipes build', () => {
+    const { app, failed } = recipesWith({}, { region: 'eu-south-1' });
+    expect(failed).toEqual(['Inf2LmiEndpoint']);
+    expect(stackErrors(app, 'Inf2LmiEndpoint').join('\n')).toMatch(/not published in eu-south-1/);
+    expect((app.node.findChild('Falcon40bG5Endpoint') as Falcon40bG5EndpointStack).endpoint.imageUri).toContain('eu-south-1');
+  });
+
+  test('throws a RecipeContextError with "did you mean" for a typo of one of our keys', () => {
+    expect(() => addRecipes(freshApp({ kendraIndex: 'abc' }))).toThrow(RecipeContextError);
+    expect(() => addRecipes(freshApp({ kendraIndex: 'abc' })))
+      .toThrow(/^context kendraIndex: unknown key; did you mean kendraIndexId\? known keys: falcon40bMaxInstances, .*ragWaf$/);
+    expect(() => addRecipes(freshApp({ fsdpInstancType: 'p5.48xlarge' }))).toThrow(/did you mean fsdpInstanceType\?/);
+  });
+
+  test('throws for an unknown key that looks like ours, without a guess when none is close', () => {
+    expect(() => addRecipes(freshApp({ somethingElse: '1' }))).toThrow(/^context somethingElse: unknown key; known keys: /);
+  });
+
+  test("ignores the CDK's own context keys", () => {
+    const { failed } = recipesWith({ '@aws-cdk/core:newStyleStackSynthesis': true, 'aws:cdk:enable-path-metadata': true, 'cdk-foo': 1 });
+    expect(failed).toEqual([]);
+  });
+
+  test.each(['yes', '1', 'TRUE'])('ragWaf=%p is an error on KendraRag: booleans are true or false', (value) => {
+    const { app, failed } = recipesWith({ ragWaf: value });
+    expect(failed).toEqual(['KendraRag']);
+    expect(stackErrors(app, 'KendraRag')).toEqual([`KendraRag: context ragWaf: '${value}' is not a boolean; use true or false`]);
+  });
+
+  test('ragWaf=true puts WAF in front of the API', () => {
+    const { app } = recipesWith({ ragWaf: 'true' });
+    Template.fromStack(app.node.findChild('KendraRag') as Stack).resourceCountIs('AWS::WAFv2::WebACL', 1);
+  });
+
+  test('trainingAvailabilityZone outside the concrete region is an error on both training stacks', () => {
+    const { app, failed } = recipesWith({ trainingAvailabilityZone: 'us-east-1a' }, { region: 'eu-west-1' });
+    expect(failed).toEqual(['Trn1MegatronPretraining', 'FsdpParallelCluster']);
+    expect(stackErrors(app, 'FsdpParallelCluster')).toEqual([expect.stringMatching(/context trainingAvailabilityZone: 'us-east-1a' is not a zone of the stack's region eu-west-1/)]);
+  });
+
+  test('trainingAvailabilityZone as a zone ID is refused with the accepted form', () => {
+    const { app } = recipesWith({ trainingAvailabilityZone: 'euw1-az1' }, { region: 'eu-west-1' });
+    expect(stackErrors(app, 'Trn1MegatronPretraining').join()).toMatch(/'euw1-az1' is not an Availability Zone name such as us-west-2b/);
+  });
+
+  test('trainingAvailabilityZone warns on the training stacks that changing it replaces the file system', () => {
+    const { app, failed } = recipesWith({ trainingAvailabilityZone: 'eu-west-1b' }, { region: 'eu-west-1' });
+    expect(failed).toEqual([]);
+    for (const id of ['Trn1MegatronPretraining', 'FsdpParallelCluster']) {
+      expect(stackWarnings(app, id).join()).toMatch(/replaces the subnets and so the FSx for Lustre file system/);
+    }
+    expect(stackWarnings(app, 'KendraRag')).toEqual([]);
+  });
+
+  test('a bad fsdpInstanceType names the context key the user typed', () => {
+    const { app, failed } = recipesWith({ fsdpInstanceType: 'm5.large' });
+    expect(failed).toEqual(['FsdpParallelCluster']);
+    expect(stackErrors(app, 'FsdpParallelCluster').join()).toMatch(/context given for FsdpParallelCluster: fsdpInstanceType=m5\.large/);
   });
 
   test('a gated model on Inf2 is refused until its weights come from S3', () => {
@@ -123,12 +227,15 @@ describe('recipe context and props', () => {
     expect(stack.endpoint.tensorParallelDegree).toBe(stack.endpoint.instance.devices);
   });
 
-  test.each([0, -3, 2.5])('throws when falcon40bMaxInstances is %p', (value) => {
-    expect(() => addRecipes(freshApp({ falcon40bMaxInstances: value }))).toThrow(/maxInstances .* must be a whole number of at least 1 \(context falcon40bMaxInstances\)/);
+  test.each([0, -3])('falcon40bMaxInstances=%p is an error on Falcon40bG5Endpoint', (value) => {
+    const { app, failed } = recipesWith({ falcon40bMaxInstances: value });
+    expect(failed).toEqual(['Falcon40bG5Endpoint']);
+    expect(stackErrors(app, 'Falcon40bG5Endpoint').join()).toMatch(/maxInstances .* must be a whole number of at least 1 \(context falcon40bMaxInstances\)/);
   });
 
-  test('throws when a numeric context value is not a number', () => {
-    expect(() => addRecipes(freshApp({ falcon40bMaxInstances: 'abc' }))).toThrow(/context falcon40bMaxInstances: 'abc' is not a number/);
+  test.each(['abc', '2.5', ''])('falcon40bMaxInstances=%p is not a whole number', (value) => {
+    const { app } = recipesWith({ falcon40bMaxInstances: value });
+    expect(stackErrors(app, 'Falcon40bG5Endpoint')).toEqual([`Falcon40bG5Endpoint: context falcon40bMaxInstances: '${value}' is not a whole number`]);
   });
 
   test('a deploy region without the neuronx image fails at synth', () => {
