@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, CfnOutput, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -219,7 +219,7 @@ export class RagApi extends Construct {
       this.api.addGatewayResponse('Default5xx', { type: apigw.ResponseType.DEFAULT_5XX, responseHeaders: corsHeaders });
     }
 
-    if (props.waf) this.addWaf(rate);
+    if (props.waf) this.addWaf(rate, retention);
     this.acknowledge(props);
   }
 
@@ -239,7 +239,7 @@ export class RagApi extends Construct {
     });
   }
 
-  private addWaf(rate: number): void {
+  private addWaf(rate: number, retention: logs.RetentionDays): void {
     const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
       name, priority, overrideAction: { none: {} },
       statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
@@ -263,6 +263,22 @@ export class RagApi extends Construct {
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: acl.attrArn });
+    this.logWaf(acl, retention);
+  }
+
+  /** WAF request logs in a KMS-encrypted log group, without the callers' credentials. */
+  private logWaf(acl: wafv2.CfnWebACL, retention: logs.RetentionDays): void {
+    // WAF logs only to destinations whose name starts with aws-waf-logs- (WAF API reference, LoggingConfiguration).
+    const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(acl, { maxLength: 128, separator: '-' })}`;
+    const wafLogs = new logs.LogGroup(this, 'WafLogs', { logGroupName, retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: this.logsKey() });
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: acl.attrArn,
+      // The log group ARN without the ':*' suffix of logGroupArn, as WAF expects it.
+      logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      // SigV4 signatures, session tokens and Cognito tokens stay out of the logs.
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'x-amz-security-token' } }],
+    });
+    logging.node.addDependency(wafLogs);
   }
 
   private acknowledge(props: RagApiProps): void {

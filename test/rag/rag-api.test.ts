@@ -11,6 +11,7 @@ import { KendraIndex, KendraRetriever, RagApi, RagApiAuthorization, type RagApiP
 import { createRecipeApp } from '../../lib/app';
 import { KendraRagStack } from '../../lib/kendra-rag-stack';
 import { SKIP_BUNDLING, templateOf, testStack } from '../util/synth';
+import { acknowledgeFixture } from '../util/nag-fixtures';
 
 const INDEX_ID = '0123abcd-4567-89ef-0123-456789abcdef';
 
@@ -149,6 +150,7 @@ describe('RagApi', () => {
     const { stack } = testStack(undefined, SKIP_BUNDLING);
     const api = withApi(stack);
     const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    acknowledgeFixture(caller, 'NIST.800.53.R5-IAMNoInlinePolicy');
     api.grantInvoke(caller);
     templateOf(stack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('Caller') }],
