@@ -19,13 +19,22 @@ export function retainedBucket(scope: Construct, id: string, key: kms.IKey, logP
     enforceSSL: true,
     minimumTLSVersion: MINIMUM_TLS_VERSION,
     removalPolicy: RemovalPolicy.RETAIN,
-    lifecycleRules: [{ expiration: Duration.days(365) }],
+    // Versioned so that a deleted or overwritten log object stays recoverable for 90 days.
+    versioned: true,
+    lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(90) }],
   });
-  Validations.of(accessLogs).acknowledge({
-    id: 'AwsSolutions-S1',
-    reason: `This bucket receives the ${id} bucket's server access logs; logging it to itself would loop.`,
-  });
-  return new s3.Bucket(scope, id, {
+  // S1 (server access logs) does not fire here: cdk-nag counts a bucket that receives another's logs as logged.
+  Validations.of(accessLogs).acknowledge(
+    {
+      id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      reason: `This bucket receives the ${id} bucket's server access logs, which S3 delivers to SSE-S3 (AES256) destinations; its data stays under the ${id} bucket's KMS key.`,
+    },
+    {
+      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+      reason: 'Access logs are kept in the region they describe; cross-region replication is the account owner\'s policy (S3 replication rules need a destination bucket this stack does not own).',
+    },
+  );
+  const bucket = new s3.Bucket(scope, id, {
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: key,
     bucketKeyEnabled: true,
@@ -37,4 +46,9 @@ export function retainedBucket(scope: Construct, id: string, key: kms.IKey, logP
     serverAccessLogsBucket: accessLogs,
     serverAccessLogsPrefix: logPrefix,
   });
+  Validations.of(bucket).acknowledge({
+    id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+    reason: 'Versioned, KMS-encrypted and retained in its region; cross-region replication needs a destination bucket and key in another region, the account owner\'s disaster-recovery policy, not this stack\'s.',
+  });
+  return bucket;
 }

@@ -1,5 +1,5 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 
 import cdkJson from '../cdk.json';
 
@@ -12,8 +12,8 @@ import cdkJson from '../cdk.json';
 export const RECIPE_APP_CONTEXT: Readonly<Record<string, unknown>> = cdkJson.context;
 
 /**
- * A CDK app with the recipe context and the cdk-nag AwsSolutions pack as a validation plugin: an
- * unacknowledged finding fails synthesis.
+ * A CDK app with the recipe context and the cdk-nag AwsSolutions and NIST 800-53 R5 packs as
+ * validation plugins: an unacknowledged finding fails synthesis.
  */
 export function createRecipeApp(props: AppProps = {}): App {
   const app = new App({
@@ -22,6 +22,6 @@ export function createRecipeApp(props: AppProps = {}): App {
     ...props,
     context: { ...RECIPE_APP_CONTEXT, ...props.context },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
   return app;
 }

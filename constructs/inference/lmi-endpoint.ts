@@ -619,25 +619,20 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
   private acknowledgeFindings(r: Resolved, props: LmiEndpointProps): void {
     const v = Validations.of(this);
     if (r.instance.localNvme) {
-      v.acknowledge({
-        id: 'AwsSolutions-SM2',
+      Validations.of(this.cfnEndpointConfig).acknowledge({
+        id: 'NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured',
         reason: `${r.instance.instanceType} has local NVMe storage: SageMaker rejects an endpoint-config KmsKeyId for it, and NVMe instance storage is encrypted at rest by the instance hardware (XTS-AES-256).`,
       });
     }
-    if (!props.vpc) {
-      v.acknowledge({
-        id: 'AwsSolutions-SM1',
-        reason: 'No VPC was given: the model container runs in the SageMaker-managed network and only SageMaker reaches it; pass vpc to place it in private subnets.',
-      });
-    }
-    if (!r.networkIsolation) {
-      v.acknowledge({
-        id: 'AwsSolutions-SM3',
-        reason: 'The container downloads the pinned Hugging Face revision at start-up, which needs outbound network; load the weights from S3 (ModelWeights.fromS3Prefix) to run network isolated.',
-      });
+    for (const alarm of [this.errorAlarm, this.latencyAlarm]) {
+      if (alarm) Validations.of(alarm).acknowledge({ id: 'NIST.800.53.R5-CloudWatchAlarmAction', reason: "alarms are the caller's; the composable-API issue adds actions" });
     }
     // A role passed in is the caller's to acknowledge: the same finding IDs would hide its own statements.
     if (!props.role) {
+      Validations.of(this.role).acknowledge({
+        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+        reason: 'The execution role is this endpoint\'s alone: its grants are scoped to this endpoint\'s image, weights, key and logs, and live and die with the role; a managed policy would be reusable by other principals.',
+      });
       v.acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'ecr:GetAuthorizationToken and the VPC network-interface actions support no resource-level permissions, and cloudwatch:PutMetricData is limited by a cloudwatch:namespace condition instead.',

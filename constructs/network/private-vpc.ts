@@ -1,7 +1,8 @@
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { logsKey } from '../logs-key';
 
 /** Prefix length of the public and compute subnets of a new VPC. */
 const PUBLIC_SUBNET_MASK = 24;
@@ -85,13 +86,15 @@ export class PrivateVpc extends Construct {
       const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
         retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
         removalPolicy: RemovalPolicy.RETAIN,
+        encryptionKey: logsKey(this, 'FlowLogsKey', 'VPC flow logs of the training network'),
       });
       this.vpc = new ec2.Vpc(this, 'Resource', {
         ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
         ...(props.availabilityZone ? { availabilityZones: [props.availabilityZone] } : { maxAzs: 1 }),
         natGateways: 1,
         subnetConfiguration: [
-          { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: PUBLIC_SUBNET_MASK },
+          // The public subnet holds only the NAT gateway, whose Elastic IP needs no auto-assigned address.
+          { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: PUBLIC_SUBNET_MASK, mapPublicIpOnLaunch: false },
           { name: 'compute', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: COMPUTE_SUBNET_MASK },
         ],
         gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
@@ -114,5 +117,27 @@ export class PrivateVpc extends Construct {
       allowAllOutbound: true,
     });
     this.clusterSecurityGroup.addIngressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'All traffic between cluster members (EFA, Slurm, MPI)');
+    this.acknowledgeFindings(props);
+  }
+
+  private acknowledgeFindings(props: PrivateVpcProps): void {
+    Validations.of(this.clusterSecurityGroup).acknowledge({
+      id: 'NIST.800.53.R5-EC2RestrictedCommonPorts',
+      reason: 'The only rule is all traffic from the group itself: EFA requires a security group that allows all inbound and outbound traffic to and from itself, and no address outside the group is allowed in.',
+    });
+    if (props.vpc) return;
+    for (const subnet of this.vpc.publicSubnets) {
+      Validations.of(subnet).acknowledge({
+        id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+        reason: 'The public subnet holds only the NAT gateway, which needs the 0.0.0.0/0 route to the internet gateway; compute, head node and FSx are in the private subnet without it.',
+      });
+    }
+    const flowLogRole = this.node.tryFindChild('Resource')?.node.tryFindChild('all')?.node.tryFindChild('IAMRole');
+    if (flowLogRole) {
+      Validations.of(flowLogRole).acknowledge({
+        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+        reason: 'The flow-log delivery role is this VPC\'s alone: its grant is scoped to the flow-log group and lives and dies with the role; a managed policy would be reusable by other principals.',
+      });
+    }
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { logsKey } from '../logs-key';
 import { CONFIG_DEFAULTS, INTEGER_SETTINGS, TEMPERATURE } from './handler/config';
 import type { IRagRetriever } from './retriever';
 
@@ -143,7 +144,7 @@ export class RagApi extends Construct {
     validate(props);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
-    const handlerLogs = new logs.LogGroup(this, 'HandlerLogs', { retention, removalPolicy: RemovalPolicy.RETAIN });
+    const handlerLogs = new logs.LogGroup(this, 'HandlerLogs', { retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: this.logsKey() });
     const role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'RAG API handler: query the retriever, invoke the endpoint, write its logs',
@@ -176,7 +177,7 @@ export class RagApi extends Construct {
     for (const [k, v] of Object.entries(props.retriever.bind(this.handler).environment)) this.handler.addEnvironment(k, v);
     props.endpoint.grantInvoke(this.handler);
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.RETAIN });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: this.logsKey() });
     const rate = props.throttleRateLimit ?? 10;
     const burst = props.throttleBurstLimit ?? 20;
     this.api = new apigw.RestApi(this, 'Api', {
@@ -251,7 +252,7 @@ export class RagApi extends Construct {
       this.api.addGatewayResponse('Default5xx', { type: apigw.ResponseType.DEFAULT_5XX, responseHeaders: corsHeaders });
     }
 
-    if (props.waf) this.addWaf(rate);
+    if (props.waf) this.addWaf(rate, retention);
     this.acknowledge(props);
   }
 
@@ -300,7 +301,7 @@ export class RagApi extends Construct {
     return group;
   }
 
-  private addWaf(rate: number): void {
+  private addWaf(rate: number, retention: logs.RetentionDays): void {
     const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
       name, priority, overrideAction: { none: {} },
       statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
@@ -324,6 +325,22 @@ export class RagApi extends Construct {
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: acl.attrArn });
+    this.logWaf(acl, retention);
+  }
+
+  /** WAF request logs in a KMS-encrypted log group, without the callers' credentials. */
+  private logWaf(acl: wafv2.CfnWebACL, retention: logs.RetentionDays): void {
+    // WAF logs only to destinations whose name starts with aws-waf-logs- (WAF API reference, LoggingConfiguration).
+    const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(acl, { maxLength: 128, separator: '-' })}`;
+    const wafLogs = new logs.LogGroup(this, 'WafLogs', { logGroupName, retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: this.logsKey() });
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: acl.attrArn,
+      // The log group ARN without the ':*' suffix of logGroupArn, as WAF expects it.
+      logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      // SigV4 signatures, session tokens and Cognito tokens stay out of the logs.
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'x-amz-security-token' } }],
+    });
+    logging.node.addDependency(wafLogs);
   }
 
   private acknowledge(props: RagApiProps): void {
@@ -340,6 +357,48 @@ export class RagApi extends Construct {
     if (props.authorization instanceof IamAuthorization) {
       v.acknowledge({ id: 'AwsSolutions-COG4', reason: 'The API uses IAM (SigV4) authorization instead of a Cognito user pool.' });
     }
+    this.acknowledgeNist(props);
+  }
+
+  /** The NIST 800-53 R5 findings that do not apply to this API, each on the resource it fires on. */
+  private acknowledgeNist(props: RagApiProps): void {
+    const stage = this.api.deploymentStage;
+    if (!props.waf) {
+      Validations.of(stage).acknowledge({ id: 'NIST.800.53.R5-APIGWAssociatedWithWAF', reason: 'WAF is optional (waf: true); the API is authenticated and throttled at the stage.' });
+    }
+    Validations.of(stage).acknowledge(
+      {
+        id: 'NIST.800.53.R5-APIGWSSLEnabled',
+        reason: 'The only integration is a Lambda proxy; API Gateway client certificates authenticate API Gateway to HTTP backends, which this API has none of.',
+      },
+      {
+        id: 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
+        reason: 'The one method is POST /ask, whose answers depend on the question and history in the body; a cache would serve other callers\' answers and hold question text.',
+      },
+    );
+    Validations.of(this.handler).acknowledge(
+      {
+        id: 'NIST.800.53.R5-LambdaDLQ',
+        reason: 'API Gateway invokes the handler synchronously and returns its errors to the caller; a dead-letter queue only receives failed asynchronous invocations.',
+      },
+      {
+        id: 'NIST.800.53.R5-LambdaInsideVPC',
+        reason: 'The handler reaches only the Kendra and SageMaker Runtime APIs over TLS with SigV4; it has no VPC resource to reach, and a VPC would need interface endpoints or a NAT for both.',
+      },
+      {
+        id: 'NIST.800.53.R5-LambdaConcurrency',
+        reason: 'The stage throttle (throttleRateLimit, throttleBurstLimit) bounds invocations; reserved concurrency must leave the account 100 unreserved executions, so it fails to deploy in accounts whose Lambda quota is still the new-account 10.',
+      },
+    );
+    Validations.of(this.handler.role ?? this).acknowledge({
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: 'The handler role is this API\'s alone: its grants are scoped to this retriever, endpoint and log group and live and die with the role; a managed policy would be reusable by other principals.',
+    });
+  }
+
+  /** One key for this API's log groups (handler and access logs). */
+  private logsKey(): kms.IKey {
+    return (this.node.tryFindChild('LogsKey') as kms.IKey | undefined) ?? logsKey(this, 'LogsKey', 'RAG API handler and access logs');
   }
 }
 

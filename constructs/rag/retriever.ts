@@ -257,6 +257,12 @@ export class KendraIndex extends Construct implements IRagRetriever {
       id: `AwsSolutions-IAM5[${nagResourceFinding(this, dataSourcesArn)}]`,
       reason: 'The connector maintains principal mappings of its own data source, whose ID is known only after the role exists.',
     });
+    for (const r of [indexRole, sourceRole]) {
+      Validations.of(r).acknowledge({
+        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+        reason: 'A service role of this index alone: its grants are scoped to this index\'s logs, documents and data source and live and die with the role; a managed policy would be reusable by other principals.',
+      });
+    }
   }
 
   public bind(grantee: iam.IGrantable): RagRetrieverBinding {

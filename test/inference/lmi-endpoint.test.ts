@@ -13,6 +13,7 @@ import {
 import { SAGEMAKER_NAME_PATTERN } from '../../constructs/catalog';
 import { createRecipeApp } from '../../lib/app';
 import { templateOf, testStack } from '../util/synth';
+import { acknowledgeFixture, NIST_DEFAULT_VPC } from '../util/nag-fixtures';
 
 function synth(props: LmiEndpointProps, env?: { region?: string; account?: string }) {
   const { stack } = testStack(env);
@@ -293,6 +294,8 @@ describe('LmiEndpoint options', () => {
       serverAccessLogsPrefix: 'access-logs/',
       encryption: s3.BucketEncryption.S3_MANAGED,
     });
+    acknowledgeFixture(bucket, 'NIST.800.53.R5-S3BucketPublicReadProhibited', 'NIST.800.53.R5-S3BucketPublicWriteProhibited',
+      'NIST.800.53.R5-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketVersioningEnabled', 'NIST.800.53.R5-S3DefaultEncryptionKMS');
     new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, weights: ModelWeights.fromS3Prefix(bucket, 'models/falcon-40b/') });
     const template = templateOf(stack);
     template.hasResourceProperties('AWS::SageMaker::Model', {
@@ -348,6 +351,7 @@ describe('LmiEndpoint options', () => {
     const { stack } = testStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     vpc.addFlowLog('FlowLogs');
+    acknowledgeFixture(vpc, ...NIST_DEFAULT_VPC);
     const endpoint = new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, vpc });
     const template = templateOf(stack);
     template.hasResourceProperties('AWS::SageMaker::Model', {
@@ -424,6 +428,7 @@ describe('LmiEndpoint options', () => {
     const { stack } = testStack();
     const endpoint = new LmiEndpoint(stack, 'Llm', FALCON_G5);
     const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    acknowledgeFixture(caller, 'NIST.800.53.R5-IAMNoInlinePolicy');
     endpoint.grantInvoke(caller);
     templateOf(stack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('Caller') }],
@@ -435,6 +440,7 @@ describe('LmiEndpoint options', () => {
     const { stack } = testStack();
     const role = new iam.Role(stack, 'MyRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'test: ECR login and metrics need *' });
+    acknowledgeFixture(role, 'NIST.800.53.R5-IAMNoInlinePolicy');
     const endpoint = new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, role });
     const template = templateOf(stack);
     template.resourceCountIs('AWS::IAM::Role', 1);

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PRIVATE_VPC_MAX_PREFIX_LENGTH, PrivateVpc, type PrivateVpcProps } from '../../constructs';
 import { templateOf, testStack } from '../util/synth';
+import { acknowledgeFixture, NIST_DEFAULT_VPC } from '../util/nag-fixtures';
 
 /** `Network/Resource` takes the logical ID of `Network`: the name and an 8-digit hash. */
 const VPC_LOGICAL_ID = /^Network[0-9A-F]{8}$/;
@@ -18,6 +19,7 @@ function synth(props?: PrivateVpcProps) {
 function existingVpc(stack: Stack): ec2.Vpc {
   const vpc = new ec2.Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 1 });
   vpc.addFlowLog('FlowLog');
+  acknowledgeFixture(vpc, ...NIST_DEFAULT_VPC);
   return vpc;
 }
 
@@ -28,7 +30,7 @@ describe('PrivateVpc: a new VPC', () => {
     template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
     template.resourceCountIs('AWS::EC2::Subnet', 2);
     template.hasResourceProperties('AWS::EC2::Subnet', {
-      MapPublicIpOnLaunch: true,
+      MapPublicIpOnLaunch: false,
       Tags: Match.arrayWith([{ Key: 'aws-cdk:subnet-type', Value: 'Public' }]),
     });
     template.hasResourceProperties('AWS::EC2::Subnet', {

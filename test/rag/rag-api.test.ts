@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { KendraEdition, KendraIndex, KendraRetriever, RagApi, RagApiAuthorization, type KendraIndexProps, type RagApiProps } from '../../constructs';
 import { KendraRagStack } from '../../lib/kendra-rag-stack';
 import { BUNDLE_ALL, SKIP_BUNDLING, templateOf, testStack, unitTestApp } from '../util/synth';
+import { acknowledgeFixture } from '../util/nag-fixtures';
 
 const INDEX_ID = '0123abcd-4567-89ef-0123-456789abcdef';
 
@@ -142,12 +143,18 @@ describe('RagApi', () => {
       ]),
     });
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'), KmsKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      LogDestinationConfigs: [{ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:aws-waf-logs-')])] }],
+      RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'x-amz-security-token' } }],
+    });
   });
 
   test('grantInvoke gives execute-api:Invoke on the method', () => {
     const { stack } = testStack(undefined, SKIP_BUNDLING);
     const api = withApi(stack);
     const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    acknowledgeFixture(caller, 'NIST.800.53.R5-IAMNoInlinePolicy');
     api.grantInvoke(caller);
     templateOf(stack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('Caller') }],

@@ -71,9 +71,10 @@ describe('TrainingStorage defaults', () => {
 
   test('a rotating, retained KMS key', () => {
     const { template } = synth();
-    template.resourceCountIs('AWS::KMS::Key', 1);
+    // The other key is the PrivateVpc's flow-log key.
+    template.resourceCountIs('AWS::KMS::Key', 2);
     template.hasResource('AWS::KMS::Key', {
-      Properties: { EnableKeyRotation: true },
+      Properties: { EnableKeyRotation: true, Description: Match.not(Match.stringLikeRegexp('flow logs')) },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
