@@ -3,19 +3,31 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 
+/** What CloudWatch Logs does with a log group's key (CloudWatch Logs guide, "Encrypt log data in CloudWatch Logs using AWS KMS"). */
+const LOGS_KEY_ACTIONS = ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'];
+
+/**
+ * Lets the regional CloudWatch Logs principal use `key` for the log groups whose ARN matches
+ * `logGroupArn` (an exact ARN, or a pattern with `*`): the key policy statement of the CloudWatch
+ * Logs guide, limited by the `kms:EncryptionContext:aws:logs:arn` condition. Returns false when
+ * the key is imported and its policy cannot be extended here.
+ */
+export function allowLogsToUseKey(key: kms.IKey, logGroupArn: string, sid?: string): boolean {
+  return key.addToResourcePolicy(new iam.PolicyStatement({
+    sid,
+    principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+    actions: LOGS_KEY_ACTIONS,
+    resources: ['*'],
+    conditions: { [logGroupArn.includes('*') ? 'ArnLike' : 'ArnEquals']: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
+  })).statementAdded;
+}
+
 /**
  * A rotating, retained KMS key for CloudWatch Logs log groups of this account and region, as child
- * `id` of `scope`. The key policy statement is the one of the CloudWatch Logs guide ("Encrypt log
- * data in CloudWatch Logs using AWS Key Management Service"): the regional logs principal, limited
- * by the `kms:EncryptionContext:aws:logs:arn` condition to this account's log groups.
+ * `id` of `scope`, usable by CloudWatch Logs for this account's log groups only.
  */
 export function logsKey(scope: Construct, id: string, description: string): kms.Key {
   const key = new kms.Key(scope, id, { description, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-    resources: ['*'],
-    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
-  }));
+  allowLogsToUseKey(key, `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`);
   return key;
 }

@@ -15,6 +15,7 @@ import {
   imageUri, LMI_REPOSITORY, SAGEMAKER_NAME_PATTERN, supportedImageTags, VARIANT_TIMEOUT_RANGE_S, VARIANT_VOLUME_RANGE_GIB, validTensorParallelDegrees, weightMemoryGiB,
   NEURON_TENSOR_PARALLEL_DEGREES, type Backend, type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
+import { allowLogsToUseKey } from '../logs-key';
 import { nagResourceFinding } from '../nag';
 import { HuggingFaceWeights, ModelWeights, RollingBatch, S3PrefixWeights } from './options';
 
@@ -579,14 +580,7 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
    * key's policy cannot be changed from here: say so instead of failing at deploy without a hint.
    */
   private allowLogsToUseKey(key: kms.IKey, logGroupArn: string): void {
-    const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CloudWatchLogsEndpointLogGroup',
-      principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
-    }));
-    if (!statementAdded) {
+    if (!allowLogsToUseKey(key, logGroupArn, 'CloudWatchLogsEndpointLogGroup')) {
       Annotations.of(this).addWarningV2('llm-recipes:LmiEndpoint.logKeyPolicy',
         'logEncryptionKey is imported, so its key policy cannot be extended here: it must allow logs.<region>.amazonaws.com '
         + 'the kms:Encrypt*, Decrypt*, ReEncrypt*, GenerateDataKey* and Describe* actions for this endpoint\'s log group, or the log group cannot be created.');

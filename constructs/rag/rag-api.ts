@@ -4,7 +4,7 @@ import { ArnFormat, Aws, CfnOutput, Duration, Names, RemovalPolicy, Stack, Token
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -276,27 +276,7 @@ export class RagApi extends Construct {
     // API Gateway writes execution logs to this name and creates the group itself, without
     // retention, unless it exists (API Gateway guide, "Execution logging for REST APIs").
     const logGroupName = `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`;
-    const key = new kms.Key(this, 'ExecutionLogsKey', {
-      description: 'RAG API execution logs',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // CloudWatch Logs uses the key for this log group only (CloudWatch Logs guide, "Encrypt log data
-    // in CloudWatch Logs using AWS KMS": the regional logs principal, conditioned on the group's ARN).
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnEquals: {
-          'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({
-            service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        },
-      },
-    }));
-    const group = new logs.LogGroup(this, 'ExecutionLogs', { logGroupName, retention, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN });
-    group.node.addDependency(key);
+    const group = new logs.LogGroup(this, 'ExecutionLogs', { logGroupName, retention, encryptionKey: this.logsKey(), removalPolicy: RemovalPolicy.RETAIN });
     this.api.deploymentStage.node.addDependency(group);
     return group;
   }

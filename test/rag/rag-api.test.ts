@@ -185,17 +185,17 @@ describe('RagApi', () => {
     expect(groupId).toBeDefined();
     expect(groups[groupId]).toMatchObject({
       DeletionPolicy: 'Retain',
-      Properties: { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^RagExecutionLogsKey/), 'Arn'] } },
+      Properties: { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^RagLogsKey/), 'Arn'] } },
     });
     const stages = template.findResources('AWS::ApiGateway::Stage');
     expect(Object.values(stages)[0].DependsOn).toContain(groupId);
-    // The key lets CloudWatch Logs use it for that log group only.
+    // The API's one logs key lets CloudWatch Logs use it for this account's log groups only.
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
           Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
-          Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+          Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*']] } } },
         })]),
       },
     });
