@@ -143,7 +143,7 @@ export async function status(parsed: ParsedArgs, ctx: AwsContext, clock: Clock):
   for (const s of recipes) {
     const outputs = s.Outputs ?? [];
     const recipe = s.Tags?.find((t) => t.Key === 'llm-recipe')?.Value;
-    for (const o of outputs.filter((o) => o.OutputKey?.includes('EndpointNameOutput') && o.OutputValue)) {
+    for (const o of outputs.filter((o) => isEndpointOutput(o.OutputKey) && o.OutputValue)) {
       try {
         const ep = await describeEndpoint(sm, o.OutputValue!, clock);
         rows.push({ stack: s.StackName, recipe, kind: 'endpoint', ...ep });
@@ -154,7 +154,7 @@ export async function status(parsed: ParsedArgs, ctx: AwsContext, clock: Clock):
     for (const o of outputs.filter((o) => o.OutputKey?.includes('HeadNodeInstanceId') && o.OutputValue)) {
       rows.push({ stack: s.StackName, recipe, kind: 'cluster', name: o.OutputValue, status: s.StackStatus, headNode: o.OutputValue });
     }
-    if (!outputs.some((o) => o.OutputKey?.includes('EndpointNameOutput') || o.OutputKey?.includes('HeadNodeInstanceId'))) {
+    if (!outputs.some((o) => isEndpointOutput(o.OutputKey) || o.OutputKey?.includes('HeadNodeInstanceId'))) {
       rows.push({ stack: s.StackName, recipe, kind: 'stack', name: s.StackName, status: s.StackStatus });
     }
   }
@@ -292,4 +292,12 @@ export async function invoke(parsed: ParsedArgs, ctx: AwsContext, clock: Clock, 
     text: stream ? stats : `${generation.text}\n${stats}`,
     json: { endpoint: name, text: generation.text, latencySeconds: seconds, firstTokenSeconds: firstTokenSeconds ?? null, tokens: generation.tokens ?? null, tokensPerSecond: rate ?? null },
   };
+}
+
+/**
+ * An output holding an endpoint name: the recipe stacks' stable `EndpointName`, or the
+ * `<id>EndpointNameOutput<hash>` of `LmiEndpoint.addOutputs()` in a team's own stack.
+ */
+function isEndpointOutput(key: string | undefined): boolean {
+  return key === 'EndpointName' || (key?.includes('EndpointNameOutput') ?? false);
 }

@@ -202,6 +202,8 @@ export class RagApi extends Construct {
         allowHeaders: ['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token'],
       } : undefined,
     });
+    // The L2 adds an `Endpoint` output of its own; outputs are the caller's choice (addOutputs()).
+    this.api.node.tryRemoveChild('Endpoint');
     (this.api.node.defaultChild as apigw.CfnRestApi).securityPolicy = API_SECURITY_POLICY;
     this.executionLogGroup = this.createExecutionLogGroup(retention);
     const model = this.api.addModel('QuestionModel', {

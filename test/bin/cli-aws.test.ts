@@ -36,7 +36,7 @@ beforeEach(() => {
 describe('llm-recipes status', () => {
   test('lists the endpoints and clusters of the stacks tagged llm-recipe', async () => {
     fake.handlers.DescribeStacks = () => describeStacksXml([
-      { name: 'Falcon40bG5Endpoint', status: 'CREATE_COMPLETE', outputs: { Falcon40bEndpointNameOutputABCD: 'Falcon40b-abc' }, tags: { 'llm-recipe': 'falcon-40b-g5-endpoint' } },
+      { name: 'Falcon40bG5Endpoint', status: 'CREATE_COMPLETE', outputs: { EndpointName: 'Falcon40b-abc' }, tags: { 'llm-recipe': 'falcon-40b-g5-endpoint' } },
       { name: 'FsdpParallelCluster', status: 'CREATE_COMPLETE', outputs: { FsdpClusterHeadNodeInstanceId1234: 'i-0123456789abcdef0' }, tags: { 'llm-recipe': 'fsdp-parallel-cluster' } },
       { name: 'SomethingElse', status: 'CREATE_COMPLETE', outputs: { EndpointNameOutput: 'not-ours' } },
     ]);

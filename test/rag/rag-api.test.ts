@@ -150,6 +150,15 @@ describe('RagApi', () => {
     });
   });
 
+  test('adds no stack outputs unless asked; addOutputs() adds the URL and a signed request example', () => {
+    const { template } = synth();
+    expect(template.findOutputs('*')).toEqual({});
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    withApi(stack).addOutputs();
+    const outputs = Object.values(templateOf(stack).findOutputs('*')).map((o) => o.Description);
+    expect(outputs).toEqual(['POST {"question": "..."} here', expect.stringMatching(/signed/i)]);
+  });
+
   test('grantInvoke gives execute-api:Invoke on the method', () => {
     const { stack } = testStack(undefined, SKIP_BUNDLING);
     const api = withApi(stack);
