@@ -16,13 +16,18 @@ import { CONFIG_DEFAULTS, INTEGER_SETTINGS, TEMPERATURE } from './handler/config
 import type { IRagRetriever } from './retriever';
 
 /**
- * The handler's bundling entry: its TypeScript source when this file runs from the sources (tests,
- * ts-node), else the compiled JavaScript beside it in dist/. dist/ holds no handler .ts: a consumer's
- * `ts-node --prefer-ts-exts` would load those untranspiled from node_modules.
+ * The handler's bundling entry: its TypeScript source (beside this file when it runs from the
+ * sources, under the package's `constructs/` when it runs from `dist/`), else the compiled
+ * JavaScript in dist/. dist/ holds no handler .ts: a consumer's `ts-node --prefer-ts-exts` would
+ * load those untranspiled from node_modules. The source bundles to less than half the size of the
+ * compiled CommonJS, which esbuild cannot tree-shake.
  */
 function handlerEntry(): string {
-  const source = path.join(__dirname, 'handler', 'index.ts');
-  return fs.existsSync(source) ? source : path.join(__dirname, 'handler', 'index.js');
+  const candidates = [
+    path.join(__dirname, 'handler', 'index.ts'),
+    path.join(__dirname, '..', '..', '..', 'constructs', 'rag', 'handler', 'index.ts'),
+  ];
+  return candidates.find((f) => fs.existsSync(f)) ?? path.join(__dirname, 'handler', 'index.js');
 }
 
 /** How callers authenticate to the API. There is no open option. */

@@ -4,12 +4,14 @@ import * as os from 'os';
 import * as path from 'path';
 
 // The real CDK CLI with the app command of cdk.json: synthesis is offline (no lookups, no AWS calls).
+// CloudFormation Validate is off here (CDK_VALIDATION=false): these tests are about the app's
+// errors, and test/lib/recipes.test.ts validates every recipe template.
 const ROOT = path.join(__dirname, '../..');
 
 function cdkSynth(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'app-cli-'));
   const result = spawnSync(path.join(ROOT, 'node_modules/.bin/cdk'), ['synth', '-q', '-o', out, ...args], {
-    cwd: ROOT, encoding: 'utf-8', env: { ...process.env, NODE_ENV: '', CDK_DEPLOY_REGION: '', CDK_DEPLOY_ACCOUNT: '', ...env }, timeout: 280_000,
+    cwd: ROOT, encoding: 'utf-8', env: { ...process.env, NODE_ENV: '', CDK_DEPLOY_REGION: '', CDK_DEPLOY_ACCOUNT: '', CDK_VALIDATION: 'false', ...env }, timeout: 280_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
