@@ -110,6 +110,19 @@ export interface RagApiProps {
    * @default true
    */
   readonly accountCloudWatchRole?: boolean;
+  /**
+   * Trace the handler with AWS X-Ray (active tracing), as the stage already is, so a slow answer
+   * shows whether the retriever or the endpoint took the time.
+   * @default true
+   */
+  readonly tracing?: boolean;
+  /**
+   * Reserve this many concurrent executions for the handler (an upper bound too). Lambda keeps at
+   * least 100 executions of the account's quota unreserved, so a reservation fails to deploy in an
+   * account whose quota is still the new-account default of 10.
+   * @default none: the stage throttle bounds invocations
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** API Gateway's integration timeout for a REST API (the default quota). */
@@ -165,6 +178,8 @@ export class RagApi extends Construct {
       timeout: FUNCTION_TIMEOUT,
       role,
       logGroup: handlerLogs,
+      tracing: props.tracing === false ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       bundling: { minify: true, sourceMap: true, target: 'node24' },
       environment: {
         ENDPOINT_NAME: props.endpoint.endpointName,
@@ -372,11 +387,20 @@ export class RagApi extends Construct {
         id: 'NIST.800.53.R5-LambdaInsideVPC',
         reason: 'The handler reaches only the Kendra and SageMaker Runtime APIs over TLS with SigV4; it has no VPC resource to reach, and a VPC would need interface endpoints or a NAT for both.',
       },
-      {
-        id: 'NIST.800.53.R5-LambdaConcurrency',
-        reason: 'The stage throttle (throttleRateLimit, throttleBurstLimit) bounds invocations; reserved concurrency must leave the account 100 unreserved executions, so it fails to deploy in accounts whose Lambda quota is still the new-account 10.',
-      },
     );
+    if (props.reservedConcurrentExecutions === undefined) {
+      Validations.of(this.handler).acknowledge({
+        id: 'NIST.800.53.R5-LambdaConcurrency',
+        reason: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): the stage throttle (throttleRateLimit, throttleBurstLimit) bounds invocations, and a reservation must leave the account 100 unreserved executions, so it fails to deploy in accounts whose Lambda quota is still the new-account 10.',
+      });
+    }
+    if (props.tracing !== false) {
+      // X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN (Service Authorization Reference, AWS X-Ray).
+      Validations.of(this.handler.role ?? this).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+      });
+    }
     Validations.of(this.handler.role ?? this).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
       reason: 'The handler role is this API\'s alone: its grants are scoped to this retriever, endpoint and log group and live and die with the role; a managed policy would be reusable by other principals.',
@@ -418,10 +442,10 @@ function validate(props: RagApiProps | undefined): void {
   if (typeof endpoint !== 'object' || endpoint === null || typeof endpoint.endpointName !== 'string' || typeof endpoint.grantInvoke !== 'function') {
     errors.push(`endpoint: ${endpoint === undefined ? 'required' : `${describe(endpoint)} is not a SageMaker endpoint`}; use an LmiEndpoint or an imported sagemaker.IEndpoint`);
   }
-  for (const name of ['topK', 'maxNewTokens', 'temperature', 'maxQuestionLength', 'maxHistoryTurns', 'maxHistoryChars', 'throttleRateLimit', 'throttleBurstLimit']) {
+  for (const name of ['topK', 'maxNewTokens', 'temperature', 'maxQuestionLength', 'maxHistoryTurns', 'maxHistoryChars', 'throttleRateLimit', 'throttleBurstLimit', 'reservedConcurrentExecutions']) {
     if (raw[name] !== undefined && typeof raw[name] !== 'number') errors.push(`${name}: ${describe(raw[name])} must be a number`);
   }
-  for (const name of ['waf', 'debugLogging', 'accountCloudWatchRole']) {
+  for (const name of ['waf', 'debugLogging', 'accountCloudWatchRole', 'tracing']) {
     if (raw[name] !== undefined && typeof raw[name] !== 'boolean') errors.push(`${name}: ${describe(raw[name])} must be true or false`);
   }
   if (props.logRetention !== undefined && !RETENTION_DAYS.includes(props.logRetention)) {
@@ -447,6 +471,10 @@ function validate(props: RagApiProps | undefined): void {
   check('maxHistoryChars', props.maxHistoryChars, range.maxHistoryChars.min, range.maxHistoryChars.max);
   check('throttleRateLimit', props.throttleRateLimit, 1, 10000, false);
   check('throttleBurstLimit', props.throttleBurstLimit, 1, 5000);
+  const reserved = props.reservedConcurrentExecutions;
+  if (typeof reserved === 'number' && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
+    errors.push(`reservedConcurrentExecutions: ${reserved} must be a whole number of at least 1 (and at most the account's concurrency quota less 100)`);
+  }
   for (const origin of props.allowedOrigins ?? []) {
     if (origin === '*' || !/^https?:\/\/[^/\s*]+$/.test(origin)) {
       errors.push(`allowedOrigins: '${origin}' must be one origin such as https://app.example.com (no '*', no path)`);

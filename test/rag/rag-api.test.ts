@@ -108,6 +108,25 @@ describe('RagApi', () => {
     expect(JSON.stringify(handlerRoles)).not.toMatch(/ManagedPolicyArns/);
   });
 
+  test('the handler is traced with X-Ray and has no reserved concurrency unless asked', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' }, ReservedConcurrentExecutions: Match.absent() });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' })]) },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
+  });
+
+  test('tracing: false and reservedConcurrentExecutions are passed to the function', () => {
+    const { template } = synth({ tracing: false, reservedConcurrentExecutions: 20 });
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: Match.absent(), ReservedConcurrentExecutions: 20 });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toMatch(/xray:/);
+  });
+
+  test.each([0, 2.5, -1])('throws when reservedConcurrentExecutions is %p', (n) => {
+    expect(build({ reservedConcurrentExecutions: n })).toThrow(new RegExp(`reservedConcurrentExecutions: ${n} must be a whole number of at least 1`));
+  });
+
   test('Cognito authorization uses a user-pool authorizer', () => {
     const { stack } = testStack(undefined, SKIP_BUNDLING);
     const pool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abcdefghi');
@@ -218,6 +237,7 @@ describe('RagApi', () => {
     ['authorization NONE', { authorization: 'NONE' }, /authorization: 'NONE' is not allowed; use RagApiAuthorization\.iam\(\)/],
     ['topK as a string', { topK: '3' }, /topK: '3' must be a number/],
     ['waf as a string', { waf: 'yes' }, /waf: 'yes' must be true or false/],
+    ['tracing as a string', { tracing: 'on' }, /tracing: 'on' must be true or false/],
     ['INFINITE retention', { logRetention: 9999 }, /logRetention: 9999 is not a logs\.RetentionDays value/],
     ['42 days retention', { logRetention: 42 }, /logRetention: 42 is not a logs\.RetentionDays value/],
     ['one origin as a string', { allowedOrigins: 'https://a.com' }, /allowedOrigins: 'https:\/\/a\.com' must be an array of origins/],
