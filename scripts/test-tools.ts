@@ -31,7 +31,8 @@ if (spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
 }
 console.error(`test-tools: installing ${packages.join(' ')} for ${missing.join(', ')}`);
 run('apt-get', ['update', '-qq']);
-run('apt-get', ['install', '-y', '-qq', ...packages]);
+// Recommends (libtorch-dev, build-essential and their GUI libraries) add minutes and nothing the tests use.
+run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages]);
 const still = detectMissing();
 if (still.length > 0) {
   console.error(`test-tools: still missing after the install: ${still.join(', ')}`);
