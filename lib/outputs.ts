@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Fn, type Stack } from 'aws-cdk-lib';
+import { CfnOutput, type Stack } from 'aws-cdk-lib';
 import type { LmiEndpoint, ParallelCluster, RagApi } from '../constructs';
 
 // Outputs live at stack scope with constant IDs, so their logical IDs (the keys `aws cloudformation
@@ -7,35 +7,20 @@ import type { LmiEndpoint, ParallelCluster, RagApi } from '../constructs';
 /** `EndpointName` and `InvokeCommand` of an LMI endpoint. */
 export function addEndpointOutputs(stack: Stack, endpoint: LmiEndpoint, modelName: string): void {
   new CfnOutput(stack, 'EndpointName', { description: `SageMaker endpoint serving ${modelName}`, value: endpoint.endpointName });
-  const body = JSON.stringify({ inputs: 'What is Amazon SageMaker?', parameters: { max_new_tokens: 128 } });
-  new CfnOutput(stack, 'InvokeCommand', {
-    description: `Invoke ${modelName} once the endpoint is InService (AWS CLI v2)`,
-    value: Fn.join('', [
-      'aws sagemaker-runtime invoke-endpoint --endpoint-name ', endpoint.endpointName,
-      ` --content-type application/json --cli-binary-format raw-in-base64-out --body '${body}' /dev/stdout`,
-    ]),
-  });
+  new CfnOutput(stack, 'InvokeCommand', { description: `Invoke ${modelName} once the endpoint is InService (AWS CLI v2)`, value: endpoint.invokeCommand });
 }
 
 /** `ApiUrl` and `SignedRequestExample` of the RAG API. */
 export function addRagApiOutputs(stack: Stack, api: RagApi): void {
   new CfnOutput(stack, 'ApiUrl', { description: 'POST {"question": "..."} here, signed with SigV4 (IAM authorization)', value: api.url });
   new CfnOutput(stack, 'SignedRequestExample', {
-    description: 'A SigV4-signed request with your AWS credentials (curl 7.75 or later)',
-    value: Fn.join('', [
-      'curl -sS --aws-sigv4 "aws:amz:', Aws.REGION, ':execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ',
-      '-H "x-amz-security-token: $AWS_SESSION_TOKEN" -H \'content-type: application/json\' ',
-      '-d \'{"question": "What is in our documents?"}\' ', api.url,
-    ]),
+    description: 'A SigV4-signed request with your AWS credentials (curl 7.75 or later)', value: api.signedRequestExample,
   });
 }
 
 /** `HeadNodeInstanceId`, `ConnectCommand` and `ClusterValidationMessages` of a ParallelCluster. */
 export function addClusterOutputs(stack: Stack, cluster: ParallelCluster): void {
   new CfnOutput(stack, 'HeadNodeInstanceId', { description: `Head node of ParallelCluster ${cluster.clusterName}`, value: cluster.headNodeInstanceId });
-  new CfnOutput(stack, 'ConnectCommand', {
-    description: 'Open a shell on the head node (Session Manager; no SSH)',
-    value: Fn.join('', ['aws ssm start-session --target ', cluster.headNodeInstanceId, ' --region ', Aws.REGION]),
-  });
+  new CfnOutput(stack, 'ConnectCommand', { description: 'Open a shell on the head node (Session Manager; no SSH)', value: cluster.connectCommand });
   new CfnOutput(stack, 'ClusterValidationMessages', { description: 'ParallelCluster validation messages', value: cluster.validationMessages });
 }

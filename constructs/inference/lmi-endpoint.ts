@@ -403,14 +403,19 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
       description: `SageMaker endpoint serving ${modelName}`,
       value: this.endpointName,
     });
-    const body = JSON.stringify({ inputs: 'What is Amazon SageMaker?', parameters: { max_new_tokens: 128 } });
     new CfnOutput(this, 'InvokeCommand', {
       description: `Invoke ${modelName} once the endpoint is InService (AWS CLI v2)`,
-      value: Fn.join('', [
-        'aws sagemaker-runtime invoke-endpoint --endpoint-name ', this.endpointName,
-        ` --content-type application/json --cli-binary-format raw-in-base64-out --body '${body}' /dev/stdout`,
-      ]),
+      value: this.invokeCommand,
     });
+  }
+
+  /** An AWS CLI v2 command that invokes the endpoint once with a short prompt and prints the answer. */
+  public get invokeCommand(): string {
+    const body = JSON.stringify({ inputs: 'What is Amazon SageMaker?', parameters: { max_new_tokens: 128 } });
+    return Fn.join('', [
+      'aws sagemaker-runtime invoke-endpoint --endpoint-name ', this.endpointName,
+      ` --content-type application/json --cli-binary-format raw-in-base64-out --body '${body}' /dev/stdout`,
+    ]);
   }
 
   /** Permits `grantee` to invoke the endpoint, streaming included (both APIs check `sagemaker:InvokeEndpoint`). */

@@ -288,10 +288,15 @@ export class RagApi extends Construct {
     new CfnOutput(this, 'Url', { description: 'POST {"question": "..."} here', value: this.url });
     new CfnOutput(this, 'SignedRequestExample', {
       description: 'A SigV4-signed request with your AWS credentials (curl 7.75 or later)',
-      value: `curl -sS --aws-sigv4 "aws:amz:${Aws.REGION}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" `
-        + `-H "x-amz-security-token: $AWS_SESSION_TOKEN" -H 'content-type: application/json' `
-        + `-d '{"question": "What is in our documents?"}' ${this.url}`,
+      value: this.signedRequestExample,
     });
+  }
+
+  /** A curl (7.75 or later) command that asks one question, signed with SigV4 from the caller's AWS credentials. */
+  public get signedRequestExample(): string {
+    return `curl -sS --aws-sigv4 "aws:amz:${Aws.REGION}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" `
+      + `-H "x-amz-security-token: $AWS_SESSION_TOKEN" -H 'content-type: application/json' `
+      + `-d '{"question": "What is in our documents?"}' ${this.url}`;
   }
 
   private createExecutionLogGroup(retention: logs.RetentionDays): logs.LogGroup {

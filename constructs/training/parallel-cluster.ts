@@ -251,11 +251,13 @@ export class ParallelCluster extends Construct {
   /** Adds stack outputs: head node, the SSM command to reach it, validation messages. */
   public addOutputs(): void {
     new CfnOutput(this, 'HeadNodeInstanceId', { description: `Head node of ParallelCluster ${this.clusterName}`, value: this.headNodeInstanceId });
-    new CfnOutput(this, 'ConnectCommand', {
-      description: 'Open a shell on the head node (Session Manager; no SSH)',
-      value: Fn.join('', ['aws ssm start-session --target ', this.headNodeInstanceId, ' --region ', Aws.REGION]),
-    });
+    new CfnOutput(this, 'ConnectCommand', { description: 'Open a shell on the head node (Session Manager; no SSH)', value: this.connectCommand });
     new CfnOutput(this, 'ValidationMessages', { description: 'ParallelCluster validation messages', value: this.validationMessages });
+  }
+
+  /** An AWS CLI command that opens a shell on the head node through Session Manager (no SSH). */
+  public get connectCommand(): string {
+    return Fn.join('', ['aws ssm start-session --target ', this.headNodeInstanceId, ' --region ', Aws.REGION]);
   }
 }
 
