@@ -145,6 +145,20 @@ describe('EFA-capable EC2 types', () => {
     expect(supportsEfa('ml.p5.48xlarge')).toBe(false);
   });
 
+  // Karpenter's generated instance-types.md (DescribeInstanceTypes, v1.14.0): these have EFA rows...
+  test('supportsEfa: EFA sizes confirmed in generated DescribeInstanceTypes data', () => {
+    for (const t of ['p5.4xlarge', 'p6-b200.48xlarge', 'g6e.8xlarge', 'hpc7g.4xlarge', 'c7gn.metal', 'i4i.32xlarge', 'x2iedn.metal']) {
+      expect(supportsEfa(t)).toBe(true);
+    }
+  });
+
+  // ...and these, smaller sizes of EFA families or inf2.48xlarge (which the old list had), have none.
+  test('supportsEfa: non-EFA sizes of EFA families are refused', () => {
+    for (const t of ['g5.xlarge', 'g6.4xlarge', 'g4dn.xlarge', 'c6i.24xlarge', 'trn1.2xlarge', 'inf2.48xlarge']) {
+      expect(supportsEfa(t)).toBe(false);
+    }
+  });
+
   test('the list has no duplicates and only EC2 type names', () => {
     expect(new Set(EFA_INSTANCE_TYPES).size).toBe(EFA_INSTANCE_TYPES.length);
     for (const t of EFA_INSTANCE_TYPES) expect(t).toMatch(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/);
