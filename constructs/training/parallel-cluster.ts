@@ -1,8 +1,8 @@
-import { Aws, CfnOutput, CfnStack, CustomResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, CfnStack, CustomResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { compareVersions, supportsEfa } from '../catalog';
+import { compareVersions, EFA_INSTANCE_TYPES, supportsEfa } from '../catalog';
 
 /** Operating systems of the official ParallelCluster AMIs this construct offers, with the release that added each. */
 export const PCLUSTER_OS_SINCE: Readonly<Record<ClusterOs, string>> = {
@@ -381,7 +381,14 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
       else if (minKnown && maxKnown && min > c.maxCount) errors.push(`${where}: minCount ${min} is above maxCount ${c.maxCount}`);
       const efaCapable = supportsEfa(c.instanceType);
       if (c.efa === true && !efaCapable && known(c.instanceType)) {
-        errors.push(`${where}: efa is set but ${c.instanceType} is not an EFA-capable EC2 type (EFA_INSTANCE_TYPES, from the EC2 User Guide's EFA supported instance types)`);
+        const family = c.instanceType.split('.')[0];
+        if (EFA_INSTANCE_TYPES.some((t) => t.startsWith(`${family}.`))) {
+          errors.push(`${where}: efa is set but ${c.instanceType} has no EFA; ${family} sizes with EFA: ${EFA_INSTANCE_TYPES.filter((t) => t.startsWith(`${family}.`)).join(', ')}`);
+        } else {
+          // A family the catalog's DescribeInstanceTypes data does not list with EFA may be newer or regional: ParallelCluster decides.
+          Annotations.of(scope).addWarningV2('llm-recipes:ParallelCluster.efaUnknown',
+            `${where}: efa is set but ${c.instanceType} is not in the catalog's EFA instance types (EFA_INSTANCE_TYPES); ParallelCluster's validator checks it at deploy`);
+        }
       }
       if ((c.efa ?? efaCapable) && !placement && !reserved) {
         errors.push(`queue ${q.name} compute resource ${c.name}: EFA needs a placement group or a capacity reservation; set placementGroup or capacityReservationId`);

@@ -1,7 +1,7 @@
 import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import {
   DEFAULT_PCLUSTER_VERSION, ParallelCluster, PrivateVpc, type ComputeResourceOptions, type ParallelClusterProps, type SlurmQueueOptions,
 } from '../../constructs';
@@ -340,9 +340,15 @@ describe('ParallelCluster: bad input', () => {
       .toThrow(/compute resource p5: minCount -1 must be a whole number of at least 0/);
   });
 
-  test('throws when efa is set on an instance without EFA (c5.4xlarge)', () => {
-    expect(build({ queues: [{ name: 'cpu', computeResources: [{ name: 'c5', instanceType: 'c5.4xlarge', maxCount: 2, efa: true }] }] }))
-      .toThrow(/compute resource c5: efa is set but c5\.4xlarge is not an EFA-capable EC2 type/);
+  test('throws when efa is set on a size without EFA of an EFA family (g5.xlarge), naming the sizes with EFA', () => {
+    expect(build({ queues: [{ name: 'gpu', placementGroup: true, computeResources: [{ name: 'g5', instanceType: 'g5.xlarge', maxCount: 2, efa: true }] }] }))
+      .toThrow(/compute resource g5: efa is set but g5\.xlarge has no EFA; g5 sizes with EFA: g5\.8xlarge, g5\.12xlarge, g5\.16xlarge, g5\.24xlarge, g5\.48xlarge/);
+  });
+
+  test('warns, and leaves it to ParallelCluster, when efa is set on a family the catalog does not list with EFA (c5.4xlarge)', () => {
+    const { stack } = testStack();
+    withCluster(stack, { queues: [{ name: 'cpu', placementGroup: true, computeResources: [{ name: 'c5', instanceType: 'c5.4xlarge', maxCount: 2, efa: true }] }] });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('compute resource c5: efa is set but c5\\.4xlarge is not in the catalog\'s EFA instance types'));
   });
 
   test('throws when EFA runs without a placement group or a capacity reservation', () => {
