@@ -67,11 +67,15 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * Throws a {@link RecipeContextError} for a context key that looks like one of ours (a plain
- * identifier) but is not: a typo such as `kendraIndex` would otherwise be ignored silently.
+ * Throws a {@link RecipeContextError} for a context key that looks like one of ours but is not: a
+ * typo such as `kendraIndex` would otherwise be ignored silently. A key looks like ours when it is
+ * close to a known key or starts with a recipe's word (`fsdp`, `kendra`, ...); any other key belongs
+ * to someone else (the CDK CLI writes `acknowledged-issue-numbers` and `cli-telemetry` to
+ * cdk.context.json, other tools their own) and is left alone.
  */
 export function checkContextKeys(app: App): void {
   const known = RECIPE_CONTEXT_KEYS.map((k) => k.name);
+  const recipeWords = [...new Set(known.map((name) => name.split(/(?=[A-Z])/)[0].toLowerCase()))];
   for (const key of Object.keys(app.node.getAllContext() as Record<string, unknown>)) {
     if (isCdkKey(key) || known.includes(key) || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(key)) continue;
     const [closest] = known
@@ -79,6 +83,7 @@ export function checkContextKeys(app: App): void {
       .sort((x, y) => x.distance - y.distance);
     // A third of the key's length in edits, or a prefix of ours (kendraIndex of kendraIndexId).
     const close = closest.distance <= Math.max(2, Math.floor(key.length / 3)) || (key.length >= 4 && closest.name.toLowerCase().startsWith(key.toLowerCase()));
+    if (!close && !recipeWords.some((word) => key.toLowerCase().startsWith(word))) continue;
     const hint = close ? `did you mean ${closest.name}? ` : '';
     throw new RecipeContextError(key, `unknown key; ${hint}known keys: ${known.join(', ')}`);
   }
@@ -97,7 +102,8 @@ export function integerContext(app: App, key: string): number | undefined {
   const raw = stringContext(app, key);
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n)) throw new RecipeContextError(key, `'${raw}' is not a whole number`);
+  // Decimal digits only: Number() would also take '0x2', '1e1' and ' 2 '.
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new RecipeContextError(key, `'${raw}' is not a whole number`);
   return n;
 }
 

@@ -34,12 +34,16 @@ describe('checkContextKeys', () => {
     expect(() => checkContextKeys(app({ [typo]: 'x' }))).toThrow(new RegExp(`^context ${typo}: unknown key; did you mean ${meant}\\? known keys: `));
   });
 
-  test('an unknown key is a RecipeContextError naming the key', () => {
+  test('an unknown key with a recipe\'s word is a RecipeContextError naming the key', () => {
     let error: unknown;
-    try { checkContextKeys(app({ colour: 'x' })); } catch (e) { error = e; }
+    try { checkContextKeys(app({ kendraEditionType: 'x' })); } catch (e) { error = e; }
     expect(error).toBeInstanceOf(RecipeContextError);
-    expect((error as RecipeContextError).key).toBe('colour');
-    expect((error as Error).message).toBe(`context colour: unknown key; known keys: ${RECIPE_CONTEXT_KEYS.map((k) => k.name).join(', ')}`);
+    expect((error as RecipeContextError).key).toBe('kendraEditionType');
+    expect((error as Error).message).toBe(`context kendraEditionType: unknown key; known keys: ${RECIPE_CONTEXT_KEYS.map((k) => k.name).join(', ')}`);
+  });
+
+  test('leaves keys that are not like ours alone: the CDK CLI\'s cdk.context.json entries, other tools\' keys', () => {
+    expect(() => checkContextKeys(app({ 'acknowledged-issue-numbers': [32775], 'cli-telemetry': false, colour: 'x' }))).not.toThrow();
   });
 
   test("leaves the CDK's keys, cdk.json's flags and ours alone", () => {
@@ -63,6 +67,9 @@ describe('typed context values', () => {
     expect(integerContext(app({ fsdpNodes: '4' }), 'fsdpNodes')).toBe(4);
     expect(integerContext(app({}), 'fsdpNodes')).toBeUndefined();
     expect(() => integerContext(app({ fsdpNodes: '4.5' }), 'fsdpNodes')).toThrow(/context fsdpNodes: '4.5' is not a whole number/);
+    for (const raw of ['0x2', '1e1', ' 2', '']) {
+      expect(() => integerContext(app({ fsdpNodes: raw }), 'fsdpNodes')).toThrow(`context fsdpNodes: '${raw}' is not a whole number`);
+    }
   });
 
   test('availabilityZoneContext accepts a zone of a concrete region, or any zone name without one', () => {
