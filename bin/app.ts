@@ -10,7 +10,8 @@ import { RecipeContextError } from '../lib/context';
 const account = process.env.CDK_DEPLOY_ACCOUNT || undefined;
 const region = process.env.CDK_DEPLOY_REGION || undefined;
 try {
-  const app = createRecipeApp();
+  // No creation stack traces: an error annotation prints as its message, not as a line of lib/recipes.ts.
+  const app = createRecipeApp({ stackTraces: false });
   addRecipes(app, account ?? region ? { account, region } : undefined);
   app.synth();
 } catch (e) {

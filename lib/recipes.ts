@@ -30,7 +30,8 @@ export function addRecipes(app: App, env?: Environment): void {
   const region = env?.region;
 
   guard(app, 'Falcon40bG5Endpoint', env, () =>
-    new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', { env, maxInstances: integerContext(app, 'falcon40bMaxInstances') }));
+    new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', { env, maxInstances: integerContext(app, 'falcon40bMaxInstances') }),
+  { maxInstances: 'falcon40bMaxInstances', maxCapacity: 'falcon40bMaxInstances' });
 
   guard(app, 'Inf2LmiEndpoint', env, () => {
     const name = stringContext(app, 'inf2Model');
@@ -49,14 +50,14 @@ export function addRecipes(app: App, env?: Environment): void {
     preset: stringContext(app, 'megatronPreset'),
     nodes: integerContext(app, 'megatronNodes'),
     availabilityZone: availabilityZoneContext(app, 'trainingAvailabilityZone', region),
-  }));
+  }), { preset: 'megatronPreset', nodes: 'megatronNodes', availabilityZone: 'trainingAvailabilityZone' });
 
   guard(app, 'FsdpParallelCluster', env, () => new FsdpParallelClusterStack(app, 'FsdpParallelCluster', {
     env,
     nodes: integerContext(app, 'fsdpNodes'),
     instanceType: stringContext(app, 'fsdpInstanceType'),
     availabilityZone: availabilityZoneContext(app, 'trainingAvailabilityZone', region),
-  }));
+  }), { instanceType: 'fsdpInstanceType', nodes: 'fsdpNodes', availabilityZone: 'trainingAvailabilityZone' });
 
   guard(app, 'KendraRag', env, () => {
     const origin = stringContext(app, 'ragAllowedOrigin');
@@ -66,15 +67,16 @@ export function addRecipes(app: App, env?: Environment): void {
       allowedOrigins: origin === undefined ? undefined : [origin],
       waf: booleanContext(app, 'ragWaf'),
     });
-  });
+  }, { indexId: 'kendraIndexId', kendraIndexId: 'kendraIndexId', allowedOrigins: 'ragAllowedOrigin' });
 }
 
 /**
  * Builds the stack `id`; on an error of ours or of a construct's input checks, replaces whatever
- * was built with an empty stack of that ID carrying the error, named by the context keys the user
- * set for it. Programming errors (TypeError and the like) still propagate with their stack trace.
+ * was built with an empty stack of that ID carrying the error, named by the context key the user
+ * typed: `keyOfProp` maps the construct props a message may name (`instanceType: ...`) to it.
+ * Programming errors (TypeError and the like) still propagate with their stack trace.
  */
-function guard(app: App, id: string, env: Environment | undefined, build: () => Stack): void {
+function guard(app: App, id: string, env: Environment | undefined, build: () => Stack, keyOfProp: Record<string, string> = {}): void {
   let stack: Stack;
   try {
     stack = build();
@@ -82,10 +84,7 @@ function guard(app: App, id: string, env: Environment | undefined, build: () => 
     if (!(e instanceof Error) || isBug(e)) throw e;
     app.node.tryRemoveChild(id);
     const failed = new Stack(app, id, { env, description: `${id} could not be built; see its error annotation` });
-    const given = RECIPE_CONTEXT_KEYS.filter((k) => k.stacks.includes(id) && app.node.tryGetContext(k.name) !== undefined)
-      .map((k) => `${k.name}=${String(app.node.tryGetContext(k.name))}`);
-    const from = e instanceof RecipeContextError || given.length === 0 ? '' : ` (context given for ${id}: ${given.join(', ')})`;
-    Annotations.of(failed).addError(`${id}: ${e.message}${from}`);
+    Annotations.of(failed).addError(`${id}: ${contextMessage(app, id, e, keyOfProp)}`);
     // CloudFormation rejects a template without resources; the stack's error annotation is the real finding.
     Validations.of(failed).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: `${id} failed to build; its error annotation says why` });
     return;
@@ -95,6 +94,20 @@ function guard(app: App, id: string, env: Environment | undefined, build: () => 
     Annotations.of(stack).addWarningV2('llm-recipes:trainingAvailabilityZone', 'trainingAvailabilityZone is set: changing it on a deployed stack '
       + 'replaces the subnets and so the FSx for Lustre file system; export its data to S3 first.');
   }
+}
+
+/**
+ * The error in the words of the context key behind it: a construct's message that names a prop the
+ * user set through a context key (`nodes: 3 ...`) is prefixed with `context fsdpNodes=3:`; any other
+ * lists the context the user gave this stack.
+ */
+function contextMessage(app: App, id: string, e: Error, keyOfProp: Record<string, string>): string {
+  if (e instanceof RecipeContextError) return e.message;
+  const set = (key: string) => app.node.tryGetContext(key) !== undefined;
+  const named = Object.entries(keyOfProp).find(([prop, key]) => set(key) && new RegExp(`(^|[\\s(])${prop}:`).test(e.message));
+  if (named) return `context ${named[1]}=${String(app.node.tryGetContext(named[1]))}: ${e.message}`;
+  const given = RECIPE_CONTEXT_KEYS.filter((k) => k.stacks.includes(id) && set(k.name)).map((k) => `${k.name}=${String(app.node.tryGetContext(k.name))}`);
+  return given.length === 0 ? e.message : `${e.message} (context given for ${id}: ${given.join(', ')})`;
 }
 
 function isBug(e: Error): boolean {

@@ -173,7 +173,7 @@ describe('recipe context and props', () => {
   });
 
   test('throws for an unknown key that looks like ours, without a guess when none is close', () => {
-    expect(() => addRecipes(freshApp({ somethingElse: '1' }))).toThrow(/^context somethingElse: unknown key; known keys: /);
+    expect(() => addRecipes(freshApp({ fsdpGpuCount: '1' }))).toThrow(/^context fsdpGpuCount: unknown key; known keys: /);
   });
 
   test("ignores the CDK's own context keys", () => {
@@ -215,7 +215,15 @@ describe('recipe context and props', () => {
   test('a bad fsdpInstanceType names the context key the user typed', () => {
     const { app, failed } = recipesWith({ fsdpInstanceType: 'm5.large' });
     expect(failed).toEqual(['FsdpParallelCluster']);
-    expect(stackErrors(app, 'FsdpParallelCluster').join()).toMatch(/context given for FsdpParallelCluster: fsdpInstanceType=m5\.large/);
+    expect(stackErrors(app, 'FsdpParallelCluster').join()).toMatch(/^FsdpParallelCluster: context fsdpInstanceType=m5\.large: .*instanceType: 'm5\.large' is not a GPU type of this recipe/s);
+  });
+
+  test('a construct error about another prop names that prop\'s key, not every key given', () => {
+    const { app, failed } = recipesWith({ fsdpInstanceType: 'p5.48xlarge', fsdpNodes: '0' });
+    expect(failed).toEqual(['FsdpParallelCluster']);
+    const [error] = stackErrors(app, 'FsdpParallelCluster');
+    expect(error).toMatch(/^FsdpParallelCluster: context fsdpNodes=0: .*nodes: 0 must be a whole number of at least 1/s);
+    expect(error).not.toMatch(/fsdpInstanceType/);
   });
 
   test('a gated model on Inf2 is refused until its weights come from S3', () => {
