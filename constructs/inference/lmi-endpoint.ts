@@ -162,6 +162,13 @@ export interface LmiEndpointProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * What happens to the endpoint's log group when it leaves the stack. Its name is fixed
+   * (`/aws/sagemaker/Endpoints/<endpointName>`), so a retained group makes the next deploy of the same
+   * stack fail on the taken name until the group is deleted or imported.
+   * @default RemovalPolicy.DESTROY: deleted with the stack (its logs are kept for `logRetention` until then)
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
    * KMS key the endpoint's log group is encrypted with. Where this stack owns the key, its key policy
    * gets a statement allowing CloudWatch Logs to use it for this log group only; an imported key's
    * policy must already allow that (CloudWatch Logs user guide, "Encrypt log data in CloudWatch Logs
@@ -285,13 +292,11 @@ export class LmiEndpoint extends Resource implements sagemaker.IEndpoint {
       service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     this.allowLogsToUseKey(this.logEncryptionKey, logGroupArn);
-    // Retained like the other stateful data: a stack deployed again after deletion must first delete
-    // or import the old group, whose name is taken.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: this.logEncryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
 
     const statements = this.executionStatements(r, props, image.account, logGroupArn);

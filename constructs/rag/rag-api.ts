@@ -339,7 +339,8 @@ export class RagApi extends Construct {
   private logWaf(acl: wafv2.CfnWebACL, retention: logs.RetentionDays): void {
     // WAF logs only to destinations whose name starts with aws-waf-logs- (WAF API reference, LoggingConfiguration).
     const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(acl, { maxLength: 128, separator: '-' })}`;
-    const wafLogs = new logs.LogGroup(this, 'WafLogs', { logGroupName, retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: this.logsKey() });
+    // Deleted with the stack: the name is fixed, so a retained group would make the next deploy fail on it.
+    const wafLogs = new logs.LogGroup(this, 'WafLogs', { logGroupName, retention, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: this.logsKey() });
     const logging = new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: acl.attrArn,
       // The log group ARN without the ':*' suffix of logGroupArn, as WAF expects it.

@@ -37,9 +37,9 @@ describe('example: an LmiEndpoint in a team stack', () => {
     template.hasOutput('*', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Falcon40b'), 'EndpointName'] } });
   });
 
-  test('the endpoint logs to its own retained, encrypted log group', () => {
+  test('the endpoint logs to its own encrypted log group, deleted with the stack (its name is fixed)', () => {
     template.hasResource('AWS::Logs::LogGroup', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'Delete',
       Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/sagemaker/Endpoints/teaminference-falcon40b-'), KmsKeyId: Match.anyValue() },
     });
   });

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -712,7 +712,7 @@ test('throws when the stack already has a child with the ID of the shared image 
 });
 
 describe('LmiEndpoint log group', () => {
-  test('named after the endpoint, one-year retention, KMS-encrypted, retained, and created before the endpoint', () => {
+  test('named after the endpoint, one-year retention, KMS-encrypted, deleted with the stack, and created before the endpoint', () => {
     const { template } = synth(FALCON_G5);
     const endpoints = template.findResources('AWS::SageMaker::Endpoint');
     const [endpointId] = Object.keys(endpoints);
@@ -721,8 +721,8 @@ describe('LmiEndpoint log group', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     const [groupId] = Object.keys(groups);
     expect(groups[groupId]).toMatchObject({
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
       Properties: { LogGroupName: `/aws/sagemaker/Endpoints/${endpointName}`, RetentionInDays: 365 },
     });
     expect((endpoints[endpointId] as { DependsOn: string[] }).DependsOn).toContain(groupId);
@@ -770,6 +770,16 @@ describe('LmiEndpoint log group', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'CloudWatchLogsEndpointLogGroup' })]) },
     });
+  });
+
+  test('the endpoint log group, whose name is fixed, is deleted with the stack unless logRemovalPolicy says otherwise', () => {
+    const { stack } = testStack();
+    new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, endpointName: 'a' });
+    new LmiEndpoint(stack, 'Kept', { ...FALCON_G5, endpointName: 'b', logRemovalPolicy: RemovalPolicy.RETAIN });
+    const groups = Object.values(templateOf(stack).findResources('AWS::Logs::LogGroup'));
+    const policyOf = (name: string) => groups.find((g) => g.Properties.LogGroupName === `/aws/sagemaker/Endpoints/${name}`)?.DeletionPolicy;
+    expect(policyOf('a')).toBe('Delete');
+    expect(policyOf('b')).toBe('Retain');
   });
 
   test('an imported log key, whose policy cannot be extended, gets a warning', () => {
