@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import {
   FALCON_40B, findHostingInstance, KendraIndex, KendraRetriever, LmiEndpoint, RagApi, RagApiAuthorization, type IRagRetriever,
 } from '../constructs';
-import { addEndpointOutputs, addRagApiOutputs } from './outputs';
+import { addEndpointOutputs, addKendraIndexOutputs, addRagApiOutputs } from './outputs';
 
 /** Properties of the {@link KendraRagStack}. */
 export interface KendraRagStackProps extends StackProps {
@@ -37,12 +37,14 @@ export class KendraRagStack extends Stack {
     this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: INSTANCE_TYPE });
     const endpointCost = `about $${findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd ?? '?'}/h for the endpoint`;
     let retriever: IRagRetriever;
+    let index: KendraIndex | undefined;
     if (props.kendraIndexId !== undefined) {
       retriever = KendraRetriever.fromIndexId(props.kendraIndexId);
       this.templateOptions.description = props.description
         ?? `RAG API over Kendra index ${props.kendraIndexId} and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
     } else {
-      retriever = new KendraIndex(this, 'Index');
+      index = new KendraIndex(this, 'Index');
+      retriever = index;
       this.templateOptions.description = props.description
         ?? 'RAG API over a new Kendra Developer Edition index (about $' + KENDRA_DEVELOPER_USD_PER_HOUR + '/h; only accounts that used Kendra before '
           + `2026-07-30 can create one: pass -c kendraIndexId=<id> to use an existing index) and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
@@ -56,6 +58,7 @@ export class KendraRagStack extends Stack {
     });
     addRagApiOutputs(this, this.api);
     addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
+    if (index) addKendraIndexOutputs(this, index);
     Tags.of(this).add('llm-recipe', 'kendra-rag');
   }
 }

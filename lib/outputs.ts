@@ -1,5 +1,5 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
-import type { LmiEndpoint, ParallelCluster, RagApi } from '../constructs';
+import type { KendraIndex, LmiEndpoint, ParallelCluster, RagApi } from '../constructs';
 
 // Outputs live at stack scope with constant IDs, so their logical IDs (the keys `aws cloudformation
 // describe-stacks` and the README quote) carry no hash.
@@ -16,6 +16,12 @@ export function addRagApiOutputs(stack: Stack, api: RagApi): void {
   new CfnOutput(stack, 'SignedRequestExample', {
     description: 'A SigV4-signed request with your AWS credentials (curl 7.75 or later)', value: api.signedRequestExample,
   });
+}
+
+/** `KendraIndexId` and `DocumentsBucketName` of a new Kendra index: where documents go before the first answer. */
+export function addKendraIndexOutputs(stack: Stack, index: KendraIndex): void {
+  new CfnOutput(stack, 'KendraIndexId', { description: 'The new Kendra index; its S3 data source syncs the documents bucket daily, or at once from the Kendra console', value: index.indexId });
+  new CfnOutput(stack, 'DocumentsBucketName', { description: 'Upload the documents to answer from here (aws s3 cp --recursive ./docs s3://<bucket>/); answers cite them after the next sync', value: index.documentsBucket.bucketName });
 }
 
 /** `HeadNodeInstanceId`, `ConnectCommand` and `ClusterValidationMessages` of a ParallelCluster. */

@@ -69,11 +69,12 @@ describe('the recipe app', () => {
   test.each([
     ['Falcon40bG5Endpoint', ['EndpointName', 'InvokeCommand']],
     ['Inf2LmiEndpoint', ['EndpointName', 'InvokeCommand']],
-    ['KendraRag', ['ApiUrl', 'EndpointName', 'InvokeCommand', 'SignedRequestExample']],
+    ['KendraRag', ['ApiUrl', 'DocumentsBucketName', 'EndpointName', 'InvokeCommand', 'KendraIndexId', 'SignedRequestExample']],
     ['Trn1MegatronPretraining', ['ClusterValidationMessages', 'ConnectCommand', 'DataBucketName', 'HeadNodeInstanceId', 'NextSteps']],
     ['FsdpParallelCluster', ['ClusterValidationMessages', 'ConnectCommand', 'DataBucketName', 'HeadNodeInstanceId', 'NextSteps']],
   ])('%s outputs its next steps under stable keys, each with a description', (id, keys) => {
     const outputs = assembly.getStackByName(id).template.Outputs as Record<string, { Description?: string }>;
+    expect(Object.keys(outputs).sort()).toEqual(keys);
     for (const key of keys) expect(outputs[key]?.Description).toEqual(expect.stringMatching(/\w/));
   });
 

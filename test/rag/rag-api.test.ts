@@ -352,6 +352,9 @@ describe('KendraRag stack', () => {
     expect(created.templateOptions.description).toMatch(/about \$1\.125\/h/);
     const outputs = templateOf(imported).toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(JSON.stringify(Object.values(outputs).map((o) => o.Value))).toMatch(/curl -sS --aws-sigv4/);
+    // The documents bucket and index outputs belong to a new index only.
+    expect(Object.keys(outputs)).not.toContain('DocumentsBucketName');
+    expect(Object.keys(templateOf(created).toJSON().Outputs)).toEqual(expect.arrayContaining(['KendraIndexId', 'DocumentsBucketName']));
   });
 
   test('bundles the handler with esbuild for real', () => {
