@@ -13,6 +13,8 @@ const COMPUTE_SUBNET_MASK = 18;
  * after it, so a /18 VPC is too small and a /17 fits.
  */
 export const PRIVATE_VPC_MAX_PREFIX_LENGTH = 17;
+/** The largest IPv4 block a VPC may have: a /16 (Amazon VPC user guide, "VPC CIDR blocks": /16 to /28). */
+const VPC_MIN_PREFIX_LENGTH = 16;
 
 /** Properties of a {@link PrivateVpc}. */
 export interface PrivateVpcProps {
@@ -74,6 +76,10 @@ export class PrivateVpc extends Construct {
     if (props.ipAddresses) {
       const { cidrBlock, ipv4NetmaskLength } = props.ipAddresses.allocateVpcCidr();
       const prefix = cidrBlock !== undefined && !Token.isUnresolved(cidrBlock) ? Number(cidrBlock.split('/')[1]) : ipv4NetmaskLength;
+      if (prefix !== undefined && !Token.isUnresolved(prefix) && prefix < VPC_MIN_PREFIX_LENGTH) {
+        const shown = cidrBlock !== undefined && !Token.isUnresolved(cidrBlock) ? cidrBlock : `a /${prefix} from IPAM`;
+        throw new Error(`PrivateVpc: ipAddresses ${shown} is larger than a VPC can be; use a /${VPC_MIN_PREFIX_LENGTH} or /${PRIVATE_VPC_MAX_PREFIX_LENGTH} (a VPC takes /${VPC_MIN_PREFIX_LENGTH} to /28, and the subnets here need at least a /${PRIVATE_VPC_MAX_PREFIX_LENGTH}), such as 10.0.0.0/16`);
+      }
       if (prefix !== undefined && !Token.isUnresolved(prefix) && prefix > PRIVATE_VPC_MAX_PREFIX_LENGTH) {
         const shown = cidrBlock !== undefined && !Token.isUnresolved(cidrBlock) ? cidrBlock : `a /${prefix} from IPAM`;
         throw new Error(`PrivateVpc: ipAddresses ${shown} is too small; the public /${PUBLIC_SUBNET_MASK} and compute /${COMPUTE_SUBNET_MASK} subnets need a /${PRIVATE_VPC_MAX_PREFIX_LENGTH} or larger (prefix length ${PRIVATE_VPC_MAX_PREFIX_LENGTH} or less), such as 10.0.0.0/16`);

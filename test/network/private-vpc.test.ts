@@ -193,4 +193,12 @@ describe('PrivateVpc address range', () => {
     expect(() => new PrivateVpc(stack, 'Network', { ipAddresses: ec2.IpAddresses.cidr('10.1.0.0/18') }))
       .toThrow(/^PrivateVpc: ipAddresses 10\.1\.0\.0\/18 is too small; the public \/24 and compute \/18 subnets need a \/17 or larger \(prefix length 17 or less\)/);
   });
+
+  test('throws when the range is larger than a VPC can be (a /15), and accepts a /16 and a /17', () => {
+    const { stack } = testStack();
+    expect(() => new PrivateVpc(stack, 'Network', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/15') }))
+      .toThrow(/^PrivateVpc: ipAddresses 10\.0\.0\.0\/15 is larger than a VPC can be; use a \/16 or \/17/);
+    expect(() => new PrivateVpc(stack, 'Sixteen', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16') })).not.toThrow();
+    expect(() => new PrivateVpc(stack, 'Seventeen', { ipAddresses: ec2.IpAddresses.cidr('10.1.0.0/17') })).not.toThrow();
+  });
 });
