@@ -163,7 +163,8 @@ export interface ParallelClusterProps {
   /**
    * Path and/or name prefix of the IAM roles, instance profiles and policies ParallelCluster
    * creates (`Iam.ResourcePrefix`), so that a boundary or an operator's policy can scope them, for
-   * example `/llm-recipes/` or `/llm-recipes/fsdp-`.
+   * example `/parallelcluster/llm-recipes/` or `/parallelcluster/llm-recipes/fsdp-`; a path outside
+   * `/parallelcluster/` without a `providerRole` is a synth warning.
    * @default none (ParallelCluster's own names)
    */
   readonly resourcePrefix?: string;
@@ -340,7 +341,14 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
   }
   checkPattern('permissionsBoundary', props.permissionsBoundary, POLICY_ARN, 'is not an IAM policy ARN such as arn:aws:iam::123456789012:policy/Boundary');
   if (known(props.resourcePrefix) && (props.resourcePrefix === '' || props.resourcePrefix.length > 512 || !RESOURCE_PREFIX.test(props.resourcePrefix))) {
-    errors.push(`resourcePrefix: '${props.resourcePrefix}' must be a name of at most 30 characters without '/', a path that starts and ends with '/' such as /llm-recipes/, or a path followed by such a name`);
+    errors.push(`resourcePrefix: '${props.resourcePrefix}' must be a name of at most 30 characters without '/', a path that starts and ends with '/' such as /parallelcluster/llm-recipes/, or a path followed by such a name`);
+  } else if (known(props.resourcePrefix) && !props.providerRole && !props.resourcePrefix.startsWith('/parallelcluster/')) {
+    // ParallelCluster's example policies for managing IAM resources scope role and instance-profile
+    // actions to the parallelcluster/ path (ParallelCluster user guide, "AWS Identity and Access
+    // Management permissions in AWS ParallelCluster"); not verified against a deployment.
+    Annotations.of(scope).addWarningV2('llm-recipes:ParallelCluster.resourcePrefix',
+      `resourcePrefix '${props.resourcePrefix}' is outside /parallelcluster/: the provider's default role may not be allowed to create roles there; `
+      + 'use a path such as /parallelcluster/llm-recipes/, or pass a providerRole allowed to manage that path');
   }
 
   const checkName = (what: string, name: string) => {
@@ -391,7 +399,8 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
         }
       }
       if ((c.efa ?? efaCapable) && !placement && !reserved) {
-        errors.push(`queue ${q.name} compute resource ${c.name}: EFA needs a placement group or a capacity reservation; set placementGroup or capacityReservationId`);
+        const why = c.efa === undefined ? `EFA is on by default for ${c.instanceType}, and it` : 'EFA';
+        errors.push(`queue ${q.name} compute resource ${c.name}: ${why} needs a placement group or a capacity reservation; set placementGroup or capacityReservationId${c.efa === undefined ? ', or efa: false' : ''}`);
       }
       if (c.instanceType.startsWith('p5.') && !newEnough(SINCE.p5)) {
         errors.push(`queue ${q.name} compute resource ${c.name}: ${c.instanceType} needs ParallelCluster ${SINCE.p5} or later (version is ${version})`);

@@ -353,7 +353,7 @@ describe('ParallelCluster: bad input', () => {
 
   test('throws when EFA runs without a placement group or a capacity reservation', () => {
     expect(build({ queues: [{ ...GPU_QUEUE, placementGroup: false }] }))
-      .toThrow(/compute resource p5: EFA needs a placement group or a capacity reservation/);
+      .toThrow(/compute resource p5: EFA is on by default for p5\.48xlarge, and it needs a placement group or a capacity reservation; set placementGroup or capacityReservationId, or efa: false/);
   });
 
   test('throws when a placement group is asked for with CAPACITY_BLOCK', () => {
@@ -517,8 +517,17 @@ describe('ParallelCluster: IAM of the provider and of the cluster', () => {
 
   test('permissionsBoundary and resourcePrefix render Iam.PermissionsBoundary and Iam.ResourcePrefix', () => {
     const boundary = 'arn:aws:iam::123456789012:policy/Boundary';
-    const { template } = synth({ permissionsBoundary: boundary, resourcePrefix: '/llm-recipes/fsdp-' });
-    expect(configOf(template).Iam).toEqual({ PermissionsBoundary: boundary, ResourcePrefix: '/llm-recipes/fsdp-' });
+    const { stack, template } = synth({ permissionsBoundary: boundary, resourcePrefix: '/parallelcluster/llm-recipes/fsdp-' });
+    expect(configOf(template).Iam).toEqual({ PermissionsBoundary: boundary, ResourcePrefix: '/parallelcluster/llm-recipes/fsdp-' });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('resourcePrefix'));
+  });
+
+  test('warns when resourcePrefix leaves /parallelcluster/ without a providerRole to manage that path', () => {
+    const { stack } = synth({ resourcePrefix: '/llm-recipes/' });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp("resourcePrefix '/llm-recipes/' is outside /parallelcluster/"));
+    const withRole = testStack().stack;
+    withCluster(withRole, { resourcePrefix: '/llm-recipes/', providerRole: iam.Role.fromRoleArn(withRole, 'P', 'arn:aws:iam::123456789012:role/provider') });
+    Annotations.fromStack(withRole).hasNoWarning('*', Match.stringLikeRegexp('resourcePrefix'));
   });
 
   test('providerRole is the CustomLambdaRole parameter of the provider stack', () => {
