@@ -36,8 +36,12 @@ const CLUSTER_NAME_MAX = 60;
 
 /** IAM managed policy ARNs, as pcluster's validators require (names are refused). */
 const POLICY_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
-/** S3 bucket names (S3 User Guide, "General purpose bucket naming rules"). */
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/**
+ * S3 bucket names (S3 User Guide, "General purpose bucket naming rules"): 3 to 63 lowercase letters,
+ * digits, dots and hyphens, starting and ending with a letter or digit, no two adjacent dots, not
+ * formatted as an IP address.
+ */
+const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SCRIPT_URL = /^(s3|https):\/\/\S+$/;
 const CAPACITY_RESERVATION_ID = /^cr-[0-9a-f]{17}$/;
 const FILE_SYSTEM_ID = /^fs-[0-9a-f]{17}$/;
@@ -322,7 +326,7 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
   };
   const checkS3Access = (what: string, access: ClusterS3Access[] | undefined) => {
     for (const a of access ?? []) {
-      checkPattern(`${what} bucketName`, a.bucketName, BUCKET_NAME, 'must be a bucket name (3 to 63 lowercase letters, digits, dots and hyphens), not an s3:// URL or an ARN');
+      checkPattern(`${what} bucketName`, a.bucketName, BUCKET_NAME, 'must be a bucket name (3 to 63 lowercase letters, digits, dots and hyphens, not an IP address), not an s3:// URL or an ARN');
     }
   };
   const checkInstanceType = (what: string, type: string) => {

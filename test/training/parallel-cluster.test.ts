@@ -474,6 +474,9 @@ describe('ParallelCluster: values passed through to ParallelCluster', () => {
       .toThrow(/headNodeS3Access bucketName: 's3:\/\/my-bucket' must be a bucket name/);
     expect(build({ queues: [queue({ s3Access: [{ bucketName: 'My_Bucket' }] })] }))
       .toThrow(/queue gpu s3Access bucketName: 'My_Bucket' must be a bucket name/);
+    expect(build({ headNodeS3Access: [{ bucketName: '192.168.1.1' }] })).toThrow(/bucketName: '192\.168\.1\.1' must be a bucket name .*not an IP address/);
+    expect(build({ headNodeS3Access: [{ bucketName: 'my..bucket' }] })).toThrow(/bucketName: 'my\.\.bucket' must be a bucket name/);
+    expect(build({ headNodeS3Access: [{ bucketName: 'my.data-2024' }] })).not.toThrow();
   });
 
   test('renders KeyName when an S3 access entry names an object', () => {
