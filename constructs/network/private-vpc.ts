@@ -1,5 +1,6 @@
-import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { type CfnResource, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { logsKey } from '../logs-key';
@@ -89,11 +90,9 @@ export class PrivateVpc extends Construct {
     if (props.vpc) {
       this.vpc = props.vpc;
     } else {
-      const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-        retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
-        removalPolicy: RemovalPolicy.RETAIN,
-        encryptionKey: logsKey(this, 'FlowLogsKey', 'VPC flow logs of the training network'),
-      });
+      const retention = props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR;
+      const key = logsKey(this, 'FlowLogsKey', 'VPC flow logs of the training network');
+      const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: key });
       this.vpc = new ec2.Vpc(this, 'Resource', {
         ipAddresses: props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16'),
         ...(props.availabilityZone ? { availabilityZones: [props.availabilityZone] } : { maxAzs: 1 }),
@@ -108,6 +107,7 @@ export class PrivateVpc extends Construct {
           all: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup), trafficType: ec2.FlowLogTrafficType.ALL },
         },
       });
+      this.logRestrictDefaultSecurityGroup(retention, key);
     }
 
     // Filter rather than select by type: selectSubnets throws its own message when the group is missing.
@@ -124,6 +124,24 @@ export class PrivateVpc extends Construct {
     });
     this.clusterSecurityGroup.addIngressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'All traffic between cluster members (EFA, Slurm, MPI)');
     this.acknowledgeFindings(props);
+  }
+
+  /**
+   * The Lambda function behind aws-cdk-lib's default-security-group restriction (a custom resource
+   * provider, one per stack) would log to a `/aws/lambda/<function>` group it creates itself, with
+   * no retention: create that group first, with retention and the flow logs' key.
+   */
+  private logRestrictDefaultSecurityGroup(retention: logs.RetentionDays, key: kms.IKey): void {
+    const provider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    const handler = provider?.node.tryFindChild('Handler') as CfnResource | undefined;
+    const restriction = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource');
+    if (!provider || !handler || !restriction) return;
+    // One function per stack, so one group, kept beside it for every PrivateVpc of the stack.
+    const group = provider.node.tryFindChild('Logs') ?? new logs.LogGroup(provider, 'Logs', {
+      logGroupName: `/aws/lambda/${handler.ref}`, retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: key,
+    });
+    // The group must exist before the function first runs, or the function creates it.
+    restriction.node.addDependency(group);
   }
 
   private acknowledgeFindings(props: PrivateVpcProps): void {

@@ -81,6 +81,22 @@ describe('PrivateVpc: a new VPC', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
+  test('the default-security-group restriction function logs to a group made first, with retention and KMS, one per stack', () => {
+    const { stack } = testStack();
+    new PrivateVpc(stack, 'Network', { flowLogRetention: logs.RetentionDays.THREE_MONTHS });
+    new PrivateVpc(stack, 'Second');
+    const template = templateOf(stack);
+    const groups = template.findResources('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: Match.stringLikeRegexp('^CustomVpcRestrictDefaultSGCustomResourceProviderHandler') }]] } },
+    });
+    const [groupId] = Object.keys(groups);
+    expect(Object.keys(groups)).toHaveLength(1);
+    expect(groups[groupId].Properties).toMatchObject({ RetentionInDays: 90, KmsKeyId: { 'Fn::GetAtt': ['NetworkFlowLogsKey9F917D90', 'Arn'] } });
+    const restrictions = Object.values(template.findResources('Custom::VpcRestrictDefaultSG'));
+    expect(restrictions).toHaveLength(2);
+    for (const r of restrictions) expect(r.DependsOn).toContain(groupId);
+  });
+
   test('ipAddresses sets the range of a new VPC', () => {
     const { template } = synth({ ipAddresses: ec2.IpAddresses.cidr('10.42.0.0/16') });
     template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.42.0.0/16' });
