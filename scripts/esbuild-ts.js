@@ -28,6 +28,9 @@ function transformTs(source, filename) {
     sourcesContent: true,
     sourcefile: filename,
     tsconfigRaw,
+    // `await import('x')` becomes `require('x')` in a promise, as tsc emits it for module commonjs:
+    // under Jest a real import() fails without --experimental-vm-modules (the CLI's lazy SDK clients).
+    supported: { 'dynamic-import': false },
   }).code;
 }
 
