@@ -3,8 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Type checking is `tsc --noEmit` in `npm test`; the transform only strips types (isolatedModules).
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // Type checking is `tsc --noEmit` in `npm test`; the transform only strips types (esbuild, isolatedModules).
+  transform: { '^.+\\.ts$': '<rootDir>/test/util/esbuild-jest-transform.js' },
   // Detects the system tools (shellcheck, torch, ...) once; prints one notice or, under CI, fails.
   globalSetup: '<rootDir>/test/util/system-tools-setup.ts',
   snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.js'],

@@ -6,13 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { TeamInferenceStack } from '../examples/lmi-endpoint-in-your-stack';
-import { createRecipeApp } from '../lib/app';
 import { addRecipes, RECIPE_STACK_IDS } from '../lib/recipes';
 import { nagAcknowledgements, nagFindings, unusedNagAcknowledgements } from './util/nag-audit';
-import { SKIP_BUNDLING } from './util/synth';
+import { unitTestApp } from './util/synth';
 
+// cdk-nag only: CloudFormation Validate checks these templates once each in test/lib/recipes.test.ts
+// and test/examples.
 describe('cdk-nag acknowledgements of the recipe app and the example', () => {
-  const app = createRecipeApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'nag-')), context: SKIP_BUNDLING });
+  const app = unitTestApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'nag-')) });
   addRecipes(app);
   new TeamInferenceStack(app, 'ExampleTeamInference');
   // Synthesis runs both packs and fails on any unacknowledged finding; the audit then runs on the prepared tree.
@@ -34,7 +35,7 @@ describe('cdk-nag acknowledgements of the recipe app and the example', () => {
 
 describe('the acknowledgement audit', () => {
   function auditedStack() {
-    const app = createRecipeApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'nag-audit-')) });
+    const app = unitTestApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'nag-audit-')) });
     const stack = new Stack(app, 'Audited');
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));

@@ -5,6 +5,7 @@ import { CfnResource, Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { findModelPreset, MISTRAL_7B_INSTRUCT_V02 } from '../../constructs';
+import { TeamInferenceStack } from '../../examples/lmi-endpoint-in-your-stack';
 import { Falcon40bG5EndpointStack } from '../../lib/falcon-40b-g5-endpoint-stack';
 import { Inf2LmiEndpointStack } from '../../lib/inf2-lmi-endpoint-stack';
 import { RecipeContextError } from '../../lib/context';
@@ -118,6 +119,17 @@ describe('the recipe app', () => {
       KmsKeyId: Match.anyValue(),
       ProductionVariants: [Match.objectLike({ InstanceType: 'ml.inf2.8xlarge', VolumeSizeInGB: 256 })],
     });
+  });
+});
+
+describe('the example', () => {
+  // Its one synthesis with CloudFormation Validate on, here where the engine is already started by
+  // the recipe app's (seconds per test file); test/examples asserts its template without the check.
+  test('synthesizes with no unacknowledged cdk-nag or CloudFormation Validate finding', () => {
+    const app = validatedApp({ outdir: tmpOutdir() });
+    new TeamInferenceStack(app, 'TeamInference');
+    expect(() => app.synth()).not.toThrow();
+    expect(reportedViolations(app.outdir)).toEqual([]);
   });
 });
 

@@ -3,11 +3,20 @@
  * and hands the result to the test files (workers inherit this process's environment). Under CI a
  * missing tool throws here, so the run fails before any test.
  */
-import { checkSystemTools, isCi, missingToolsNotice, SYSTEM_TOOLS_ENV } from './system-tools';
+import { checkSystemTools, isCi, missingToolsNotice, SYSTEM_TOOLS, SYSTEM_TOOLS_ENV, type SystemTool } from './system-tools';
+
+/** What globalSetup does, with the environment, the tool list and the output as parameters (tested in process). */
+export function setupSystemTools(
+  env: NodeJS.ProcessEnv = process.env,
+  tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS,
+  write: (text: string) => void = (text) => process.stderr.write(text),
+): string[] {
+  const missing = checkSystemTools(isCi(env), tools);
+  env[SYSTEM_TOOLS_ENV] = JSON.stringify(missing);
+  if (missing.length > 0) write(`\n${missingToolsNotice(missing, false, tools)}\n\n`);
+  return missing;
+}
 
 export default function setup(): void {
-  const ci = isCi();
-  const missing = checkSystemTools(ci);
-  process.env[SYSTEM_TOOLS_ENV] = JSON.stringify(missing);
-  if (missing.length > 0) process.stderr.write(`\n${missingToolsNotice(missing, false)}\n\n`);
+  setupSystemTools();
 }

@@ -3,9 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  checkSystemTools, commandSucceeds, debianPackagesFor, detectMissing, INSTALL_COMMAND, isCi, missingSystemTools,
+  checkSystemTools, commandSucceeds, debianPackagesFor, describeWithTools, detectMissing, INSTALL_COMMAND, isCi, missingSystemTools,
   missingToolsNotice, SYSTEM_TOOLS, SYSTEM_TOOLS_ENV, type SystemTool,
 } from './system-tools';
+import { setupSystemTools } from './system-tools-setup';
 
 // Real detection against commands that do or do not exist on any machine.
 const TOOLS: Record<string, SystemTool> = {
@@ -50,9 +51,81 @@ describe('system tools', () => {
     expect(() => debianPackagesFor(['nope'])).toThrow(/unknown system tool 'nope'; known: shellcheck, torch/);
   });
 
+  describe('globalSetup, in process', () => {
+    test('outside CI: hands the missing tools to the workers and prints one notice with the install command', () => {
+      const env: NodeJS.ProcessEnv = {};
+      const written: string[] = [];
+      expect(setupSystemTools(env, TOOLS, (text) => written.push(text))).toEqual(['absent', 'failing']);
+      expect(JSON.parse(env[SYSTEM_TOOLS_ENV]!)).toEqual(['absent', 'failing']);
+      expect(written).toHaveLength(1);
+      expect(written[0]).toMatch(/Skipping the tests that need these missing system tools:[\s\S]*absent: a tool no machine has[\s\S]*`npm run test-tools` \(apt-get install no-such-package shared-package\)/);
+    });
+
+    test('outside CI with every tool present: hands over an empty list and prints nothing', () => {
+      const env: NodeJS.ProcessEnv = {};
+      const written: string[] = [];
+      expect(setupSystemTools(env, { present: TOOLS.present }, (text) => written.push(text))).toEqual([]);
+      expect(env[SYSTEM_TOOLS_ENV]).toBe('[]');
+      expect(written).toEqual([]);
+    });
+
+    test('under CI: throws (Jest then fails before any test), naming the tool and the install command', () => {
+      const env: NodeJS.ProcessEnv = { CI: 'true' };
+      const written: string[] = [];
+      expect(() => setupSystemTools(env, TOOLS, (text) => written.push(text))).toThrow(/CI is set, so missing system tools fail the run[\s\S]*absent[\s\S]*npm run test-tools/);
+      expect(env[SYSTEM_TOOLS_ENV]).toBeUndefined();
+      expect(written).toEqual([]);
+    });
+  });
+
+  describe('describeWithTools', () => {
+    // Collection-time calls with the environment globalSetup hands over: the gated body must not even
+    // be collected when its tool is missing.
+    const saved = { missing: process.env[SYSTEM_TOOLS_ENV], ci: process.env.CI };
+    const restore = () => {
+      for (const [key, value] of [[SYSTEM_TOOLS_ENV, saved.missing], ['CI', saved.ci]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    };
+    let gatedBodyRan = false;
+    let presentBodyRan = false;
+    let ciError: unknown;
+    try {
+      process.env[SYSTEM_TOOLS_ENV] = '["shellcheck"]';
+      delete process.env.CI;
+      describeWithTools(['shellcheck'], 'gated on a missing tool', () => {
+        gatedBodyRan = true;
+      });
+      describeWithTools(['torch'], 'gated on a present tool', () => {
+        presentBodyRan = true;
+        test('runs', () => undefined);
+      });
+      process.env.CI = 'true';
+      try {
+        describeWithTools(['shellcheck'], 'gated under CI', () => undefined);
+      } catch (e) {
+        ciError = e;
+      }
+    } finally {
+      restore();
+    }
+
+    test('outside CI, skips the block of a missing tool without running its body, and runs the others', () => {
+      expect(gatedBodyRan).toBe(false);
+      expect(presentBodyRan).toBe(true);
+    });
+
+    test('under CI, a missing tool is an error naming it and the install command', () => {
+      expect(ciError).toBeInstanceOf(Error);
+      expect((ciError as Error).message).toMatch(/CI is set, so missing system tools fail the run[\s\S]*shellcheck[\s\S]*npm run test-tools/);
+    });
+  });
+
   describe('a Jest run with a suite that needs a missing tool', () => {
-    // A real Jest run of a scratch suite, with an empty PATH so that shellcheck is missing (Jest runs
-    // its workers with process.execPath, not from PATH).
+    // One real Jest run of a scratch suite, with an empty PATH so that shellcheck is missing (Jest
+    // runs its workers with process.execPath, not from PATH): globalSetup's result reaches the test
+    // file and the gated suite is skipped. The CI failure is globalSetup throwing, tested above.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'system-tools-'));
     const emptyBin = path.join(dir, 'empty-bin');
     fs.mkdirSync(emptyBin);
@@ -65,22 +138,17 @@ describe('system tools', () => {
     const config = {
       rootDir: dir,
       testEnvironment: 'node',
-      transform: { '^.+\\.ts$': [require.resolve('ts-jest'), { tsconfig: path.join(root, 'tsconfig.json'), diagnostics: false }] },
+      transform: { '^.+\\.ts$': path.join(root, 'test', 'util', 'esbuild-jest-transform.js') },
       globalSetup: path.join(root, 'test', 'util', 'system-tools-setup.ts'),
     };
     fs.writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify(config));
     const jestBin = require.resolve('jest/bin/jest');
-    const env = (ci: string | undefined) => {
-      const e: NodeJS.ProcessEnv = { ...process.env, PATH: emptyBin, CI: ci, PYTHON_WITH_TORCH: '' };
-      delete e[SYSTEM_TOOLS_ENV];
-      if (ci === undefined) delete e.CI;
-      return e;
-    };
-    const jest = (ci: string | undefined) => spawnSync(process.execPath, [jestBin, '--config', path.join(dir, 'jest.config.json'), '--rootDir', dir, '--ci'], {
-      cwd: dir, env: env(ci), encoding: 'utf-8', timeout: 120_000,
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: emptyBin, PYTHON_WITH_TORCH: '' };
+    delete env[SYSTEM_TOOLS_ENV];
+    delete env.CI;
+    const local = spawnSync(process.execPath, [jestBin, '--config', path.join(dir, 'jest.config.json'), '--rootDir', dir, '--ci'], {
+      cwd: dir, env, encoding: 'utf-8', timeout: 120_000,
     });
-    const local = jest(undefined);
-    const ci = jest('true');
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     test('outside CI: passes, skips the gated suite, and prints one notice with the install command', () => {
@@ -88,12 +156,6 @@ describe('system tools', () => {
       expect(local.stderr).toMatch(/1 skipped, 1 passed/);
       expect(local.stderr.match(/Skipping the tests that need these missing system tools/g)).toHaveLength(1);
       expect(local.stderr).toMatch(/shellcheck: shellcheck[\s\S]*`npm run test-tools` \(apt-get install shellcheck/);
-    });
-
-    test('under CI: fails before any test, naming the tool and the install command', () => {
-      expect(ci.status).not.toBe(0);
-      expect(ci.stderr).toMatch(/CI is set, so missing system tools fail the run[\s\S]*shellcheck[\s\S]*npm run test-tools/);
-      expect(ci.stderr).not.toMatch(/passed/);
     });
   });
 });
