@@ -1,5 +1,5 @@
 /**
- * cdk-nag census: `npx ts-node --transpile-only test/util/nag-census.ts [--list]`. Synthesizes
+ * cdk-nag census: `node -r ./scripts/register-ts.js test/util/nag-census.ts [--list]`. Synthesizes
  * every recipe stack and the example of examples/ without validation plugins, then runs each pack
  * of the recipe app (AwsSolutions, NIST 800-53 R5) over each stack and prints, per pack per stack,
  * the raw findings (acknowledgements ignored) and those no acknowledgement covers; `--list` also
