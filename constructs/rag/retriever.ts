@@ -108,6 +108,13 @@ function scheduleProblem(schedule: string): string | undefined {
   if (fields.length !== 6) return `must have 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`;
   if (fields.some((f) => !/^[0-9A-Za-z*?,\-/#L]+$/.test(f))) return 'has a field with characters cron does not take';
   if ((fields[2] === '?') === (fields[4] === '?')) return 'must have \'?\' in exactly one of day-of-month (3rd field) and day-of-week (5th field)';
+  // Numeric ranges of the EventBridge cron fields (EventBridge user guide, "Cron expressions").
+  const ranges: Array<[string, number, number]> = [['minutes', 0, 59], ['hours', 0, 23], ['day-of-month', 1, 31], ['month', 1, 12], ['day-of-week', 1, 7], ['year', 1970, 2199]];
+  for (const [i, [name, min, max]] of ranges.entries()) {
+    // Values only: a step (`0/15`) and the nth weekday (`MON#2`) are not values of the field.
+    const out = (fields[i].replace(/[/#]\d+/g, '').match(/\d+/g) ?? []).map(Number).find((n) => n < min || n > max);
+    if (out !== undefined) return `has ${name} ${out}, outside ${min}-${max}`;
+  }
   return undefined;
 }
 

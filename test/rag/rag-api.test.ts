@@ -326,6 +326,9 @@ describe('KendraIndex', () => {
     [{ syncSchedule: 'cron(0 3 * * *)' }, /syncSchedule: 'cron\(0 3 \* \* \*\)' must have 6 fields .* got 5/],
     [{ syncSchedule: 'cron(0 3 * * MON *)' }, /must have '\?' in exactly one of day-of-month/],
     [{ syncSchedule: 'rate(1 day)' }, /syncSchedule: 'rate\(1 day\)' must be a cron/],
+    [{ syncSchedule: 'cron(70 3 * * ? *)' }, /syncSchedule: 'cron\(70 3 \* \* \? \*\)' has minutes 70, outside 0-59/],
+    [{ syncSchedule: 'cron(0 24 * * ? *)' }, /has hours 24, outside 0-23/],
+    [{ syncSchedule: 'cron(0 3 ? 13 MON *)' }, /has month 13, outside 1-12/],
     [{ syncSchedule: 7 }, /syncSchedule: must be a string .* got number/],
     [{ edition: 'FREE' }, /edition: 'FREE' is not a Kendra edition; use KendraEdition\.DEVELOPER, ENTERPRISE or GEN_AI_ENTERPRISE \(DEVELOPER_EDITION, ENTERPRISE_EDITION, GEN_AI_ENTERPRISE_EDITION\)/],
     [{ documentsBucket: 'my-bucket' }, /documentsBucket: must be an s3\.IBucket .* got string/],
@@ -338,6 +341,7 @@ describe('KendraIndex', () => {
   test('accepts a valid Kendra cron schedule', () => {
     const { stack } = testStack(undefined, SKIP_BUNDLING);
     expect(() => new KendraIndex(stack, 'Index', { syncSchedule: 'cron(15 2 ? * MON-FRI *)' })).not.toThrow();
+    expect(() => new KendraIndex(stack, 'Quarterly', { syncSchedule: 'cron(0/15 0-23 1 1,4,7,10 ? *)' })).not.toThrow();
   });
 });
 
