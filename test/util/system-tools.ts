@@ -107,17 +107,26 @@ export function missingSystemTools(env: NodeJS.ProcessEnv = process.env): string
 }
 
 /**
+ * The tools of `needs` missing in this run; under CI a missing tool is an error naming it and the
+ * install command instead, so the suite fails rather than skips.
+ */
+export function missingToolsFor(needs: readonly SystemToolName[], env: NodeJS.ProcessEnv = process.env): SystemToolName[] {
+  const missing = needs.filter((tool) => missingSystemTools(env).includes(tool));
+  if (missing.length > 0 && isCi(env)) throw new Error(missingToolsNotice(missing, true));
+  return missing;
+}
+
+/**
  * `describe` when every tool in `needs` is present. Otherwise the block is not even run (its body may
  * do the expensive work at collection time) and a single skipped test names the missing tools; under
- * CI it throws instead, so the suite fails.
+ * CI it throws instead ({@link missingToolsFor}).
  */
 export function describeWithTools(needs: readonly SystemToolName[], name: string, fn: () => void): void {
-  const missing = needs.filter((tool) => missingSystemTools().includes(tool));
+  const missing = missingToolsFor(needs);
   if (missing.length === 0) {
     describe(name, fn);
     return;
   }
-  if (isCi()) throw new Error(missingToolsNotice(missing, true));
   describe(name, () => {
     test.skip(`needs ${missing.join(', ')}: ${INSTALL_COMMAND}`, () => undefined);
   });
