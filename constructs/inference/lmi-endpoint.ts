@@ -15,7 +15,7 @@ import {
   imageUri, LMI_REPOSITORY, SAGEMAKER_NAME_PATTERN, supportedImageTags, VARIANT_TIMEOUT_RANGE_S, VARIANT_VOLUME_RANGE_GIB, validTensorParallelDegrees, weightMemoryGiB,
   NEURON_TENSOR_PARALLEL_DEGREES, type Backend, type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
-import { allowLogsToUseKey } from '../logs-key';
+import { allowLogsToUseKey, logRetentionProblem } from '../logs-key';
 import { nagResourceFinding } from '../nag';
 import { HuggingFaceWeights, ModelWeights, RollingBatch, S3PrefixWeights } from './options';
 
@@ -683,6 +683,8 @@ function resolveProps(props: LmiEndpointProps): Resolved {
   const errors: string[] = [];
   const model = props.model;
   validateModelSpec(model, errors);
+  const retentionProblem = logRetentionProblem('logRetention', props.logRetention);
+  if (retentionProblem) errors.push(retentionProblem);
 
   let instance: HostingInstance | undefined;
   if (props.instanceType !== undefined) {

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { logsKey } from '../logs-key';
+import { logRetentionProblem, logsKey } from '../logs-key';
 
 /** Prefix length of the public and compute subnets of a new VPC. */
 const PUBLIC_SUBNET_MASK = 24;
@@ -70,6 +70,8 @@ export class PrivateVpc extends Construct {
     if (props.availabilityZone !== undefined && !Token.isUnresolved(props.availabilityZone) && !/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(props.availabilityZone)) {
       throw new Error(`PrivateVpc: availabilityZone '${props.availabilityZone}' is not an Availability Zone name such as us-east-1a`);
     }
+    const retentionProblem = logRetentionProblem('flowLogRetention', props.flowLogRetention);
+    if (retentionProblem) throw new Error(`PrivateVpc: ${retentionProblem}`);
     if (props.vpc && props.flowLogRetention !== undefined) {
       throw new Error('PrivateVpc: flowLogRetention applies to a new VPC only; an existing VPC keeps its own flow logs');
     }

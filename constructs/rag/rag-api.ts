@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { logsKey } from '../logs-key';
+import { logRetentionProblem, logsKey } from '../logs-key';
 import { CONFIG_DEFAULTS, INTEGER_SETTINGS, TEMPERATURE } from './handler/config';
 import type { IRagRetriever } from './retriever';
 
@@ -419,9 +419,6 @@ export class RagApi extends Construct {
   }
 }
 
-const RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays)
-  .filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE);
-
 /** What a value is, for an error message, without printing a token's internals or a whole object. */
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -454,9 +451,8 @@ function validate(props: RagApiProps | undefined): void {
   for (const name of ['waf', 'debugLogging', 'accountCloudWatchRole', 'tracing']) {
     if (raw[name] !== undefined && typeof raw[name] !== 'boolean') errors.push(`${name}: ${describe(raw[name])} must be true or false`);
   }
-  if (props.logRetention !== undefined && !RETENTION_DAYS.includes(props.logRetention)) {
-    errors.push(`logRetention: ${describe(raw.logRetention)} is not a logs.RetentionDays value (for example RetentionDays.ONE_YEAR); logs are never kept forever here, INFINITE included`);
-  }
+  const retentionProblem = logRetentionProblem('logRetention', raw.logRetention);
+  if (retentionProblem) errors.push(retentionProblem);
   if (props.allowedOrigins !== undefined && (!Array.isArray(props.allowedOrigins) || props.allowedOrigins.some((o) => typeof o !== 'string'))) {
     errors.push(`allowedOrigins: ${describe(raw.allowedOrigins)} must be an array of origins such as ['https://app.example.com']`);
     throw new Error(`RagApi: invalid props:\n- ${errors.join('\n- ')}`);

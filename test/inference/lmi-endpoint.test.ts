@@ -529,6 +529,10 @@ describe('LmiEndpoint with deploy-time values', () => {
 });
 
 describe('LmiEndpoint refuses bad input at synth', () => {
+  test.each([logs.RetentionDays.INFINITE, 42])('throws when logRetention is %p: logs are never kept forever', (days) => {
+    expect(build({ ...FALCON_G5, logRetention: days })).toThrow(new RegExp(`logRetention: ${days} is not a logs\\.RetentionDays value .*INFINITE included`));
+  });
+
   test('throws for fractional timeouts and volumes, naming the prop', () => {
     expect(build({ ...FALCON_G5, containerStartupHealthCheckTimeout: Duration.millis(90500), modelLoadingTimeout: Duration.seconds(60) }))
       .toThrow(/containerStartupHealthCheckTimeout: 90\.5 s must be a whole number of seconds/);

@@ -160,6 +160,12 @@ describe('PrivateVpc: an existing VPC', () => {
       .toThrow(/computeSubnet needs the vpc/);
   });
 
+  test('throws when flowLogRetention is INFINITE: flow logs are never kept forever', () => {
+    const { stack } = testStack();
+    expect(() => new PrivateVpc(stack, 'Network', { flowLogRetention: logs.RetentionDays.INFINITE }))
+      .toThrow(/^PrivateVpc: flowLogRetention: 9999 is not a logs\.RetentionDays value/);
+  });
+
   test('throws when flowLogRetention is given with an existing vpc', () => {
     const { stack } = testStack();
     const vpc = existingVpc(stack);
