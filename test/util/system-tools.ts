@@ -44,6 +44,11 @@ export const SYSTEM_TOOLS = {
     debianPackages: ['python3-torch', 'python3-numpy'],
     detect: () => pythonWithTorch() !== undefined,
   },
+  python3: {
+    description: 'python3 3.8 or later (the LoRA training script\'s unit tests, stdlib only)',
+    debianPackages: ['python3'],
+    detect: () => commandSucceeds('python3', ['-c', 'import sys; sys.exit(0 if sys.version_info >= (3, 8) else 1)']),
+  },
 } as const satisfies Record<string, SystemTool>;
 
 export type SystemToolName = keyof typeof SYSTEM_TOOLS;
