@@ -4,6 +4,9 @@ import { parseArgs, UsageError } from './args';
 import {
   AwsCommandError, describeAwsError, EXIT, invoke, INVOKE_OPTIONS, status, STATUS_OPTIONS, wait, WAIT_OPTIONS, type AwsContext, type Clock,
 } from './aws';
+import {
+  finetuneStart, finetuneStatus, finetuneUpload, FINETUNE_START_OPTIONS, FINETUNE_STATUS_OPTIONS, FINETUNE_UPLOAD_OPTIONS,
+} from './finetune';
 import { planInference, planTrainingCommand, PLAN_INFERENCE_OPTIONS, PLAN_TRAINING_OPTIONS, type CommandOutput } from './plan';
 
 /** The CLI's connection to its process: output streams, environment and clock. */
@@ -25,6 +28,9 @@ Usage:
   llm-recipes status [--stack <id>]                                       endpoints and clusters of the recipe stacks
   llm-recipes wait <endpoint>                                             wait for an endpoint to be InService
   llm-recipes invoke <endpoint> "<prompt>" [--stream]                      send a prompt to an LMI endpoint
+  llm-recipes finetune upload <file.jsonl>                                validate and upload LoRA training data
+  llm-recipes finetune start [--run-name <n>] [--epochs <n>] ...           start a LoRA/QLoRA fine-tuning run
+  llm-recipes finetune status <run-name>                                  a run's status, time, spot savings, output
 
 Every command takes --json (machine-readable output and errors) and --help (-h).
 llm-recipes --version prints the version.
@@ -74,6 +80,32 @@ prints the generated text (token by token with --stream), then latency and token
 
 Example:
   llm-recipes invoke Falcon40b-abc123 "What is Amazon SageMaker?" --max-new-tokens 64 --stream`,
+  'finetune upload': `llm-recipes finetune upload <file.json|file.jsonl> [--stack <id>] [--region <r>] [--json]
+
+Validates every record as the training script does ({"instruction", "input", "output"} records, or
+chat {"messages": [...]} records; a .json file is an array or JSON Lines), naming each bad record by
+line, and only then uploads the file to data/<file name> in the bucket of the LoraFineTuning stack
+(output FineTuningBucketName; encrypted with the bucket's default KMS key). Every file under data/
+trains together.
+
+Example:
+  llm-recipes finetune upload dolly-ja.json`,
+  'finetune start': `llm-recipes finetune start [--stack <id>] [--run-name <name>] [--epochs <n>] [--learning-rate <x>]
+    [--max-seq-length <n>] [--lora-rank <n>] [--output merged|adapter] [--data-prefix <p>] [--region <r>] [--json]
+
+Starts the stack's fine-tuning state machine (output FineTuningStateMachineArn). The run name (default
+lora-<yyyymmdd-hhmmss>, UTC) names both the execution and the SageMaker training job; the options
+override the stack's defaults for this run only.
+
+Example:
+  llm-recipes finetune start --run-name dolly-ja-r16 --epochs 2 --lora-rank 16`,
+  'finetune status': `llm-recipes finetune status <run-name> [--region <r>] [--json]
+
+The run's training job: status and secondary status, instance, elapsed and billable time, managed
+spot savings (1 - billable / training time) and the S3 prefix of the model.
+
+Example:
+  llm-recipes finetune status dolly-ja-r16`,
 };
 
 const FLAGS = ['json', 'help', 'stream', 'neuron'];
@@ -84,6 +116,9 @@ const OPTIONS: Record<string, readonly string[]> = {
   status: STATUS_OPTIONS,
   wait: WAIT_OPTIONS,
   invoke: INVOKE_OPTIONS,
+  'finetune upload': FINETUNE_UPLOAD_OPTIONS,
+  'finetune start': FINETUNE_START_OPTIONS,
+  'finetune status': FINETUNE_STATUS_OPTIONS,
 };
 
 /** The version of the llm-recipes-cdk package this CLI belongs to (from source, dist/ or an install). */
@@ -121,20 +156,22 @@ function emit(io: CliIo, out: CommandOutput, json: boolean): void {
 /** Runs the CLI on `argv` (without the node and script paths) and resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, sub] = argv;
-  const key = command === 'plan' && (sub === 'inference' || sub === 'training') ? `plan ${sub}` : command;
-  const rest = argv.slice(key?.startsWith('plan ') ? 2 : 1);
+  const twoWord = (command === 'plan' && (sub === 'inference' || sub === 'training'))
+    || (command === 'finetune' && (sub === 'upload' || sub === 'start' || sub === 'status'));
+  const key = twoWord ? `${command} ${sub}` : command;
+  const rest = argv.slice(twoWord ? 2 : 1);
   const jsonRequested = argv.includes('--json');
   if (command === '--version') {
     io.stdout(jsonRequested ? `${JSON.stringify({ version: cliVersion() })}\n` : `llm-recipes ${cliVersion()}\n`);
     return EXIT.ok;
   }
   const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
-  if (!command || isHelp(command) || command === 'help' || (command === 'plan' && (!sub || isHelp(sub)))) {
+  if (!command || isHelp(command) || command === 'help' || ((command === 'plan' || command === 'finetune') && (!sub || isHelp(sub)))) {
     io.stdout(`${HELP.main}\n`);
     return command ? EXIT.ok : EXIT.usage;
   }
   if (!HELP[key]) {
-    const unknown = command.startsWith('-') ? `unknown option ${command}` : `unknown command '${argv.slice(0, command === 'plan' ? 2 : 1).join(' ')}'`;
+    const unknown = command.startsWith('-') ? `unknown option ${command}` : `unknown command '${argv.slice(0, command === 'plan' || command === 'finetune' ? 2 : 1).join(' ')}'`;
     return fail(io, jsonRequested, undefined, `${unknown}; see llm-recipes --help`, EXIT.usage);
   }
   const clock = io.clock ?? realClock();
@@ -157,6 +194,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return out.exitCode;
       }
       case 'invoke': emit(io, await invoke(parsed, ctx, clock, io.stdout), json); return EXIT.ok;
+      case 'finetune upload': emit(io, await finetuneUpload(parsed, ctx), json); return EXIT.ok;
+      case 'finetune start': emit(io, await finetuneStart(parsed, ctx, clock), json); return EXIT.ok;
+      case 'finetune status': emit(io, await finetuneStatus(parsed, ctx, clock), json); return EXIT.ok;
       default: return EXIT.usage;
     }
   } catch (e) {

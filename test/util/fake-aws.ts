@@ -3,17 +3,20 @@ import type { AddressInfo } from 'net';
 import { crc32 } from 'zlib';
 
 /**
- * A local stand-in for the three AWS APIs the CLI calls, speaking their wire protocols on
- * 127.0.0.1: SageMaker (JSON 1.1, X-Amz-Target), SageMaker Runtime (REST-JSON, with the
- * vnd.amazon.eventstream framing for response streams) and CloudFormation (query protocol, XML).
- * Tests script its answers and read the requests it received.
+ * A local stand-in for the AWS APIs the CLI calls, speaking their wire protocols on 127.0.0.1:
+ * SageMaker (JSON 1.1, X-Amz-Target), SageMaker Runtime (REST-JSON, with the
+ * vnd.amazon.eventstream framing for response streams), CloudFormation (query protocol, XML),
+ * Step Functions (JSON 1.0, X-Amz-Target AWSStepFunctions.*) and S3 PutObject (REST-XML, path-style
+ * PUT /<bucket>/<key>). Tests script its answers and read the requests it received.
  */
 export interface RecordedRequest {
-  readonly api: 'sagemaker' | 'runtime' | 'cloudformation';
+  readonly api: 'sagemaker' | 'runtime' | 'cloudformation' | 'sfn' | 's3';
   readonly operation: string;
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
+  /** The raw request body (S3 uploads). */
+  readonly bytes?: Buffer;
 }
 
 /** A scripted answer; `status` defaults to 200. */
@@ -39,7 +42,7 @@ export class FakeAws {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.answer(req, Buffer.concat(chunks).toString('utf-8'), res));
+      req.on('end', () => this.answer(req, Buffer.concat(chunks), res));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -54,8 +57,8 @@ export class FakeAws {
     return this.requests.filter((r) => r.operation === operation);
   }
 
-  private answer(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
-    const recorded = this.classify(req, body);
+  private answer(req: http.IncomingMessage, bytes: Buffer, res: http.ServerResponse): void {
+    const recorded = { ...this.classify(req, bytes.toString('utf-8')), bytes };
     this.requests.push(recorded);
     const handler = this.handlers[recorded.operation];
     if (!handler) {
@@ -80,6 +83,12 @@ export class FakeAws {
     if (typeof target === 'string' && target.startsWith('SageMaker.')) {
       return { api: 'sagemaker', operation: target.slice('SageMaker.'.length), path, headers: req.headers, body };
     }
+    if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) {
+      return { api: 'sfn', operation: target.slice('AWSStepFunctions.'.length), path, headers: req.headers, body };
+    }
+    if (req.method === 'PUT') {
+      return { api: 's3', operation: 'PutObject', path, headers: req.headers, body };
+    }
     const runtime = /^\/endpoints\/([^/]+)\/(invocations-response-stream|invocations)$/.exec(path.split('?')[0]);
     if (runtime) {
       return { api: 'runtime', operation: runtime[2] === 'invocations' ? 'InvokeEndpoint' : 'InvokeEndpointWithResponseStream', path, headers: req.headers, body };
@@ -102,6 +111,25 @@ export function sagemakerError(type: string, message: string, status = 400): Fak
 /** A SageMaker Runtime (REST-JSON) error. */
 export function runtimeError(type: string, message: string, status = 400): FakeAnswer {
   return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': type }, body: JSON.stringify({ Message: message, message }) };
+}
+
+/** A Step Functions (JSON 1.0) answer. */
+export function sfnJson(value: unknown): FakeAnswer {
+  return { headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(value) };
+}
+
+/** A Step Functions (JSON 1.0) error. */
+export function sfnError(type: string, message: string, status = 400): FakeAnswer {
+  return { status, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify({ __type: `com.amazonaws.swf.service.v2.model#${type}`, message }) };
+}
+
+/** An S3 (REST-XML) error. */
+export function s3Error(code: string, message: string, status = 400): FakeAnswer {
+  return {
+    status,
+    headers: { 'content-type': 'application/xml' },
+    body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>r-3</RequestId></Error>`,
+  };
 }
 
 /** A CloudFormation DescribeStacks answer (query protocol XML). */
