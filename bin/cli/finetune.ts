@@ -445,7 +445,8 @@ export async function finetuneStatus(parsed: ParsedArgs, ctx: FinetuneContext, c
   const elapsed = job.TrainingTimeInSeconds ?? (started ? ((ended?.getTime() ?? clock.now()) - started.getTime()) / 1000 : undefined);
   const billable = job.BillableTimeInSeconds;
   const spot = job.EnableManagedSpotTraining === true;
-  // Managed spot savings as the console shows them: 1 - billable / training time (docs: model-managed-spot-training.html).
+  // Spot savings = 1 - BillableTimeInSeconds / TrainingTimeInSeconds; billable time is per instance
+  // (SageMaker API reference, DescribeTrainingJob BillableTimeInSeconds).
   const savings = spot && billable !== undefined && job.TrainingTimeInSeconds ? 1 - billable / job.TrainingTimeInSeconds : undefined;
   const outputPath = job.OutputDataConfig?.S3OutputPath;
   const artifacts = job.ModelArtifacts?.S3ModelArtifacts;
@@ -459,7 +460,7 @@ export async function finetuneStatus(parsed: ParsedArgs, ctx: FinetuneContext, c
     ...(job.FailureReason ? [['failure', job.FailureReason] as [string, string]] : []),
     ...(resource?.InstanceType ? [['instance', `${resource.InstanceCount ?? 1} x ${resource.InstanceType}${spot ? ' (spot)' : ''}`] as [string, string]] : []),
     ['elapsed', elapsed === undefined ? '-' : duration(elapsed)],
-    ['billable', billable === undefined ? '-' : duration(billable)],
+    ['billable', billable === undefined ? '-' : `${duration(billable)}${(resource?.InstanceCount ?? 1) > 1 ? ` per instance, x ${resource?.InstanceCount}` : ''}`],
     ['spot savings', savings === undefined ? (spot ? 'known when the job ends' : 'spot not used') : `${(savings * 100).toFixed(0)}%`],
     ['output', output ? `${output}${artifacts ? '' : ' (when the job completes)'}` : '-'],
   ];

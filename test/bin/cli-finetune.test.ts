@@ -282,6 +282,16 @@ describe('llm-recipes finetune status', () => {
     expect(stdout).toMatch(/^spot savings {2}spot not used$/m);
   });
 
+  test('billable time is per instance: a two-instance job says so', async () => {
+    fake.handlers.DescribeTrainingJob = () => job({
+      TrainingJobStatus: 'Completed', ResourceConfig: { InstanceType: 'ml.g5.12xlarge', InstanceCount: 2, VolumeSizeInGB: 100 },
+      EnableManagedSpotTraining: false, TrainingTimeInSeconds: 600, BillableTimeInSeconds: 600,
+    });
+    const { stdout } = await runCli(['finetune', 'status', 'dolly-ja-r16'], { aws: aws(), clock: fakeClock() });
+    expect(stdout).toMatch(/^instance {6}2 x ml\.g5\.12xlarge$/m);
+    expect(stdout).toMatch(/^billable {6}10m 00s per instance, x 2$/m);
+  });
+
   test('no such job, access denied, throttling, a bad name', async () => {
     fake.handlers.DescribeTrainingJob = () => sagemakerError('ResourceNotFound', 'Requested resource not found.');
     expect((await runCli(['finetune', 'status', 'nope'], { aws: aws() })).stderr).toMatch(/^llm-recipes finetune status: training job 'nope' not found in this account and region/);
