@@ -223,36 +223,26 @@ class Prompts(unittest.TestCase):
             with self.assertRaisesRegex(prompts.TemplateError, message):
                 prompts.choose_template(*args)
 
-    @staticmethod
-    def fake_template(messages, add_generation_prompt):
-        text = ''.join(f'<|{m["role"]}|>{m["content"]}<|end|>' for m in messages)
-        return text + ('<|assistant|>' if add_generation_prompt else '')
-
-    def test_chat_records_train_on_the_last_answer(self):
+    def test_chat_records_become_conversational_prompt_completion(self):
         with open(os.path.join(FIXTURES, 'chat.jsonl'), encoding='utf-8') as fh:
             chat = [json.loads(line) for line in fh]
-        examples = prompts.build_examples(chat, 'chat', 'en', '</s>', self.fake_template)
-        self.assertEqual(examples[1], ('<|user|>Hi<|end|><|assistant|>Hello!<|end|><|user|>What is QLoRA?<|end|><|assistant|>',
-                                       'LoRA over a 4-bit NF4 base.<|end|>'))
-        self.assertEqual(examples[0][0], '<|system|>You answer briefly.<|end|><|user|>What is LoRA?<|end|><|assistant|>')
+        examples = prompts.build_examples(chat, 'chat', 'en', '</s>')
+        self.assertEqual(examples[1], {
+            'prompt': [{'role': 'user', 'content': 'Hi'}, {'role': 'assistant', 'content': 'Hello!'}, {'role': 'user', 'content': 'What is QLoRA?'}],
+            'completion': [{'role': 'assistant', 'content': 'LoRA over a 4-bit NF4 base.'}],
+        })
+        self.assertEqual(examples[0]['prompt'][0], {'role': 'system', 'content': 'You answer briefly.'})
 
-    def test_a_template_that_rewrites_earlier_turns_falls_back_to_the_answer(self):
-        def template(messages, add_generation_prompt):
-            # Marks the last message, so the prompt is not a prefix of the full conversation.
-            return ''.join(f'[{m["role"]}{"*" if i == len(messages) - 1 else ""}]{m["content"]}' for i, m in enumerate(messages))
-        self.assertEqual(prompts.chat_example({'instruction': 'Q', 'output': 'A'}, template, '</s>'), ('[user*]Q', 'A</s>'))
+    def test_instruction_records_in_the_chat_template_are_one_user_turn(self):
+        self.assertEqual(prompts.build_examples([{'instruction': ' Q ', 'input': 'ctx', 'output': 'A'}, {'instruction': 'R', 'output': 'B'}], 'chat', 'en', '</s>'), [
+            {'prompt': [{'role': 'user', 'content': 'Q\n\nctx'}], 'completion': [{'role': 'assistant', 'content': 'A'}]},
+            {'prompt': [{'role': 'user', 'content': 'R'}], 'completion': [{'role': 'assistant', 'content': 'B'}]},
+        ])
 
-    def test_chat_completion_is_what_follows_the_prompt(self):
-        def template(messages, add_generation_prompt):
-            parts = [f'<{m["role"]}>{m["content"]}</{m["role"]}>' for m in messages]
-            return ''.join(parts) + ('' if not add_generation_prompt else '')
-        prompt, completion = prompts.chat_example({'instruction': 'Q', 'input': 'ctx', 'output': 'A'}, template, '</s>')
-        self.assertEqual(prompt, '<user>Q\n\nctx</user>')
-        self.assertEqual(completion, '<assistant>A</assistant>')
-
-    def test_chat_needs_the_tokenizer(self):
-        with self.assertRaisesRegex(prompts.TemplateError, 'needs the tokenizer'):
-            prompts.build_examples([{'instruction': 'a', 'output': 'b'}], 'chat', 'en', '')
+    def test_alpaca_examples_are_text_with_the_eos_token(self):
+        [example] = prompts.build_examples([{'instruction': 'Say hi.', 'output': 'hi'}], 'alpaca', 'en', '</s>')
+        self.assertEqual(example['completion'], 'hi</s>')
+        self.assertTrue(example['prompt'].endswith('### Instruction:\nSay hi.\n\n### Response:\n'))
 
 
 class Checkpoints(unittest.TestCase):

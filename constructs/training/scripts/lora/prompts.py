@@ -1,10 +1,12 @@
-"""Turning records into (prompt, completion) pairs. Pure Python (stdlib only).
+"""Turning records into TRL prompt-completion examples. Pure Python (stdlib only).
 
-The trainer learns the completion only (TRL's prompt-completion format): the loss covers the
-answer, not the instruction. Two renderers:
-- chat: the model's own chat template (`tokenizer.apply_chat_template`, passed in as a function),
-  used by `auto` when the tokenizer has one. Instruction records become one user turn
-  (instruction, a blank line, input) and one assistant turn.
+The trainer learns the completion only (TRL's prompt-completion format, completion-only loss): the
+loss covers the answer, not the instruction. Two layouts:
+- chat: conversational examples, `{"prompt": [messages before the last answer], "completion":
+  [the last assistant message]}`, which TRL renders with the model's own chat template (so the
+  template's special tokens are tokenized once); used by `auto` when the tokenizer has a chat
+  template. Instruction records become one user turn (instruction, a blank line, input) and one
+  assistant turn.
 - alpaca: the Stanford Alpaca layout for base models without a chat template, in English, or in
   Japanese when most instructions contain kana or kanji (the layout of the Japanese Alpaca/Dolly
   tunes that the AWS notebooks use). The language is chosen once per data set.
@@ -81,27 +83,18 @@ def alpaca_example(record, language, eos_token):
     return prompt, record['output'].strip() + eos_token
 
 
-def chat_example(record, apply_chat_template, eos_token):
-    """Prompt: every turn before the last answer with the generation prompt; completion: the rest.
-
-    `apply_chat_template(messages, add_generation_prompt)` returns text. When the full
-    conversation does not start with the rendered prompt (templates that rewrite earlier turns),
-    the completion is the answer itself plus the EOS token.
-    """
+def chat_example(record):
+    """Conversational prompt-completion: every message before the last answer, and the answer."""
     messages = as_messages(record)
-    prompt = apply_chat_template(messages[:-1], True)
-    full = apply_chat_template(messages, False)
-    if full.startswith(prompt) and len(full) > len(prompt):
-        completion = full[len(prompt):]
-    else:
-        completion = messages[-1]['content'] + eos_token
-    return prompt, completion
+    return {'prompt': [dict(m) for m in messages[:-1]], 'completion': [dict(messages[-1])]}
 
 
-def build_examples(records, template, language, eos_token, apply_chat_template=None):
-    """(prompt, completion) for every record."""
+def build_examples(records, template, language, eos_token):
+    """One TRL prompt-completion example (a dict) per record."""
     if template == 'chat':
-        if apply_chat_template is None:
-            raise TemplateError('the chat template needs the tokenizer')
-        return [chat_example(r, apply_chat_template, eos_token) for r in records]
-    return [alpaca_example(r, language, eos_token) for r in records]
+        return [chat_example(r) for r in records]
+    examples = []
+    for r in records:
+        prompt, completion = alpaca_example(r, language, eos_token)
+        examples.append({'prompt': prompt, 'completion': completion})
+    return examples

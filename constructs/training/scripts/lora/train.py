@@ -62,7 +62,7 @@ def compute_dtype():
     return torch.float16
 
 
-def load_base(source, revision, token, dtype, quantize, local_rank):
+def load_base(source, revision, token, dtype, quantize, local_rank, on_cpu=False):
     import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
@@ -76,7 +76,7 @@ def load_base(source, revision, token, dtype, quantize, local_rank):
             bnb_4bit_compute_dtype=dtype,
         )
     # One full copy per process under torchrun (data parallel): each on its own GPU.
-    device_map = {'': local_rank} if torch.cuda.is_available() else None
+    device_map = {'': local_rank} if torch.cuda.is_available() and not on_cpu else None
     return AutoModelForCausalLM.from_pretrained(
         source,
         revision=revision,
@@ -91,7 +91,7 @@ def train(settings, dataset, paths, rank, local_rank, world_size):
     import dataclasses
 
     from datasets import Dataset as HfDataset
-    from peft import LoraConfig, PeftModel, prepare_model_for_kbit_training
+    from peft import LoraConfig, PeftModel
     from transformers import AutoTokenizer, set_seed
     from trl import SFTConfig, SFTTrainer
 
@@ -107,17 +107,14 @@ def train(settings, dataset, paths, rank, local_rank, world_size):
     template = prompts.choose_template(settings.prompt_template, has_chat_template, dataset.kind)
     language = prompts.detect_language(dataset.records)
 
-    def render(messages, add_generation_prompt):
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
-
-    examples = prompts.build_examples(dataset.records, template, language, tokenizer.eos_token or '', render)
-    train_data = HfDataset.from_list([{'prompt': p, 'completion': c} for p, c in examples])
+    examples = prompts.build_examples(dataset.records, template, language, tokenizer.eos_token or '')
+    train_data = HfDataset.from_list(examples)
     log(rank, f'{len(examples)} examples, template {template}' + (f' ({language})' if template == 'alpaca' else ''))
 
     dtype = compute_dtype()
     model = load_base(source, revision, token, dtype, settings.method == 'qlora', local_rank)
-    if settings.method == 'qlora':
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=True)
+    # TRL 0.23's SFTTrainer runs PEFT's prepare_model_for_kbit_training itself for a 4-bit model
+    # (trl/models/utils.py prepare_peft_model), with the gradient checkpointing asked for below.
     model.config.use_cache = False  # incompatible with gradient checkpointing
 
     lora = LoraConfig(
@@ -176,7 +173,8 @@ def train(settings, dataset, paths, rank, local_rank, world_size):
         del trainer, model
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
-        base = load_base(source, revision, token, dtype, False, local_rank)
+        # On the CPU: host memory (32 GiB on ml.g5.2xlarge) holds a 16-bit 7B base where one GPU may not.
+        base = load_base(source, revision, token, dtype, False, local_rank, on_cpu=True)
         merged = PeftModel.from_pretrained(base, adapter_dir).merge_and_unload()
         merged.save_pretrained(model_dir, safe_serialization=True, max_shard_size='5GB')
         shutil.rmtree(adapter_dir, ignore_errors=True)
