@@ -132,10 +132,11 @@ class Settings(unittest.TestCase):
 
     def test_values_as_the_api_and_as_the_python_sdk_send_them(self):
         s = hparams.parse_settings({'base_model_id': '"elyza/ELYZA-japanese-Llama-2-7b"', 'method': 'lora', 'lora_r': '"8"',
-                                    'target_modules': 'q_proj, v_proj', 'epochs': '0.5', 'sagemaker_program': '"train.py"',
+                                    'target_modules': 'q_proj, v_proj', 'epochs': '0.5', 'sagemaker_program': '"train.py"', 'max_seq_length': '1.024E3',
                                     'base_model_revision': '0a1b2c', 'hf_token_secret_arn': 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-AbCdEf'})
         self.assertEqual((s.base_model_id, s.method, s.lora_r, s.target_modules, s.epochs, s.base_model_revision),
                          ('elyza/ELYZA-japanese-Llama-2-7b', 'lora', 8, ['q_proj', 'v_proj'], 0.5, '0a1b2c'))
+        self.assertEqual(s.max_seq_length, 1024)
 
     def test_every_bad_value_is_reported_at_once(self):
         with self.assertRaises(hparams.SettingsError) as caught:

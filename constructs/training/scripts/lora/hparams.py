@@ -87,8 +87,12 @@ def parse_settings(raw):
     def integer(name, lo, hi=None):
         v = merged[name]
         try:
-            n = int(v)
-        except (TypeError, ValueError):
+            # Step Functions' States.Format may render a whole JSON number as 16.0 or 1.6E1.
+            x = float(v)
+            if x != int(x):
+                raise ValueError(v)
+            n = int(x)
+        except (TypeError, ValueError, OverflowError):
             problems.append(f"{name} '{v}' is not a whole number")
             return
         if n < lo or (hi is not None and n > hi):
