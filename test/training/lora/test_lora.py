@@ -1,5 +1,6 @@
 """Unit tests of the LoRA training script's pure logic (stdlib only; run by run_tests.py)."""
 import hashlib
+import contextlib
 import io
 import json
 import os
@@ -338,6 +339,122 @@ class Main(unittest.TestCase):
         code, _, failure = self.run_main({'base_model_id': 'Qwen/Qwen2.5-0.5B'}, {'a.jsonl': '{"instruction": "a"}'})
         self.assertEqual(code, 2)
         self.assertEqual(failure, 'a.jsonl:1: "output" must be a non-empty string (missing)')
+
+
+class TrainFlow(unittest.TestCase):
+    """train.main() end to end against fake_libs/ (stand-ins recording the library calls): what the
+    script asks of transformers, PEFT and TRL, and what it leaves in /opt/ml/model. Nothing trains."""
+
+    FAKES = os.path.join(HERE, 'fake_libs')
+    LIBS = ('torch', 'transformers', 'peft', 'trl', 'datasets')
+
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, cls.FAKES)
+        import transformers  # noqa: F401 (the fake, first on the path)
+        cls.calls = {name: __import__(name) for name in ('transformers', 'peft', 'trl')}
+
+    @classmethod
+    def tearDownClass(cls):
+        sys.path.remove(cls.FAKES)
+        for name in cls.LIBS:
+            sys.modules.pop(name, None)
+
+    def setUp(self):
+        for module in self.calls.values():
+            module.CALLS.clear()
+        self.calls['transformers'].CHAT_TEMPLATE[0] = None
+
+    def run_main(self, hyperparameters, data, checkpoint_steps=(), staged=False):
+        d = tempfile.mkdtemp()
+        if staged:
+            write(d, 'model-channel/config.json', '{}')
+        write(d, 'config/hyperparameters.json', json.dumps(hyperparameters))
+        for name, text in data.items():
+            write(d, f'train/{name}', text)
+        for step in checkpoint_steps:
+            write(d, f'checkpoints/checkpoint-{step}/trainer_state.json', '{}')
+        env = {'SM_INPUT_CONFIG_DIR': f'{d}/config', 'SM_CHANNEL_TRAIN': f'{d}/train', 'SM_OUTPUT_DIR': f'{d}/output',
+               'SM_CHECKPOINT_DIR': f'{d}/checkpoints', 'SM_MODEL_DIR': f'{d}/model', 'SM_CHANNEL_MODEL': f'{d}/model-channel'}
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            with redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+                code = train.main()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        return code, d
+
+    def call(self, library, name):
+        return [c for c in self.calls[library].CALLS if c[0] == name]
+
+    def test_qlora_merged_on_alpaca_data(self):
+        with open(os.path.join(FIXTURES, 'dolly-ja.json'), encoding='utf-8') as fh:
+            data = fh.read()
+        code, d = self.run_main({'base_model_id': 'elyza/ELYZA-japanese-Llama-2-7b', 'base_model_revision': 'abc', 'lora_r': '8'},
+                                {'dolly-ja.json': data}, checkpoint_steps=(5, 20))
+        self.assertEqual(code, 0)
+        loads = self.call('transformers', 'AutoModelForCausalLM.from_pretrained')
+        self.assertEqual(len(loads), 2)
+        (_, source, first), (_, _, reload) = loads
+        self.assertEqual((source, first['revision']), ('elyza/ELYZA-japanese-Llama-2-7b', 'abc'))
+        self.assertEqual(first['quantization_config'].kwargs, {'load_in_4bit': True, 'bnb_4bit_quant_type': 'nf4',
+                                                               'bnb_4bit_use_double_quant': True, 'bnb_4bit_compute_dtype': 'torch.float16'})
+        self.assertIsNone(reload['quantization_config'])
+        self.assertEqual((reload['torch_dtype'], reload['device_map']), ('torch.float16', None))
+        [(_, model, args, rows, tokenizer, lora)] = self.call('trl', 'SFTTrainer')
+        self.assertFalse(model.config.use_cache)
+        self.assertEqual(tokenizer.pad_token, '</s>')
+        self.assertEqual(lora.kwargs, {'r': 8, 'lora_alpha': 32.0, 'lora_dropout': 0.05, 'target_modules': 'all-linear', 'bias': 'none', 'task_type': 'CAUSAL_LM'})
+        self.assertEqual((args.max_length, args.completion_only_loss, args.output_dir, args.fp16, args.bf16, args.num_train_epochs, args.save_steps),
+                         (512, True, f'{d}/checkpoints', True, False, 3.0, 1))
+        self.assertTrue(rows[1]['prompt'].endswith('### 指示:\nヴァージン・オーストラリアはいつ運航を開始しましたか?\n\n### 入力:\nヴァージン・オーストラリア航空は2000年8月31日に運航を開始した。\n\n### 応答:\n'))
+        self.assertEqual(rows[1]['completion'], '2000年8月31日です。</s>')
+        self.assertEqual(self.call('trl', 'train'), [('train', f'{d}/checkpoints/checkpoint-20')])
+        self.assertEqual([c[0] for c in self.calls['peft'].CALLS], ['PeftModel.from_pretrained', 'merge_and_unload'])
+        self.assertEqual(sorted(os.listdir(f'{d}/model')), ['manifest.json', 'model.safetensors', 'tokenizer.json'])
+        with open(f'{d}/model/manifest.json', encoding='utf-8') as fh:
+            m = json.load(fh)
+        self.assertEqual((m['baseModel'], m['method'], m['output'], m['data']['promptTemplate'], m['data']['language'], m['lora']['r']),
+                         ({'id': 'elyza/ELYZA-japanese-Llama-2-7b', 'revision': 'abc'}, 'qlora', 'merged', 'alpaca', 'ja', 8))
+        self.assertEqual(m['libraries']['trl'], '0.23.0-fake')
+
+    def test_lora_adapter_on_chat_data(self):
+        self.calls['transformers'].CHAT_TEMPLATE[0] = '{{ messages }}'
+        with open(os.path.join(FIXTURES, 'chat.jsonl'), encoding='utf-8') as fh:
+            data = fh.read()
+        code, d = self.run_main({'base_model_id': 'Qwen/Qwen2.5-0.5B-Instruct', 'method': 'lora', 'output': 'adapter',
+                                 'target_modules': 'q_proj,v_proj'}, {'chat.jsonl': data})
+        self.assertEqual(code, 0)
+        [(_, source, kwargs)] = self.call('transformers', 'AutoModelForCausalLM.from_pretrained')
+        self.assertEqual((source, kwargs['quantization_config']), ('Qwen/Qwen2.5-0.5B-Instruct', None))
+        [(_, _, _, rows, _, lora)] = self.call('trl', 'SFTTrainer')
+        self.assertEqual(rows[0]['completion'], [{'role': 'assistant', 'content': 'A low-rank update to frozen weights.'}])
+        self.assertEqual(lora.kwargs['target_modules'], ['q_proj', 'v_proj'])
+        self.assertEqual(self.call('trl', 'train'), [('train', None)])
+        self.assertEqual(self.call('trl', 'save_model'), [('save_model', f'{d}/model')])
+        self.assertEqual(self.calls['peft'].CALLS, [])
+        self.assertEqual(sorted(os.listdir(f'{d}/model')), ['adapter_model.safetensors', 'manifest.json', 'tokenizer.json'])
+
+    def test_the_model_channel_replaces_the_hub(self):
+        code, d = self.run_main({'base_model_id': 'Qwen/Qwen2.5-0.5B', 'base_model_revision': 'abc', 'output': 'adapter'},
+                                {'a.jsonl': '{"instruction": "a", "output": "b"}'}, staged=True)
+        self.assertEqual(code, 0)
+        [(_, source, kwargs)] = self.call('transformers', 'AutoTokenizer.from_pretrained')
+        self.assertEqual((source, kwargs['revision']), (f'{d}/model-channel', None))
+        [(_, source, _)] = self.call('transformers', 'AutoModelForCausalLM.from_pretrained')
+        self.assertEqual(source, f'{d}/model-channel')
+
+    def test_chat_records_on_a_model_without_a_chat_template_fail_the_job(self):
+        code, d = self.run_main({'base_model_id': 'Qwen/Qwen2.5-0.5B'}, {'c.jsonl': '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}'})
+        self.assertEqual(code, 2)
+        with open(f'{d}/output/failure', encoding='utf-8') as fh:
+            self.assertRegex(fh.read(), 'tokenizer has no chat template')
+        self.assertEqual(self.call('transformers', 'AutoModelForCausalLM.from_pretrained'), [])
 
 
 if __name__ == '__main__':

@@ -10,9 +10,10 @@ merged 16-bit weights or the LoRA adapter in safetensors, with manifest.json.
 Written for the Hugging Face PyTorch training DLC 2.8 (transformers 4.56.2, TRL 0.23.0, PEFT
 0.17.1, per aws/deep-learning-containers huggingface/pytorch/training/docker/2.8/py3/cu129/
 Dockerfile.gpu), whose SFTConfig names the sequence length `max_length`; older TRL's
-`max_seq_length` is used when that is the field there is. This model code has been compiled
-(py_compile) but not run in this repository's tests: torch, transformers, TRL and PEFT are not
-installed there.
+`max_seq_length` is used when that is the field there is. This model code has run in this
+repository's tests only against recording stand-ins of those libraries
+(test/training/lora/fake_libs): torch, transformers, TRL and PEFT are not installed there, and it
+has not trained a real model.
 """
 import os
 import shutil
