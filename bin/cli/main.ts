@@ -4,6 +4,7 @@ import { parseArgs, UsageError } from './args';
 import {
   AwsCommandError, describeAwsError, EXIT, invoke, INVOKE_OPTIONS, status, STATUS_OPTIONS, wait, WAIT_OPTIONS, type AwsContext, type Clock,
 } from './aws';
+import { kbStatus, kbSync, KB_STATUS_OPTIONS, KB_SYNC_OPTIONS } from './kb';
 import { planInference, planTrainingCommand, PLAN_INFERENCE_OPTIONS, PLAN_TRAINING_OPTIONS, type CommandOutput } from './plan';
 
 /** The CLI's connection to its process: output streams, environment and clock. */
@@ -25,12 +26,15 @@ Usage:
   llm-recipes status [--stack <id>]                                       endpoints and clusters of the recipe stacks
   llm-recipes wait <endpoint>                                             wait for an endpoint to be InService
   llm-recipes invoke <endpoint> "<prompt>" [--stream]                      send a prompt to an LMI endpoint
+  llm-recipes kb sync <knowledge-base-id> [--data-source <id>]            sync a Bedrock knowledge base and wait
+  llm-recipes kb status <knowledge-base-id>                               the last ingestion jobs of a knowledge base
 
 Every command takes --json (machine-readable output and errors) and --help (-h).
 llm-recipes --version prints the version.
 AWS commands use the usual credentials and region (AWS_PROFILE, AWS_REGION, --region).
 
-Exit codes: 0 success, 1 AWS or runtime error, 2 usage error, 3 endpoint failed, 4 wait timed out.`,
+Exit codes: 0 success, 1 AWS or runtime error, 2 usage error, 3 endpoint failed, 4 wait timed out
+(kb sync: 3 ingestion job failed, 4 timed out).`,
   'plan inference': `llm-recipes plan inference <model> [--instance <type>] [--region <r>] [--json]
 llm-recipes plan inference --params <N> --layers <L> --heads <H> [--kv-heads <K>] [--hidden <D>] [--context <T>] [--dtype bf16|fp16] [--neuron]
 
@@ -74,6 +78,23 @@ prints the generated text (token by token with --stream), then latency and token
 
 Example:
   llm-recipes invoke Falcon40b-abc123 "What is Amazon SageMaker?" --max-new-tokens 64 --stream`,
+  'kb sync': `llm-recipes kb sync <knowledge-base-id> [--data-source <id>] [--interval <s>] [--timeout <s>] [--region <r>] [--json]
+
+Starts an ingestion job (StartIngestionJob) on the knowledge base's data source (its only one, or
+--data-source when it has several) and polls it every 10 s by default, printing a progress line
+(status; documents scanned, indexed, modified, deleted, failed) when it changes. Exits 0 when the job
+is COMPLETE, 3 with its failure reasons when it FAILED or was STOPPED, 4 after the timeout (3600 s;
+the job keeps running).
+
+Example:
+  llm-recipes kb sync ABCDEFGHIJ --data-source KLMNOPQRST`,
+  'kb status': `llm-recipes kb status <knowledge-base-id> [--data-source <id>] [--limit <n>] [--region <r>] [--json]
+
+The last ingestion jobs (5 by default) of each data source of the knowledge base, newest first, with
+documents scanned, indexed, deleted and failed, and the failure reasons of failed jobs.
+
+Example:
+  llm-recipes kb status ABCDEFGHIJ --json`,
 };
 
 const FLAGS = ['json', 'help', 'stream', 'neuron'];
@@ -84,7 +105,16 @@ const OPTIONS: Record<string, readonly string[]> = {
   status: STATUS_OPTIONS,
   wait: WAIT_OPTIONS,
   invoke: INVOKE_OPTIONS,
+  'kb sync': KB_SYNC_OPTIONS,
+  'kb status': KB_STATUS_OPTIONS,
 };
+
+/** Commands with subcommands: `plan inference`, `kb sync` ... */
+const SUBCOMMANDS: Record<string, readonly string[]> = { plan: ['inference', 'training'], kb: ['sync', 'status'] };
+
+function subcommandsOf(command: string | undefined): readonly string[] | undefined {
+  return command !== undefined && Object.hasOwn(SUBCOMMANDS, command) ? SUBCOMMANDS[command] : undefined;
+}
 
 /** The version of the llm-recipes-cdk package this CLI belongs to (from source, dist/ or an install). */
 export function cliVersion(): string {
@@ -121,20 +151,20 @@ function emit(io: CliIo, out: CommandOutput, json: boolean): void {
 /** Runs the CLI on `argv` (without the node and script paths) and resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, sub] = argv;
-  const key = command === 'plan' && (sub === 'inference' || sub === 'training') ? `plan ${sub}` : command;
-  const rest = argv.slice(key?.startsWith('plan ') ? 2 : 1);
+  const key = sub !== undefined && subcommandsOf(command)?.includes(sub) ? `${command} ${sub}` : command;
+  const rest = argv.slice(key?.includes(' ') ? 2 : 1);
   const jsonRequested = argv.includes('--json');
   if (command === '--version') {
     io.stdout(jsonRequested ? `${JSON.stringify({ version: cliVersion() })}\n` : `llm-recipes ${cliVersion()}\n`);
     return EXIT.ok;
   }
   const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
-  if (!command || isHelp(command) || command === 'help' || (command === 'plan' && (!sub || isHelp(sub)))) {
+  if (!command || isHelp(command) || command === 'help' || (subcommandsOf(command) && (!sub || isHelp(sub)))) {
     io.stdout(`${HELP.main}\n`);
     return command ? EXIT.ok : EXIT.usage;
   }
   if (!HELP[key]) {
-    const unknown = command.startsWith('-') ? `unknown option ${command}` : `unknown command '${argv.slice(0, command === 'plan' ? 2 : 1).join(' ')}'`;
+    const unknown = command.startsWith('-') ? `unknown option ${command}` : `unknown command '${argv.slice(0, subcommandsOf(command) ? 2 : 1).join(' ')}'`;
     return fail(io, jsonRequested, undefined, `${unknown}; see llm-recipes --help`, EXIT.usage);
   }
   const clock = io.clock ?? realClock();
@@ -157,6 +187,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return out.exitCode;
       }
       case 'invoke': emit(io, await invoke(parsed, ctx, clock, io.stdout), json); return EXIT.ok;
+      case 'kb sync': {
+        const out = await kbSync(parsed, ctx, clock, (line) => { if (!json) io.stderr(`${line}\n`); });
+        emit(io, out, json);
+        return out.exitCode;
+      }
+      case 'kb status': emit(io, await kbStatus(parsed, ctx), json); return EXIT.ok;
       default: return EXIT.usage;
     }
   } catch (e) {
