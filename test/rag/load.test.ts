@@ -75,5 +75,7 @@ test.each(RETRIEVERS)(`answers ${REQUESTS} concurrent requests through %s, each 
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
   const [p50, p95, max] = [percentile(latencies, 50), percentile(latencies, 95), latencies[latencies.length - 1]];
   process.stdout.write(`rag load (${name}): ${REQUESTS} requests, p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms (wall ${wallMs.toFixed(0)} ms, local fakes)\n`);
-  expect(max).toBeLessThan(10000);
+  // Every answer within the function's 25 s timeout (RagApi); the figures themselves depend on the
+  // machine's load (the fakes and the SDK clients share this process), so they are printed, not asserted.
+  expect(max).toBeLessThan(25000);
 });
