@@ -104,6 +104,19 @@ describe('RAG handler over a knowledge base: answers', () => {
     expect(res.json.sources).toEqual([{ title: 'booking', uri: 'https://intranet.example.com/travel/booking/', excerpt: 'Use the portal.' }]);
   });
 
+  test('a blank title attribute or a file name that is not valid percent-encoding still gives a title', async () => {
+    fake.routes.KnowledgeBaseRetrieve = () => knowledgeBaseResult([
+      { uri: 's3://docs/100%.txt', content: 'All of it.', metadata: { title: ' ' } },
+      { uri: 's3://docs/%E6%97%85%E8%B2%BB.pdf', content: '出張は旅行デスクで予約します。' },
+    ]);
+    fake.routes.InvokeEndpoint = () => lmiAnswer('Through the desk [2].');
+    const { call } = setup();
+
+    const res = await call(QUESTION);
+
+    expect((res.json.sources as Array<{ title: string }>).map((s) => s.title)).toEqual(['100%.txt', '旅費.pdf']);
+  });
+
   test('says it found nothing, without calling the LLM, when the knowledge base returns no chunks', async () => {
     fake.routes.KnowledgeBaseRetrieve = () => knowledgeBaseResult([]);
     const { call, logs } = setup();
