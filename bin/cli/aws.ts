@@ -11,7 +11,7 @@ import type { CommandOutput } from './plan';
 /** Where the AWS calls go. Endpoints and credentials default to the SDK's own resolution (AWS_ENDPOINT_URL_*, profiles). */
 export interface AwsContext {
   readonly region?: string;
-  readonly endpoints?: { readonly sagemaker?: string; readonly runtime?: string; readonly cloudformation?: string };
+  readonly endpoints?: { readonly sagemaker?: string; readonly runtime?: string; readonly cloudformation?: string; readonly bedrockAgent?: string };
   readonly credentials?: AwsCredentialIdentity;
   /** @default 3, the SDK's standard retry mode */
   readonly maxAttempts?: number;
@@ -33,7 +33,7 @@ export class AwsCommandError extends Error {
 /** Exit codes: 0 success, 1 AWS or runtime error, 2 usage error, 3 endpoint failed, 4 wait timed out. */
 export const EXIT = { ok: 0, error: 1, usage: 2, endpointFailed: 3, timeout: 4 } as const;
 
-function clientConfig(ctx: AwsContext, endpoint: string | undefined) {
+export function clientConfig(ctx: AwsContext, endpoint: string | undefined) {
   return {
     region: ctx.region,
     ...(endpoint ? { endpoint } : {}),

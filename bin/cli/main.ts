@@ -7,6 +7,7 @@ import {
 import {
   finetuneStart, finetuneStatus, finetuneUpload, FINETUNE_START_OPTIONS, FINETUNE_STATUS_OPTIONS, FINETUNE_UPLOAD_OPTIONS,
 } from './finetune';
+import { kbStatus, kbSync, KB_STATUS_OPTIONS, KB_SYNC_OPTIONS } from './kb';
 import { planInference, planTrainingCommand, PLAN_INFERENCE_OPTIONS, PLAN_TRAINING_OPTIONS, type CommandOutput } from './plan';
 
 /** The CLI's connection to its process: output streams, environment and clock. */
@@ -31,12 +32,15 @@ Usage:
   llm-recipes finetune upload <file.jsonl>                                validate and upload LoRA training data
   llm-recipes finetune start [--run-name <n>] [--epochs <n>] ...           start a LoRA/QLoRA fine-tuning run
   llm-recipes finetune status <run-name>                                  a run's status, time, spot savings, output
+  llm-recipes kb sync <knowledge-base-id> [--data-source <id>]            sync a Bedrock knowledge base and wait
+  llm-recipes kb status <knowledge-base-id>                               the last ingestion jobs of a knowledge base
 
 Every command takes --json (machine-readable output and errors) and --help (-h).
 llm-recipes --version prints the version.
 AWS commands use the usual credentials and region (AWS_PROFILE, AWS_REGION, --region).
 
-Exit codes: 0 success, 1 AWS or runtime error, 2 usage error, 3 endpoint failed, 4 wait timed out.`,
+Exit codes: 0 success, 1 AWS or runtime error, 2 usage error, 3 endpoint failed, 4 wait timed out
+(kb sync: 3 ingestion job failed, 4 timed out).`,
   'plan inference': `llm-recipes plan inference <model> [--instance <type>] [--region <r>] [--json]
 llm-recipes plan inference --params <N> --layers <L> --heads <H> [--kv-heads <K>] [--hidden <D>] [--context <T>] [--dtype bf16|fp16] [--neuron]
 
@@ -106,6 +110,23 @@ spot savings (1 - billable / training time) and the S3 prefix of the model.
 
 Example:
   llm-recipes finetune status dolly-ja-r16`,
+  'kb sync': `llm-recipes kb sync <knowledge-base-id> [--data-source <id>] [--interval <s>] [--timeout <s>] [--region <r>] [--json]
+
+Starts an ingestion job (StartIngestionJob) on the knowledge base's data source (its only one, or
+--data-source when it has several) and polls it every 10 s by default, printing a progress line
+(status; documents scanned, indexed, modified, deleted, failed) when it changes. Exits 0 when the job
+is COMPLETE, 3 with its failure reasons when it FAILED or was STOPPED, 4 after the timeout (3600 s;
+the job keeps running).
+
+Example:
+  llm-recipes kb sync ABCDEFGHIJ --data-source KLMNOPQRST`,
+  'kb status': `llm-recipes kb status <knowledge-base-id> [--data-source <id>] [--limit <n>] [--region <r>] [--json]
+
+The last ingestion jobs (5 by default) of each data source of the knowledge base, newest first, with
+documents scanned, indexed, deleted and failed, and the failure reasons of failed jobs.
+
+Example:
+  llm-recipes kb status ABCDEFGHIJ --json`,
 };
 
 const FLAGS = ['json', 'help', 'stream', 'neuron'];
@@ -119,7 +140,16 @@ const OPTIONS: Record<string, readonly string[]> = {
   'finetune upload': FINETUNE_UPLOAD_OPTIONS,
   'finetune start': FINETUNE_START_OPTIONS,
   'finetune status': FINETUNE_STATUS_OPTIONS,
+  'kb sync': KB_SYNC_OPTIONS,
+  'kb status': KB_STATUS_OPTIONS,
 };
+
+/** Commands with subcommands: `plan inference`, `kb sync` ... */
+const SUBCOMMANDS: Record<string, readonly string[]> = { plan: ['inference', 'training'], kb: ['sync', 'status'], finetune: ['upload', 'start', 'status'] };
+
+function subcommandsOf(command: string | undefined): readonly string[] | undefined {
+  return command !== undefined && Object.hasOwn(SUBCOMMANDS, command) ? SUBCOMMANDS[command] : undefined;
+}
 
 /** The version of the llm-recipes-cdk package this CLI belongs to (from source, dist/ or an install). */
 export function cliVersion(): string {
@@ -156,22 +186,20 @@ function emit(io: CliIo, out: CommandOutput, json: boolean): void {
 /** Runs the CLI on `argv` (without the node and script paths) and resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, sub] = argv;
-  const twoWord = (command === 'plan' && (sub === 'inference' || sub === 'training'))
-    || (command === 'finetune' && (sub === 'upload' || sub === 'start' || sub === 'status'));
-  const key = twoWord ? `${command} ${sub}` : command;
-  const rest = argv.slice(twoWord ? 2 : 1);
+  const key = sub !== undefined && subcommandsOf(command)?.includes(sub) ? `${command} ${sub}` : command;
+  const rest = argv.slice(key?.includes(' ') ? 2 : 1);
   const jsonRequested = argv.includes('--json');
   if (command === '--version') {
     io.stdout(jsonRequested ? `${JSON.stringify({ version: cliVersion() })}\n` : `llm-recipes ${cliVersion()}\n`);
     return EXIT.ok;
   }
   const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
-  if (!command || isHelp(command) || command === 'help' || ((command === 'plan' || command === 'finetune') && (!sub || isHelp(sub)))) {
+  if (!command || isHelp(command) || command === 'help' || (subcommandsOf(command) && (!sub || isHelp(sub)))) {
     io.stdout(`${HELP.main}\n`);
     return command ? EXIT.ok : EXIT.usage;
   }
   if (!HELP[key]) {
-    const unknown = command.startsWith('-') ? `unknown option ${command}` : `unknown command '${argv.slice(0, command === 'plan' || command === 'finetune' ? 2 : 1).join(' ')}'`;
+    const unknown = command.startsWith('-') ? `unknown option ${command}` : `unknown command '${argv.slice(0, subcommandsOf(command) ? 2 : 1).join(' ')}'`;
     return fail(io, jsonRequested, undefined, `${unknown}; see llm-recipes --help`, EXIT.usage);
   }
   const clock = io.clock ?? realClock();
@@ -197,6 +225,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'finetune upload': emit(io, await finetuneUpload(parsed, ctx), json); return EXIT.ok;
       case 'finetune start': emit(io, await finetuneStart(parsed, ctx, clock), json); return EXIT.ok;
       case 'finetune status': emit(io, await finetuneStatus(parsed, ctx, clock), json); return EXIT.ok;
+      case 'kb sync': {
+        const out = await kbSync(parsed, ctx, clock, (line) => { if (!json) io.stderr(`${line}\n`); });
+        emit(io, out, json);
+        return out.exitCode;
+      }
+      case 'kb status': emit(io, await kbStatus(parsed, ctx), json); return EXIT.ok;
       default: return EXIT.usage;
     }
   } catch (e) {

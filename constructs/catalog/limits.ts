@@ -20,3 +20,18 @@ export const KENDRA_MAX_QUERY_CHARS = 1000;
 
 /** Most passages one Kendra Retrieve page returns (Retrieve API, PageSize). */
 export const KENDRA_MAX_PAGE_SIZE = 100;
+
+/** Bedrock knowledge base IDs: 10 letters and digits (Bedrock API reference, StartIngestionJob knowledgeBaseId: pattern [0-9a-zA-Z]{10}). */
+export const BEDROCK_KNOWLEDGE_BASE_ID_PATTERN = /^[0-9a-zA-Z]{10}$/;
+
+/** Bedrock data source IDs: 10 letters and digits (Bedrock API reference, StartIngestionJob dataSourceId: pattern [0-9a-zA-Z]{10}). */
+export const BEDROCK_DATA_SOURCE_ID_PATTERN = /^[0-9a-zA-Z]{10}$/;
+
+/**
+ * Longest Bedrock knowledge base query text (Bedrock Agent Runtime Retrieve, KnowledgeBaseQuery
+ * text: KnowledgeBaseQueryTextString max 1000 in the service model, botocore bedrock-agent-runtime 2023-07-26).
+ */
+export const BEDROCK_KB_MAX_QUERY_CHARS = 1000;
+
+/** Most chunks one Retrieve returns (Bedrock API reference, KnowledgeBaseVectorSearchConfiguration numberOfResults: 1 to 100). */
+export const BEDROCK_KB_MAX_RESULTS = 100;

@@ -637,7 +637,7 @@ describe('RAG handler: configuration', () => {
     expect(logs[0].errorMessage).toMatch(new RegExp(`^${variable} `));
   });
 
-  test('refuses a MAX_QUESTION_CHARS beyond Kendra\'s 1000-character query limit', () => {
+  test('refuses a MAX_QUESTION_CHARS beyond the retrievers\' 1000-character query limit (Kendra and knowledge base alike)', () => {
     expect(() => configFromEnv({ KENDRA_INDEX_ID: INDEX_ID, ENDPOINT_NAME: 'e1', AWS_REGION: 'us-east-1', MAX_QUESTION_CHARS: '2000' }))
       .toThrow(/MAX_QUESTION_CHARS must be an integer from 1 to 1000, got '2000'/);
   });
@@ -655,7 +655,8 @@ describe('RAG handler: configuration', () => {
   });
 
   test.each<[Record<string, string>, RegExp]>([
-    [{ KENDRA_INDEX_ID: '' }, /^KENDRA_INDEX_ID is not set$/],
+    [{ KENDRA_INDEX_ID: '' }, /^KENDRA_INDEX_ID or KNOWLEDGE_BASE_ID must be set: neither is/],
+    [{ KENDRA_INDEX_ID: 'my-index' }, /^KENDRA_INDEX_ID is not a Kendra index id \(36 letters, digits and hyphens\): 'my-index'$/],
     [{ ENDPOINT_NAME: '' }, /^ENDPOINT_NAME is not set$/],
     [{ AWS_REGION: '' }, /^AWS_REGION is not set$/],
     [{ TOP_K: 'three' }, /^TOP_K must be an integer from 1 to 100, got 'three'$/],
@@ -676,6 +677,7 @@ describe('RAG handler: configuration', () => {
     const print = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       delete process.env.KENDRA_INDEX_ID;
+      delete process.env.KNOWLEDGE_BASE_ID;
       process.env.ENDPOINT_NAME = 'falcon-40b-endpoint';
       process.env.AWS_REGION = 'us-east-1';
       const res = await lambdaHandler({ body: JSON.stringify({ question: 'How do I book travel?' }) }, lambdaTime(30000).context);
@@ -684,7 +686,7 @@ describe('RAG handler: configuration', () => {
       // the default log: one JSON line per request
       expect(print).toHaveBeenCalledTimes(1);
       const line = print.mock.calls[0][0] as string;
-      expect(JSON.parse(line)).toMatchObject({ level: 'error', status: 500, errorKind: 'config', configVariable: 'KENDRA_INDEX_ID', requestId: 'req-1234' });
+      expect(JSON.parse(line)).toMatchObject({ level: 'error', status: 500, errorKind: 'config', configVariable: 'KENDRA_INDEX_ID or KNOWLEDGE_BASE_ID', requestId: 'req-1234' });
     } finally {
       print.mockRestore();
       process.env = saved;

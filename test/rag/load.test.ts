@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { createHandler, type ApiResult } from '../../constructs/rag/handler';
+import { createHandler, type ApiResult, type HandlerOptions } from '../../constructs/rag/handler';
 import { CONFIG_DEFAULTS } from '../../constructs/rag/handler/config';
-import { FakeRagServices, kendraRetrieveResult, lmiAnswer, lmiPayloadOf } from '../util/fake-rag-services';
+import {
+  FakeRagServices, kendraRetrieveResult, knowledgeBaseRequestOf, knowledgeBaseResult, lmiAnswer, lmiPayloadOf, type RagOperation,
+} from '../util/fake-rag-services';
 
 const REQUESTS = 200;
 
@@ -13,12 +15,29 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-test(`answers ${REQUESTS} concurrent requests, each with its own answer, none lost`, async () => {
+const BASE = { endpointName: 'falcon-40b-endpoint', region: 'us-east-1', ...CONFIG_DEFAULTS };
+
+/** Each retriever: its handler options and a fake route whose passage depends on the question, so a mixed-up response shows. */
+const RETRIEVERS: Array<[string, RagOperation, () => HandlerOptions, () => void]> = [
+  ['Kendra', 'Retrieve', () => ({ config: { ...BASE, kendraIndexId: '0123abcd-0123-4567-89ab-0123456789ab' }, kendraClientConfig: fake.clientConfig() }), () => {
+    fake.routes.Retrieve = (req) => {
+      const query = (req.json as { QueryText: string }).QueryText;
+      return kendraRetrieveResult([{ title: `Doc for ${query}`, uri: `s3://docs/${encodeURIComponent(query)}.txt`, content: `All about ${query}.` }]);
+    };
+  }],
+  ['a knowledge base', 'KnowledgeBaseRetrieve', () => ({ config: { ...BASE, knowledgeBaseId: 'KB12345678' }, knowledgeBaseClientConfig: fake.knowledgeBaseClientConfig() }), () => {
+    fake.routes.KnowledgeBaseRetrieve = (req) => {
+      const query = knowledgeBaseRequestOf(req).retrievalQuery.text;
+      return knowledgeBaseResult([{ uri: `s3://docs/${encodeURIComponent(query)}.txt`, content: `All about ${query}.`, metadata: { title: `Doc for ${query}` } }]);
+    };
+  }],
+];
+
+beforeEach(() => fake.reset());
+
+test.each(RETRIEVERS)(`answers ${REQUESTS} concurrent requests through %s, each with its own answer, none lost`, async (name, operation, options, route) => {
   // GIVEN fakes whose passages and answers depend on the question, so a mixed-up response shows
-  fake.routes.Retrieve = (req) => {
-    const query = (req.json as { QueryText: string }).QueryText;
-    return kendraRetrieveResult([{ title: `Doc for ${query}`, uri: `s3://docs/${encodeURIComponent(query)}.txt`, content: `All about ${query}.` }]);
-  };
+  route();
   fake.routes.InvokeEndpoint = (req) => {
     const question = /User: (.*)\nAssistant:$/.exec(lmiPayloadOf(req).inputs)?.[1] ?? 'no question found';
     // a little model latency, so that requests overlap and finish out of order
@@ -26,8 +45,7 @@ test(`answers ${REQUESTS} concurrent requests, each with its own answer, none lo
   };
   const logs: object[] = [];
   const handler = createHandler({
-    config: { kendraIndexId: '0123abcd-0123-4567-89ab-0123456789ab', endpointName: 'falcon-40b-endpoint', region: 'us-east-1', ...CONFIG_DEFAULTS },
-    kendraClientConfig: fake.clientConfig(),
+    ...options(),
     runtimeClientConfig: fake.clientConfig(),
     log: (record) => logs.push(record),
   });
@@ -50,12 +68,14 @@ test(`answers ${REQUESTS} concurrent requests, each with its own answer, none lo
     return body.answer !== `Answer to question number ${i} [1].` || body.sources.length !== 1 || body.sources[0].title !== `Doc for question number ${i}`;
   });
   expect(wrong.map(({ i, res }) => `${i}: ${res.statusCode} ${res.body}`)).toEqual([]);
-  expect(fake.calls('Retrieve')).toHaveLength(REQUESTS);
+  expect(fake.calls(operation)).toHaveLength(REQUESTS);
   expect(fake.calls('InvokeEndpoint')).toHaveLength(REQUESTS);
   expect(logs).toHaveLength(REQUESTS);
 
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
   const [p50, p95, max] = [percentile(latencies, 50), percentile(latencies, 95), latencies[latencies.length - 1]];
-  process.stdout.write(`rag load: ${REQUESTS} requests, p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms (wall ${wallMs.toFixed(0)} ms, local fakes)\n`);
-  expect(max).toBeLessThan(10000);
+  process.stdout.write(`rag load (${name}): ${REQUESTS} requests, p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms (wall ${wallMs.toFixed(0)} ms, local fakes)\n`);
+  // Every answer within the function's 25 s timeout (RagApi); the figures themselves depend on the
+  // machine's load (the fakes and the SDK clients share this process), so they are printed, not asserted.
+  expect(max).toBeLessThan(25000);
 });

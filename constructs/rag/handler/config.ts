@@ -5,15 +5,22 @@
  * This file is the only place under constructs/ that reads `process.env`; the construct sets the
  * variables, the handler reads them here.
  */
-import { KENDRA_INDEX_ID_PATTERN, KENDRA_MAX_PAGE_SIZE, KENDRA_MAX_QUERY_CHARS, SAGEMAKER_NAME_PATTERN } from '../../catalog/limits';
+import {
+  BEDROCK_KB_MAX_QUERY_CHARS, BEDROCK_KB_MAX_RESULTS, BEDROCK_KNOWLEDGE_BASE_ID_PATTERN, KENDRA_INDEX_ID_PATTERN, KENDRA_MAX_PAGE_SIZE,
+  KENDRA_MAX_QUERY_CHARS, SAGEMAKER_NAME_PATTERN,
+} from '../../catalog/limits';
+
+/** The retriever's configuration: exactly one of `kendraIndexId` and `knowledgeBaseId` is set. */
 export interface RagConfig {
-  /** KENDRA_INDEX_ID: the Kendra index the retriever queries. */
-  readonly kendraIndexId: string;
+  /** KENDRA_INDEX_ID: the Kendra index the retriever queries (not with knowledgeBaseId). */
+  readonly kendraIndexId?: string;
+  /** KNOWLEDGE_BASE_ID: the Amazon Bedrock knowledge base the retriever queries (not with kendraIndexId). */
+  readonly knowledgeBaseId?: string;
   /** ENDPOINT_NAME: the SageMaker endpoint of the LMI container. */
   readonly endpointName: string;
   /** AWS_REGION (set by Lambda): where both services are called. */
   readonly region: string;
-  /** TOP_K: how many passages are retrieved and stuffed into the prompt. @default 3 */
+  /** TOP_K: how many passages (Kendra) or chunks (knowledge base) are retrieved and stuffed into the prompt. @default 3 */
   readonly topK: number;
   /** MAX_NEW_TOKENS: the LMI `max_new_tokens` parameter. @default 256 */
   readonly maxNewTokens: number;
@@ -51,6 +58,10 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 const KENDRA_INDEX_ID = KENDRA_INDEX_ID_PATTERN;
+const KNOWLEDGE_BASE_ID = BEDROCK_KNOWLEDGE_BASE_ID_PATTERN;
+const KENDRA_ID_WHAT = 'a Kendra index id (36 letters, digits and hyphens)';
+const KNOWLEDGE_BASE_ID_WHAT = 'a Bedrock knowledge base id (10 letters and digits)';
+const RETRIEVER_VARIABLES = 'KENDRA_INDEX_ID or KNOWLEDGE_BASE_ID';
 const ENDPOINT_NAME = SAGEMAKER_NAME_PATTERN;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
@@ -62,10 +73,11 @@ export interface IntegerRange { readonly min: number; readonly max: number }
  * RagApi construct both check against.
  */
 export const INTEGER_SETTINGS: Readonly<Record<'topK' | 'maxNewTokens' | 'maxQuestionChars' | 'maxHistoryTurns' | 'maxHistoryChars', { variable: string } & IntegerRange>> = {
-  topK: { variable: 'TOP_K', min: 1, max: KENDRA_MAX_PAGE_SIZE },
+  // The retriever's own limits: Kendra Retrieve PageSize and knowledge base numberOfResults alike.
+  topK: { variable: 'TOP_K', min: 1, max: Math.min(KENDRA_MAX_PAGE_SIZE, BEDROCK_KB_MAX_RESULTS) },
   maxNewTokens: { variable: 'MAX_NEW_TOKENS', min: 1, max: 32768 },
-  // The question is Kendra's query text.
-  maxQuestionChars: { variable: 'MAX_QUESTION_CHARS', min: 1, max: KENDRA_MAX_QUERY_CHARS },
+  // The question is the retriever's query text (Kendra QueryText, knowledge base retrievalQuery.text).
+  maxQuestionChars: { variable: 'MAX_QUESTION_CHARS', min: 1, max: Math.min(KENDRA_MAX_QUERY_CHARS, BEDROCK_KB_MAX_QUERY_CHARS) },
   maxHistoryTurns: { variable: 'MAX_HISTORY_TURNS', min: 0, max: 100 },
   maxHistoryChars: { variable: 'MAX_HISTORY_CHARS', min: 0, max: 1000000 },
 };
@@ -100,13 +112,33 @@ function required(env: Readonly<Record<string, string | undefined>>, variable: s
   return raw;
 }
 
+/** Exactly one retriever: a Kendra index or a Bedrock knowledge base. */
+function checkRetriever(kendraIndexId: unknown, knowledgeBaseId: unknown): void {
+  if (kendraIndexId === undefined && knowledgeBaseId === undefined) {
+    throw new ConfigError(RETRIEVER_VARIABLES, 'must be set: neither is (exactly one chooses the retriever, a Kendra index or a Bedrock knowledge base)');
+  }
+  if (kendraIndexId !== undefined && knowledgeBaseId !== undefined) {
+    throw new ConfigError('KENDRA_INDEX_ID and KNOWLEDGE_BASE_ID', 'are both set: set exactly one (the retriever, a Kendra index or a Bedrock knowledge base)');
+  }
+}
+
+/** The value of an optional variable, undefined when it is unset or blank. */
+function optional(env: Readonly<Record<string, string | undefined>>, variable: string): string | undefined {
+  const raw = env[variable];
+  return raw === undefined || raw.trim() === '' ? undefined : raw;
+}
+
 /**
  * Checks a configuration given as an object (tests, or a caller building it); throws a
  * ConfigError naming the environment variable that carries the bad value.
  */
 export function validateConfig(config: RagConfig): RagConfig {
-  if (typeof config.kendraIndexId !== 'string' || !KENDRA_INDEX_ID.test(config.kendraIndexId)) {
-    throw new ConfigError('KENDRA_INDEX_ID', `is not a Kendra index id (36 letters, digits and hyphens): '${String(config.kendraIndexId)}'`);
+  checkRetriever(config.kendraIndexId, config.knowledgeBaseId);
+  if (config.kendraIndexId !== undefined && (typeof config.kendraIndexId !== 'string' || !KENDRA_INDEX_ID.test(config.kendraIndexId))) {
+    throw new ConfigError('KENDRA_INDEX_ID', `is not ${KENDRA_ID_WHAT}: '${String(config.kendraIndexId)}'`);
+  }
+  if (config.knowledgeBaseId !== undefined && (typeof config.knowledgeBaseId !== 'string' || !KNOWLEDGE_BASE_ID.test(config.knowledgeBaseId))) {
+    throw new ConfigError('KNOWLEDGE_BASE_ID', `is not ${KNOWLEDGE_BASE_ID_WHAT}: '${String(config.knowledgeBaseId)}'`);
   }
   if (typeof config.endpointName !== 'string' || !ENDPOINT_NAME.test(config.endpointName)) {
     throw new ConfigError('ENDPOINT_NAME', `is not a SageMaker endpoint name: '${String(config.endpointName)}'`);
@@ -128,7 +160,11 @@ export function validateConfig(config: RagConfig): RagConfig {
  * on every request, so a bad deployment is loud but never crashes at import.
  */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): RagConfig {
-  const kendraIndexId = required(env, 'KENDRA_INDEX_ID', KENDRA_INDEX_ID, 'a Kendra index id (36 letters, digits and hyphens)');
+  const kendraIndexId = optional(env, 'KENDRA_INDEX_ID');
+  const knowledgeBaseId = optional(env, 'KNOWLEDGE_BASE_ID');
+  checkRetriever(kendraIndexId, knowledgeBaseId);
+  if (kendraIndexId !== undefined) required(env, 'KENDRA_INDEX_ID', KENDRA_INDEX_ID, KENDRA_ID_WHAT);
+  if (knowledgeBaseId !== undefined) required(env, 'KNOWLEDGE_BASE_ID', KNOWLEDGE_BASE_ID, KNOWLEDGE_BASE_ID_WHAT);
   const endpointName = required(env, 'ENDPOINT_NAME', ENDPOINT_NAME, 'a SageMaker endpoint name');
   const region = required(env, 'AWS_REGION', REGION, 'an AWS Region');
   const ints = Object.fromEntries(Object.entries(INTEGER_SETTINGS).map(([key, setting]) => [
@@ -150,5 +186,6 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
     debugLogging = rawDebug === 'true';
   }
   const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
-  return { kendraIndexId, endpointName, region, ...ints, temperature, debugLogging, corsOrigins };
+  const retriever = kendraIndexId !== undefined ? { kendraIndexId } : { knowledgeBaseId };
+  return { ...retriever, endpointName, region, ...ints, temperature, debugLogging, corsOrigins };
 }

@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import type { BedrockAgentRuntimeClientConfig } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { KendraClientConfig, QueryCommandInput, RetrieveCommandInput, UserContext } from '@aws-sdk/client-kendra';
 import { SageMakerRuntimeClient, type SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
-import { AmazonKendraRetriever } from '@langchain/aws';
+import { AmazonKendraRetriever, AmazonKnowledgeBaseRetriever } from '@langchain/aws';
+import type { DocumentInterface } from '@langchain/core/documents';
 import { ConfigError, configFromEnv, validateConfig, type RagConfig } from './config';
 import { SageMakerLmiLLM } from './lmi';
 import { buildPrompt, cleanAnswer, NOTHING_FOUND, saysDoNotKnow, type Passage } from './prompt';
@@ -14,8 +16,9 @@ export { configFromEnv, ConfigError, type RagConfig } from './config';
 
 /**
  * The Lambda behind the RAG API (API Gateway REST, proxy integration): parse and check the
- * question, retrieve passages from Kendra (LangChain's AmazonKendraRetriever), stuff them into a
- * prompt with the chat history, ask the LMI endpoint, answer with the sources.
+ * question, retrieve passages from Kendra (LangChain's AmazonKendraRetriever, KENDRA_INDEX_ID) or
+ * from a Bedrock knowledge base (AmazonKnowledgeBaseRetriever, KNOWLEDGE_BASE_ID), stuff them into
+ * a prompt with the chat history, ask the LMI endpoint, answer with the sources.
  *
  * Failure contract: 400 for a bad request, 503 when a dependency stays throttled or times out
  * within the Lambda's time, 502 when it fails otherwise, 500 for a bad configuration. Response
@@ -58,6 +61,8 @@ export interface HandlerOptions {
   readonly config?: RagConfig;
   /** Overrides for the Kendra client (tests point it at a local fake). `maxAttempts` is always 1. */
   readonly kendraClientConfig?: KendraClientConfig;
+  /** Overrides for the Bedrock Agent Runtime client of the knowledge-base retriever. `maxAttempts` is always 1. */
+  readonly knowledgeBaseClientConfig?: BedrockAgentRuntimeClientConfig;
   /** Overrides for the SageMaker Runtime client. `maxAttempts` is always 1. */
   readonly runtimeClientConfig?: SageMakerRuntimeClientConfig;
   /** The backoff's wait. @default setTimeout */
@@ -84,16 +89,23 @@ class DependencyError extends Error {
   }
 }
 
+/** The configured retriever: the passages for a question. */
+interface Retriever {
+  /** Whether the caller's Cognito identity reaches the retriever (Kendra's UserContext). */
+  readonly usesUserContext: boolean;
+  invoke(question: string): Promise<Passage[]>;
+}
+
 interface Services {
   readonly config: RagConfig;
-  readonly retriever: AmazonKendraRetriever;
+  readonly retriever: Retriever;
   readonly llm: SageMakerLmiLLM;
 }
 
 /**
- * The abort signal of the retriever attempt in progress. AmazonKendraRetriever calls Kendra without
- * passing a signal on, so its client's request handler takes it from here: a timed-out attempt
- * then closes its HTTP request instead of leaving it running.
+ * The abort signal of the retriever attempt in progress. Neither LangChain retriever passes a
+ * signal on to its SDK client, so the client's request handler takes it from here: a timed-out
+ * attempt then closes its HTTP request instead of leaving it running.
  */
 const attemptSignal = new AsyncLocalStorage<AbortSignal>();
 
@@ -128,16 +140,36 @@ function abortFromAttemptSignal(requestHandler: SignalledHandler): void {
     handle(request, { ...options, abortSignal: options?.abortSignal ?? attemptSignal.getStore() })) as SignalledHandler['handle'];
 }
 
-function buildServices(config: RagConfig, options: HandlerOptions): Services {
+function kendraRetriever(config: RagConfig, indexId: string, options: HandlerOptions): Retriever {
   const region = typeof options.kendraClientConfig?.region === 'string' ? options.kendraClientConfig.region : config.region;
   const retriever = new AmazonKendraRetriever({
-    indexId: config.kendraIndexId,
+    indexId,
     topK: config.topK,
     region,
     clientOptions: { region, ...options.kendraClientConfig, maxAttempts: 1 },
   });
   abortFromAttemptSignal(retriever.kendraClient.config.requestHandler as unknown as SignalledHandler);
   addUserContext(retriever);
+  return { usesUserContext: true, invoke: async (question) => (await retriever.invoke(question)).map(kendraPassage) };
+}
+
+function knowledgeBaseRetriever(config: RagConfig, knowledgeBaseId: string, options: HandlerOptions): Retriever {
+  const region = typeof options.knowledgeBaseClientConfig?.region === 'string' ? options.knowledgeBaseClientConfig.region : config.region;
+  const retriever = new AmazonKnowledgeBaseRetriever({
+    knowledgeBaseId,
+    topK: config.topK,
+    region,
+    clientOptions: { region, ...options.knowledgeBaseClientConfig, maxAttempts: 1 },
+  });
+  abortFromAttemptSignal(retriever.bedrockAgentRuntimeClient.config.requestHandler as unknown as SignalledHandler);
+  return { usesUserContext: false, invoke: async (question) => (await retriever.invoke(question)).map(knowledgeBasePassage) };
+}
+
+function buildServices(config: RagConfig, options: HandlerOptions): Services {
+  // validateConfig has checked that exactly one of the two is set.
+  const retriever = config.knowledgeBaseId !== undefined
+    ? knowledgeBaseRetriever(config, config.knowledgeBaseId, options)
+    : kendraRetriever(config, config.kendraIndexId!, options);
   const client = new SageMakerRuntimeClient({ region: config.region, ...options.runtimeClientConfig, maxAttempts: 1 });
   const llm = new SageMakerLmiLLM({
     client,
@@ -162,13 +194,42 @@ function errorFacts(e: unknown): { errorName: string; httpStatus?: number; error
   };
 }
 
-function toPassage(doc: { metadata: Record<string, unknown> }): Passage {
-  const { title, source, excerpt } = doc.metadata;
+/** A passage of AmazonKendraRetriever: metadata `title`, `source` (the document URI) and `excerpt`. */
+function kendraPassage(doc: DocumentInterface): Passage {
+  const { title, source, excerpt } = doc.metadata as Record<string, unknown>;
   return {
     title: typeof title === 'string' ? title : '',
     uri: typeof source === 'string' ? source : '',
     excerpt: typeof excerpt === 'string' ? excerpt : '',
   };
+}
+
+/**
+ * A chunk of AmazonKnowledgeBaseRetriever as the same passage: the chunk text is the excerpt and
+ * metadata `source` the location's URI (S3, web, Confluence, SharePoint or Salesforce). A knowledge
+ * base has no document title: the document's own `title` metadata attribute (from its
+ * `.metadata.json` file) when it has one, else the file name of the URI, as Kendra's S3 connector
+ * titles a document without one. Known limitation: LangChain spreads the document's metadata
+ * attributes over `source`, so an attribute named `source` replaces the URI.
+ */
+function knowledgeBasePassage(doc: DocumentInterface): Passage {
+  const { title, source } = doc.metadata as Record<string, unknown>;
+  const uri = typeof source === 'string' ? source : '';
+  return {
+    title: typeof title === 'string' && title.trim() !== '' ? title : fileName(uri),
+    uri,
+    excerpt: doc.pageContent,
+  };
+}
+
+/** The last path segment of a URI, decoded when it can be; '' for none. */
+function fileName(uri: string): string {
+  const last = uri.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
 }
 
 /** A handler with its own clients, built on the first request (configuration errors never throw at import). */
@@ -213,7 +274,7 @@ export function createHandler(options: HandlerOptions = {}): RagHandler {
       if (debug) record.question = request.question;
       const remaining = context.getRemainingTimeInMillis;
       if (typeof remaining !== 'function') throw new InvalidContext();
-      const userContext = userContextOf(rawEvent);
+      const userContext = retriever.usesUserContext ? userContextOf(rawEvent) : undefined;
       record.userContext = userContext !== undefined;
 
       const budget = () => remaining.call(context) - MARGIN_MS;
@@ -224,7 +285,7 @@ export function createHandler(options: HandlerOptions = {}): RagHandler {
         { sleep, budgetMs: () => budget() - llmReserve },
       ).catch((e: unknown) => { throw e instanceof CallFailure ? new DependencyError('retriever', e) : e; });
       attempts.retriever = retrieved.attempts;
-      const passages = retrieved.value.map(toPassage);
+      const passages = retrieved.value;
       record.retrievedCount = passages.length;
 
       if (passages.length === 0) {

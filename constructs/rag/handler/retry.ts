@@ -33,7 +33,7 @@ export interface RetryPolicy {
   readonly random?: () => number;
 }
 
-// Error names of throttling across Kendra (JSON 1.1) and SageMaker Runtime (REST-JSON):
+// Error names of throttling across Kendra (JSON 1.1), SageMaker Runtime and Bedrock Agent Runtime (REST-JSON, ThrottlingException 429):
 // https://docs.aws.amazon.com/kendra/latest/APIReference/CommonErrors.html,
 // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html#API_runtime_InvokeEndpoint_Errors
 const THROTTLING_NAMES = new Set([
@@ -43,9 +43,11 @@ const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeout
 // The socket errors the AWS SDK itself treats as transient.
 const TRANSIENT_CODES = new Set(['ETIMEDOUT', 'ECONNRESET', 'EPIPE']);
 
-// A 500 is the service's own fault (Kendra InternalServerException, SageMaker Runtime
-// InternalFailure): often transient, but not a signal to keep hammering. It gets one more attempt.
-const SERVER_ERROR_NAMES = new Set(['InternalServerException', 'InternalFailure', 'InternalServerError']);
+// A 500 is the service's own fault (Kendra and Bedrock Agent Runtime InternalServerException,
+// SageMaker Runtime InternalFailure): often transient, but not a signal to keep hammering. It gets
+// one more attempt, as does Bedrock Agent Runtime's BadGatewayException (502, "an issue with a
+// dependency due to a server issue. Retry your request": Bedrock Agent Runtime API reference, errors).
+const SERVER_ERROR_NAMES = new Set(['InternalServerException', 'InternalFailure', 'InternalServerError', 'BadGatewayException']);
 
 /** Whether a failed call was the service's internal error (HTTP 500). */
 export function isServerError(e: unknown): boolean {
