@@ -407,7 +407,7 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
     // Exactly two principals: the knowledge base reads and writes documents; the deploying role
     // creates, updates and deletes the index (OpenSearch guide, "Data access control for Amazon OpenSearch Serverless").
     const access = new aoss.CfnAccessPolicy(this, 'DataAccessPolicy', {
-      name: `${name}-data`,
+      name: `${name}-acc`,
       type: 'data',
       description: 'The knowledge base role reads and writes vectors; the deployment role manages the index',
       policy: stack.toJsonString([
@@ -434,8 +434,8 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
       // DISABLED: one Availability Zone, half the minimum OCUs (OpenSearch guide, "Managing capacity limits").
       standbyReplicas: props.standbyReplicas ? 'ENABLED' : 'DISABLED',
     });
-    collection.addDependency(encryption);
-    collection.addDependency(network);
+    collection.addResourceDependency(encryption);
+    collection.addResourceDependency(network);
     collection.applyRemovalPolicy(removalPolicy);
     const index = new aoss.CfnIndex(this, 'CollectionIndex', {
       collectionEndpoint: collection.attrCollectionEndpoint,
@@ -454,7 +454,7 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
         },
       },
     });
-    index.addDependency(access);
+    index.addResourceDependency(access);
     index.applyRemovalPolicy(removalPolicy);
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReachCollection', actions: ['aoss:APIAccessAll'], resources: [collection.attrArn] }));
     return {
