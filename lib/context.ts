@@ -29,13 +29,13 @@ export const RECIPE_CONTEXT_KEYS: readonly RecipeContextKey[] = [
   },
   { name: 'fsdpNodes', type: 'integer', stacks: ['FsdpParallelCluster'], doc: 'Static GPU nodes of the FSDP cluster (default 2).' },
   { name: 'fsdpInstanceType', type: 'string', stacks: ['FsdpParallelCluster'], doc: 'GPU instance type of the FSDP cluster: p5.48xlarge (default) or p4d.24xlarge.' },
-  { name: 'kendraIndexId', type: 'string', stacks: ['KendraRag'], doc: 'An existing Kendra index for the RAG API; without it the stack creates a new, billable Developer Edition index.' },
-  { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag', 'KnowledgeBaseRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
-  { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag', 'KnowledgeBaseRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },
   { name: 'kbStorage', type: 'string', stacks: ['KnowledgeBaseRag'], doc: 'Vector store of the new knowledge base: `s3vectors` (default, no hourly cost) or `opensearch` (OpenSearch Serverless, billed per OCU-hour).' },
   { name: 'kbEmbeddingModel', type: 'string', stacks: ['KnowledgeBaseRag'], doc: 'Embedding model of the new knowledge base: titan-text-v2 (default, 1,024 dimensions), titan-text-v2-512, titan-text-v2-256 or cohere-embed-multilingual-v3.' },
   { name: 'knowledgeBaseId', type: 'string', stacks: ['KnowledgeBaseRag'], doc: 'An existing Bedrock knowledge base for the RAG API (10 letters and digits); without it the stack creates one.' },
   { name: 'kbDocumentsBucket', type: 'string', stacks: ['KnowledgeBaseRag'], doc: 'Name of an existing bucket of documents for the new knowledge base (default: a new retained, KMS-encrypted bucket).' },
+  { name: 'kendraIndexId', type: 'string', stacks: ['KendraRag'], doc: 'An existing Kendra index for the RAG API; without it the stack creates a new, billable Developer Edition index.' },
+  { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
+  { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },
 ];
 
 /** The README's context table, generated from {@link RECIPE_CONTEXT_KEYS}. */
