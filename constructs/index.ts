@@ -6,7 +6,6 @@ export * from './rag';
 
 // Bedrock knowledge bases (issue 10): the vector knowledge base, its retriever interface and the embedding catalog.
 export { EmbeddingModel, type CustomEmbeddingModelProps } from './catalog/embeddings';
-export { KnowledgeBaseFacts } from './catalog/knowledge-bases';
 export {
   ChunkingStrategy, type FixedSizeChunkingOptions, type HierarchicalChunkingOptions, type SemanticChunkingOptions,
 } from './rag/knowledge-base-chunking';

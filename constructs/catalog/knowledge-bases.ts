@@ -1,6 +1,7 @@
 /**
  * Facts about Amazon Bedrock knowledge bases and their vector stores that the constructs check at
- * synth time. Pure data, no imports, so the Lambda bundle and the CLI can take it too.
+ * synth time. Pure data, no imports, so the Lambda bundle and the CLI can take it too. Internal: not
+ * exported from constructs/index.ts, since RegExp and literal-object members are not jsii types.
  */
 export class KnowledgeBaseFacts {
   /**

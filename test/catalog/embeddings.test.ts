@@ -1,4 +1,5 @@
-import { EmbeddingModel, KnowledgeBaseFacts } from '../../constructs';
+import { EmbeddingModel } from '../../constructs';
+import { KnowledgeBaseFacts } from '../../constructs/catalog/knowledge-bases';
 
 describe('EmbeddingModel', () => {
   test('presets carry the documented facts: Titan V2 8,192 tokens at 1,024/512/256 dimensions, Cohere Multilingual v3 512 tokens at 1,024', () => {

@@ -6,8 +6,9 @@ import type * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
-  ChunkingStrategy, EmbeddingModel, KnowledgeBaseFacts, VectorKnowledgeBase, VectorStoreType, type VectorKnowledgeBaseProps,
+  ChunkingStrategy, EmbeddingModel, VectorKnowledgeBase, VectorStoreType, type VectorKnowledgeBaseProps,
 } from '../../constructs';
+import { KnowledgeBaseFacts } from '../../constructs/catalog/knowledge-bases';
 import { acknowledgeFixture } from '../util/nag-fixtures';
 import { templateOf, testStack, unitTestApp } from '../util/synth';
 
