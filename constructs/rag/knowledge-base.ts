@@ -93,7 +93,10 @@ export interface VectorKnowledgeBaseProps {
   readonly description?: string;
 }
 
-/** Field names Bedrock writes into an OpenSearch vector index (Bedrock user guide, "Prerequisites for your own vector store"). */
+/**
+ * Field names Bedrock writes into an OpenSearch vector index: its console defaults, as the AWS CDK
+ * API reference (aws-bedrock-alpha OpenSearchServerlessVectorStoreProps) spells them.
+ */
 const OPENSEARCH_FIELDS = { vector: 'bedrock-knowledge-base-default-vector', text: 'AMAZON_BEDROCK_TEXT_CHUNK', metadata: 'AMAZON_BEDROCK_METADATA' } as const;
 const DEFAULT_OPENSEARCH_INDEX = 'bedrock-knowledge-base-default-index';
 const REMOVAL_POLICIES: readonly string[] = Object.values(RemovalPolicy);
@@ -443,7 +446,8 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
       settings: { index: { knn: true, knnAlgoParamEfSearch: 512 } },
       mappings: {
         properties: {
-          // faiss/HNSW with L2 distance: what Bedrock's own quick-created vector indexes use (Bedrock user guide, "Prerequisites for your own vector store").
+          // faiss/HNSW. Known limitation: L2 distance, efConstruction 512 and m 16 are the values the
+          // Bedrock console's quick-create is reported to use; not verified against an AWS page.
           [OPENSEARCH_FIELDS.vector]: {
             type: 'knn_vector',
             dimension: model.dimensions,
