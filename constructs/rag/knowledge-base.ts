@@ -366,13 +366,15 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
       indexName: props.vectorIndexName,
       dataType: 'float32',
       dimension: model.dimensions,
-      // Titan V2 and Cohere v3 embeddings are compared by cosine similarity (Bedrock user guide, "Supported models for vector embeddings").
+      // Cosine (S3 Vectors offers cosine or euclidean; CfnIndex DistanceMetric): Titan V2 returns
+      // normalized vectors by default, for which both rank alike. Not checked against a Bedrock page.
       distanceMetric: 'cosine',
       encryptionConfiguration,
       metadataConfiguration: { nonFilterableMetadataKeys: [...KnowledgeBaseFacts.BEDROCK_S3_VECTORS_METADATA_KEYS, ...props.nonFilterableMetadataKeys ?? []] },
     });
     index.applyRemovalPolicy(removalPolicy);
-    // What Bedrock does with an S3 vector index (Bedrock user guide, "Prerequisites for using a vector store you created").
+    // What Bedrock does with an S3 vector index. Known limitation: the set follows published Bedrock
+    // and S3 Vectors examples (action names per the S3 Vectors IAM guide), not a Bedrock page.
     this.role.addToPolicy(new iam.PolicyStatement({
       sid: 'ReadWriteVectors',
       actions: ['s3vectors:GetIndex', 's3vectors:PutVectors', 's3vectors:GetVectors', 's3vectors:DeleteVectors', 's3vectors:QueryVectors'],
@@ -434,7 +436,7 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
       name,
       type: 'VECTORSEARCH',
       description: 'Vectors of the Bedrock knowledge base',
-      // DISABLED: one Availability Zone, half the minimum OCUs (OpenSearch guide, "Managing capacity limits").
+      // DISABLED: no standby replicas, half the minimum OCUs (AWS Big Data Blog, "Amazon OpenSearch Serverless cost-effective search capabilities, at any scale").
       standbyReplicas: props.standbyReplicas ? 'ENABLED' : 'DISABLED',
     });
     collection.addResourceDependency(encryption);
