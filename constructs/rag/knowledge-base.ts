@@ -483,6 +483,8 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
       description: 'EventBridge Scheduler: start ingestion jobs of this knowledge base',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }),
     });
+    // The universal target's service is the SDK service identifier, `bedrockagent` (EventBridge
+    // Scheduler guide, "Using universal targets"): arn:aws:scheduler:::aws-sdk:bedrockagent:startIngestionJob.
     const target = new targets.Universal({
       service: 'bedrockagent',
       action: 'startIngestionJob',
