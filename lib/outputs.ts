@@ -1,5 +1,5 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
-import type { KendraIndex, LmiEndpoint, ParallelCluster, RagApi } from '../constructs';
+import type { IKnowledgeBase, KendraIndex, LmiEndpoint, ParallelCluster, RagApi, VectorKnowledgeBase } from '../constructs';
 
 // Outputs live at stack scope with constant IDs, so their logical IDs (the keys `aws cloudformation
 // describe-stacks` and the README quote) carry no hash.
@@ -29,4 +29,18 @@ export function addClusterOutputs(stack: Stack, cluster: ParallelCluster): void 
   new CfnOutput(stack, 'HeadNodeInstanceId', { description: `Head node of ParallelCluster ${cluster.clusterName}`, value: cluster.headNodeInstanceId });
   new CfnOutput(stack, 'ConnectCommand', { description: 'Open a shell on the head node (Session Manager; no SSH)', value: cluster.connectCommand });
   new CfnOutput(stack, 'ClusterValidationMessages', { description: 'ParallelCluster validation messages', value: cluster.validationMessages });
+}
+
+/**
+ * `KnowledgeBaseId`, and for a new knowledge base `DataSourceId` and `DocumentsBucketName`: where
+ * documents go and what to sync before the first answer.
+ */
+export function addKnowledgeBaseOutputs(stack: Stack, knowledgeBase: IKnowledgeBase, created?: VectorKnowledgeBase): void {
+  new CfnOutput(stack, 'KnowledgeBaseId', { description: 'The Bedrock knowledge base; sync it with: llm-recipes kb sync <id>', value: knowledgeBase.knowledgeBaseId });
+  if (!created) return;
+  new CfnOutput(stack, 'DataSourceId', { description: 'The S3 data source of the knowledge base (StartIngestionJob takes it)', value: created.dataSourceId });
+  new CfnOutput(stack, 'DocumentsBucketName', {
+    description: 'Upload the documents to answer from here (aws s3 cp --recursive ./docs s3://<bucket>/), then run llm-recipes kb sync <KnowledgeBaseId>',
+    value: created.documentsBucket.bucketName,
+  });
 }

@@ -1,5 +1,5 @@
 import { Annotations, Stack, Validations, type App, type Environment } from 'aws-cdk-lib';
-import { findModelPreset, MODEL_PRESETS, supportsBackend, type ModelSpec } from '../constructs';
+import { EmbeddingModel, findModelPreset, MODEL_PRESETS, supportsBackend, VectorStoreType, type ModelSpec } from '../constructs';
 import {
   availabilityZoneContext, booleanContext, checkContextKeys, integerContext, RECIPE_CONTEXT_KEYS, RecipeContextError, stringContext,
 } from './context';
@@ -7,10 +7,11 @@ import { Falcon40bG5EndpointStack } from './falcon-40b-g5-endpoint-stack';
 import { FsdpParallelClusterStack } from './fsdp-parallel-cluster-stack';
 import { Inf2LmiEndpointStack } from './inf2-lmi-endpoint-stack';
 import { KendraRagStack } from './kendra-rag-stack';
+import { KnowledgeBaseRagStack } from './knowledge-base-rag-stack';
 import { Trn1MegatronPretrainingStack } from './trn1-megatron-pretraining-stack';
 
 /** The recipe stack IDs: stable, since reviewers and tooling find templates by them. */
-export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1MegatronPretraining', 'FsdpParallelCluster', 'KendraRag'] as const;
+export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1MegatronPretraining', 'FsdpParallelCluster', 'KendraRag', 'KnowledgeBaseRag'] as const;
 
 /** The catalog models the Inf2 recipe can serve: the neuron backend supports them and their weights are not gated. */
 export function inf2Models(): ModelSpec[] {
@@ -68,6 +69,34 @@ export function addRecipes(app: App, env?: Environment): void {
       waf: booleanContext(app, 'ragWaf'),
     });
   }, { indexId: 'kendraIndexId', kendraIndexId: 'kendraIndexId', allowedOrigins: 'ragAllowedOrigin' });
+
+  // ragAllowedOrigin and ragWaf stay KendraRag's keys; the stack's props take both.
+  guard(app, 'KnowledgeBaseRag', env, () => new KnowledgeBaseRagStack(app, 'KnowledgeBaseRag', {
+    env,
+    knowledgeBaseId: stringContext(app, 'knowledgeBaseId'),
+    vectorStore: vectorStoreContext(app),
+    embeddingModel: embeddingModelContext(app),
+    documentsBucketName: stringContext(app, 'kbDocumentsBucket'),
+  }), { knowledgeBaseId: 'knowledgeBaseId', documentsBucket: 'kbDocumentsBucket', embeddingModel: 'kbEmbeddingModel' });
+}
+
+/** The `kbStorage` context value: `s3vectors` or `opensearch`. */
+function vectorStoreContext(app: App): VectorStoreType | undefined {
+  const raw = stringContext(app, 'kbStorage');
+  if (raw === undefined) return undefined;
+  const stores: readonly string[] = Object.values(VectorStoreType);
+  if (!stores.includes(raw)) throw new RecipeContextError('kbStorage', `'${raw}' is not a vector store; use ${stores.join(' or ')}`);
+  return raw as VectorStoreType;
+}
+
+/** The `kbEmbeddingModel` context value: a catalog preset name. */
+function embeddingModelContext(app: App): EmbeddingModel | undefined {
+  const raw = stringContext(app, 'kbEmbeddingModel');
+  if (raw === undefined) return undefined;
+  const presets = EmbeddingModel.presets();
+  const model = Object.prototype.hasOwnProperty.call(presets, raw) ? presets[raw] : undefined;
+  if (!model) throw new RecipeContextError('kbEmbeddingModel', `'${raw}' is not a catalog embedding model; use one of ${Object.keys(presets).join(', ')}`);
+  return model;
 }
 
 /**

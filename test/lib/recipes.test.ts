@@ -8,6 +8,7 @@ import { findModelPreset, MISTRAL_7B_INSTRUCT_V02 } from '../../constructs';
 import { TeamInferenceStack } from '../../examples/lmi-endpoint-in-your-stack';
 import { Falcon40bG5EndpointStack } from '../../lib/falcon-40b-g5-endpoint-stack';
 import { Inf2LmiEndpointStack } from '../../lib/inf2-lmi-endpoint-stack';
+import { KnowledgeBaseRagStack } from '../../lib/knowledge-base-rag-stack';
 import { RecipeContextError } from '../../lib/context';
 import { addRecipes, inf2Models, RECIPE_STACK_IDS } from '../../lib/recipes';
 import { reportedViolations, SKIP_BUNDLING, unitTestApp, validatedApp } from '../util/synth';
@@ -298,5 +299,74 @@ describe('the validation harness itself', () => {
     });
     expect(() => app.synth()).not.toThrow();
     expect(reportedViolations(app.outdir).some((v) => v.plugin === 'CloudFormation Validate')).toBe(false);
+  });
+});
+
+describe('KnowledgeBaseRag', () => {
+  const outputsOf = (stack: Stack) => Template.fromStack(stack).toJSON().Outputs as Record<string, { Description?: string }>;
+
+  test('default: a new S3 Vectors knowledge base with Titan V2, its outputs and the RAG API\'s, each described', () => {
+    const stack = new KnowledgeBaseRagStack(freshApp(), 'KnowledgeBaseRag');
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::S3Vectors::Index', 1);
+    t.resourceCountIs('AWS::OpenSearchServerless::Collection', 0);
+    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', { ProductionVariants: [Match.objectLike({ InstanceType: 'ml.g5.48xlarge' })] });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ KNOWLEDGE_BASE_ID: { 'Fn::GetAtt': [Match.anyValue(), 'KnowledgeBaseId'] } }) } });
+    const outputs = outputsOf(stack);
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'DataSourceId', 'DocumentsBucketName', 'EndpointName', 'InvokeCommand', 'KnowledgeBaseId', 'SignedRequestExample']);
+    for (const o of Object.values(outputs)) expect(o.Description).toEqual(expect.stringMatching(/\w/));
+    expect(stack.templateOptions.description).toMatch(/S3 Vectors: no hourly cost.*about \$20\.36\/h for the endpoint/);
+  });
+
+  test('kbStorage=opensearch with kbEmbeddingModel=cohere-embed-multilingual-v3 passes cdk-nag and CloudFormation Validate', () => {
+    const app = validatedRecipes({ kbStorage: 'opensearch', kbEmbeddingModel: 'cohere-embed-multilingual-v3' }, ['KnowledgeBaseRag']);
+    expect(() => app.synth()).not.toThrow();
+    expect(reportedViolations(app.outdir)).toEqual([]);
+    const t = Template.fromStack(app.node.findChild('KnowledgeBaseRag') as Stack);
+    t.hasResourceProperties('AWS::OpenSearchServerless::Collection', { Type: 'VECTORSEARCH', StandbyReplicas: 'DISABLED' });
+    t.hasResourceProperties('AWS::OpenSearchServerless::Index', { Mappings: { Properties: Match.objectLike({ 'bedrock-knowledge-base-default-vector': Match.objectLike({ Dimension: 1024 }) }) } });
+    expect((app.node.findChild('KnowledgeBaseRag') as Stack).templateOptions.description).toMatch(/OpenSearch Serverless: at least 1 OCU/);
+  });
+
+  test('knowledgeBaseId retrieves from that knowledge base and creates none; passes cdk-nag and CloudFormation Validate', () => {
+    const app = validatedRecipes({ knowledgeBaseId: 'ABCDE12345' }, ['KnowledgeBaseRag']);
+    expect(() => app.synth()).not.toThrow();
+    expect(reportedViolations(app.outdir)).toEqual([]);
+    const stack = app.node.findChild('KnowledgeBaseRag') as Stack;
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::Bedrock::KnowledgeBase', 0);
+    t.resourceCountIs('AWS::S3Vectors::VectorBucket', 0);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'bedrock:Retrieve', Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':knowledge-base/ABCDE12345'])] }) })]) },
+    });
+    expect(Object.keys(outputsOf(stack))).toContain('KnowledgeBaseId');
+    expect(Object.keys(outputsOf(stack))).not.toContain('DocumentsBucketName');
+  });
+
+  test('kbDocumentsBucket points the data source at that bucket and creates none', () => {
+    const { app, failed } = recipesWith({ kbDocumentsBucket: 'team-docs' });
+    expect(failed).toEqual([]);
+    const stack = app.node.findChild('KnowledgeBaseRag') as KnowledgeBaseRagStack;
+    expect(stack.resolve(stack.knowledgeBase!.documentsBucket.bucketName)).toBe('team-docs');
+    expect(stack.node.findAll().some((c) => c instanceof s3.CfnBucket)).toBe(false);
+  });
+
+  test.each([
+    [{ kbStorage: 'pinecone' }, /context kbStorage: 'pinecone' is not a vector store; use s3vectors or opensearch/],
+    [{ kbEmbeddingModel: 'titan-v1' }, /context kbEmbeddingModel: 'titan-v1' is not a catalog embedding model; use one of titan-text-v2, titan-text-v2-512, titan-text-v2-256, cohere-embed-multilingual-v3/],
+    [{ kbEmbeddingModel: 'constructor' }, /context kbEmbeddingModel: 'constructor' is not a catalog embedding model/],
+    [{ knowledgeBaseId: 'kb-123' }, /knowledgeBaseId 'kb-123' is not a knowledge base ID \(10 letters and digits.*context given for KnowledgeBaseRag: knowledgeBaseId=kb-123/],
+    [{ knowledgeBaseId: 'ABCDE12345', kbStorage: 'opensearch' }, /context knowledgeBaseId=ABCDE12345: knowledgeBaseId: an existing knowledge base is used as it is; vectorStore apply only to a new one/],
+  ])('%p is an error on KnowledgeBaseRag only, naming the context key', (context, message) => {
+    const { app, failed } = recipesWith(context);
+    expect(failed).toEqual(['KnowledgeBaseRag']);
+    expect(stackErrors(app, 'KnowledgeBaseRag').join('\n')).toMatch(message);
+  });
+
+  test('a concrete region without Bedrock knowledge bases fails KnowledgeBaseRag, naming the regions with them', () => {
+    const { app, failed } = recipesWith({}, { region: 'us-west-1' });
+    expect(failed).toContain('KnowledgeBaseRag');
+    expect(failed).not.toContain('KendraRag');
+    expect(stackErrors(app, 'KnowledgeBaseRag').join('\n')).toMatch(/the stack's region us-west-1 has no Amazon Bedrock knowledge bases; regions with them: ap-northeast-1/);
   });
 });

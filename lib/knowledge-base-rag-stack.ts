@@ -1,0 +1,81 @@
+import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import {
+  type EmbeddingModel, FALCON_40B, findHostingInstance, LmiEndpoint, RagApi, RagApiAuthorization, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase,
+} from '../constructs';
+import { addEndpointOutputs, addKnowledgeBaseOutputs, addRagApiOutputs } from './outputs';
+
+/** Properties of the {@link KnowledgeBaseRagStack}. */
+export interface KnowledgeBaseRagStackProps extends StackProps {
+  /** An existing knowledge base to retrieve from; then the stack creates none. @default a new vector knowledge base */
+  readonly knowledgeBaseId?: string;
+  /** Vector store of the new knowledge base. @default VectorStoreType.S3_VECTORS */
+  readonly vectorStore?: VectorStoreType;
+  /** Embedding model of the new knowledge base. @default EmbeddingModel.TITAN_TEXT_V2_1024 */
+  readonly embeddingModel?: EmbeddingModel;
+  /** Name of an existing bucket of documents for the new knowledge base. @default a new retained bucket */
+  readonly documentsBucketName?: string;
+  /** Browser origins allowed by CORS. @default none */
+  readonly allowedOrigins?: string[];
+  /** Put AWS WAF in front of the API. @default false */
+  readonly waf?: boolean;
+}
+
+/** The LMI endpoint of the Kendra recipe: Falcon-40B on one ml.g5.48xlarge. */
+const INSTANCE_TYPE = 'ml.g5.48xlarge';
+
+/**
+ * Question answering over a company's documents for every account: an Amazon Bedrock knowledge base
+ * (S3 Vectors by default) and Falcon-40B on an LMI endpoint, wired with LangChain in a Lambda
+ * function behind an IAM-authorized, throttled API.
+ */
+export class KnowledgeBaseRagStack extends Stack {
+  public readonly api: RagApi;
+  public readonly endpoint: LmiEndpoint;
+  /** The new knowledge base, unless an existing one was given. */
+  public readonly knowledgeBase?: VectorKnowledgeBase;
+
+  constructor(scope: Construct, id: string, props: KnowledgeBaseRagStackProps = {}) {
+    super(scope, id, props);
+    const existingOnly = { vectorStore: props.vectorStore, embeddingModel: props.embeddingModel, documentsBucketName: props.documentsBucketName };
+    if (props.knowledgeBaseId !== undefined) {
+      const given = Object.entries(existingOnly).filter(([, v]) => v !== undefined).map(([k]) => k);
+      if (given.length > 0) {
+        throw new Error(`knowledgeBaseId: an existing knowledge base is used as it is; ${given.join(', ')} apply only to a new one (drop ${given.length > 1 ? 'them' : 'it'} or knowledgeBaseId)`);
+      }
+    }
+    this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: INSTANCE_TYPE });
+    const endpointCost = `about $${findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd ?? '?'}/h for the endpoint`;
+    let retriever: IKnowledgeBase;
+    if (props.knowledgeBaseId !== undefined) {
+      retriever = VectorKnowledgeBase.fromKnowledgeBaseId(this, 'KnowledgeBase', props.knowledgeBaseId);
+      this.templateOptions.description = props.description
+        ?? `RAG API over Bedrock knowledge base ${props.knowledgeBaseId} and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
+    } else {
+      const store = props.vectorStore ?? VectorStoreType.S3_VECTORS;
+      this.knowledgeBase = new VectorKnowledgeBase(this, 'KnowledgeBase', {
+        vectorStore: store,
+        embeddingModel: props.embeddingModel,
+        documentsBucket: props.documentsBucketName === undefined ? undefined : s3.Bucket.fromBucketName(this, 'Documents', props.documentsBucketName),
+      });
+      retriever = this.knowledgeBase;
+      const storeCost = store === VectorStoreType.S3_VECTORS
+        ? 'S3 Vectors: no hourly cost, pay per GB stored and per query'
+        : 'OpenSearch Serverless: at least 1 OCU, about $0.24/h, while the collection exists';
+      this.templateOptions.description = props.description
+        ?? `RAG API over a new Bedrock knowledge base (${storeCost}) and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
+    }
+    this.api = new RagApi(this, 'Rag', {
+      retriever,
+      endpoint: this.endpoint,
+      authorization: RagApiAuthorization.iam(),
+      allowedOrigins: props.allowedOrigins,
+      waf: props.waf,
+    });
+    addRagApiOutputs(this, this.api);
+    addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
+    addKnowledgeBaseOutputs(this, retriever, this.knowledgeBase);
+    Tags.of(this).add('llm-recipe', 'knowledge-base-rag');
+  }
+}
