@@ -11,6 +11,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { FALCON_40B, LmiEndpoint, LmiInstanceType, ModelWeights } from '../constructs';
 
@@ -73,8 +74,7 @@ export class TeamInferenceStack extends Stack {
     this.endpoint.addAlarms({ actions: [new actions.SnsAction(topic)] });
 
     // The endpoint is the principal of its execution role: grant it more as you would a function.
-    const prompts = s3.Bucket.fromBucketName(this, 'Prompts', 'my-team-prompt-templates');
-    prompts.grantRead(this.endpoint, 'templates/*');
+    ssm.StringParameter.fromStringParameterName(this, 'SystemPrompt', '/team/llm/system-prompt').grantRead(this.endpoint);
 
     const caller = new iam.Role(this, 'ApplicationRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -48,7 +48,7 @@ export class Falcon40bG5EndpointStack extends Stack {
       autoScaling: maxInstances > 1 ? { maxCapacity: maxInstances } : undefined,
     });
     this.endpoint.addAlarms({ actions: alarmActions(this, props.alarmEmail) });
-    addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
+    addEndpointOutputs(this, this.endpoint);
     Tags.of(this).add('llm-recipe', 'falcon-40b-g5-endpoint');
   }
 }

@@ -50,7 +50,7 @@ export class Inf2LmiEndpointStack extends Stack {
       volumeSize: Size.gibibytes(256),
     });
     this.endpoint.addAlarms({ actions: alarmActions(this, props.alarmEmail) });
-    addEndpointOutputs(this, this.endpoint, model.name);
+    addEndpointOutputs(this, this.endpoint);
     Tags.of(this).add('llm-recipe', 'inf2-lmi-endpoint');
   }
 }

@@ -57,7 +57,7 @@ export class KendraRagStack extends Stack {
       waf: props.waf,
     });
     addRagApiOutputs(this, this.api);
-    addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
+    addEndpointOutputs(this, this.endpoint);
     if (index) addKendraIndexOutputs(this, index);
     Tags.of(this).add('llm-recipe', 'kendra-rag');
   }

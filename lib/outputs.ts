@@ -4,11 +4,8 @@ import type { KendraIndex, LmiEndpoint, ParallelCluster, RagApi } from '../const
 // Outputs live at stack scope with constant IDs, so their logical IDs (the keys `aws cloudformation
 // describe-stacks` and the README quote) carry no hash.
 
-/**
- * `EndpointName` and `InvokeCommand` of an LMI endpoint, at stack scope.
- * @param _modelName kept for callers; the endpoint names its own model
- */
-export function addEndpointOutputs(stack: Stack, endpoint: LmiEndpoint, _modelName?: string): void {
+/** `EndpointName` and `InvokeCommand` of an LMI endpoint, at stack scope (LmiEndpoint.addOutputs). */
+export function addEndpointOutputs(stack: Stack, endpoint: LmiEndpoint): void {
   endpoint.addOutputs({ scope: stack });
 }
 
