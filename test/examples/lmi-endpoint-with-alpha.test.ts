@@ -4,6 +4,7 @@ import * as path from 'path';
 import type * as alpha from '@aws-cdk/aws-sagemaker-alpha';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AlphaAbTestStack } from '../../examples/lmi-endpoint-with-alpha';
+import { unusedNagAcknowledgements } from '../util/nag-audit';
 import { reportedViolations, validatedApp } from '../util/synth';
 
 describe('example: LmiEndpoint with @aws-cdk/aws-sagemaker-alpha', () => {
@@ -14,6 +15,7 @@ describe('example: LmiEndpoint with @aws-cdk/aws-sagemaker-alpha', () => {
 
   test('synthesizes with no unacknowledged cdk-nag or CloudFormation Validate finding', () => {
     expect(reportedViolations(app.outdir)).toEqual([]);
+    expect(unusedNagAcknowledgements(stack).map((a) => `${a.id} on ${a.path}`)).toEqual([]);
   });
 
   test('the alpha endpoint config serves LmiEndpoint\'s model in two variants, split evenly', () => {
