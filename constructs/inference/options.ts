@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { Backend } from '../catalog';
+import { LmiBackend } from '../catalog';
 import { nagResourceFinding } from '../nag';
 import { describe } from '../private/validation';
 
@@ -21,30 +21,30 @@ export enum LmiDtype {
  */
 export class RollingBatch {
   /** vLLM on GPUs, in every supported GPU tag. */
-  public static readonly VLLM = new RollingBatch('vllm', ['gpu']);
+  public static readonly VLLM = new RollingBatch('vllm', [LmiBackend.GPU]);
   /**
    * LMI's own distributed engine on GPUs. Removed from the containers in 0.33.0 / LMI 15
    * (deepjavalibrary/djl-serving#2811), so only tags up to 0.32.0 take it.
    */
-  public static readonly LMI_DIST = new RollingBatch('lmi-dist', ['gpu'], '0.32.0');
+  public static readonly LMI_DIST = new RollingBatch('lmi-dist', [LmiBackend.GPU], '0.32.0');
   /**
    * Let the container choose: on GPU tags from 0.35.0 the asynchronous vLLM service, before that
    * vLLM; on Neuron the transformers-neuronx rolling batch.
    */
-  public static readonly AUTO = new RollingBatch('auto', ['gpu', 'neuron']);
+  public static readonly AUTO = new RollingBatch('auto', [LmiBackend.GPU, LmiBackend.NEURON]);
 
   /**
    * Escape hatch for a value this library does not know yet.
    * @param backends the backends it runs on
    * @param lastContainerVersion the newest DJL container version that accepts it, if it was removed
    */
-  public static of(value: string, backends: readonly Backend[], lastContainerVersion?: string): RollingBatch {
+  public static of(value: string, backends: LmiBackend[], lastContainerVersion?: string): RollingBatch {
     return new RollingBatch(value, backends, lastContainerVersion);
   }
 
   private constructor(
     public readonly value: string,
-    public readonly backends: readonly Backend[],
+    public readonly backends: LmiBackend[],
     public readonly lastContainerVersion?: string,
   ) {}
 }
