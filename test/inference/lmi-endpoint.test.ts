@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, CfnParameter, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -211,11 +211,10 @@ describe('LmiEndpoint defaults', () => {
     expect(Object.keys(templateOf(stack).toJSON().Outputs).sort()).toEqual(['EndpointName', 'InvokeCommand']);
   });
 
-  test('construct IDs of the stateful and main children are stable', () => {
-    const { endpoint } = synth(FALCON_G5);
-    expect(endpoint.cfnEndpoint.node.id).toBe('Resource');
-    expect(endpoint.cfnModel.node.id).toBe('Model');
-    expect(endpoint.cfnEndpointConfig.node.id).toBe('EndpointConfig');
+  test('logical IDs of the endpoint, model, config and log group are stable', () => {
+    const { endpoint, stack } = synth(FALCON_G5);
+    expect([endpoint.cfnEndpoint, endpoint.cfnModel, endpoint.cfnEndpointConfig, endpoint.logGroup.node.defaultChild as CfnElement]
+      .map((c) => stack.getLogicalId(c))).toEqual(['Llm20BDA581', 'LlmModel23CEEB0C', 'LlmEndpointConfigE9BDA6B9', 'LlmLogs53EC9D67']);
   });
 });
 
