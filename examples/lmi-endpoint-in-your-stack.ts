@@ -5,11 +5,15 @@
  * Imports only the public entry point, as an installed package would.
  */
 import { App, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { FALCON_40B, LmiEndpoint, ModelWeights } from '../constructs';
+import { FALCON_40B, LmiEndpoint, LmiInstanceType, ModelWeights } from '../constructs';
 
 export class TeamInferenceStack extends Stack {
   public readonly endpoint: LmiEndpoint;
@@ -50,20 +54,27 @@ export class TeamInferenceStack extends Stack {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken and the VPC network-interface actions support no resource-level permissions; PutMetricData is limited by namespace.',
     });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::my-team-model-weights/falcon-40b/*]',
-      reason: 'SageMaker copies every object under the weights prefix; read is limited to that prefix.',
-    });
+    // The weights source acknowledges the read on its own prefix (my-team-model-weights/falcon-40b/*) itself.
 
     this.endpoint = new LmiEndpoint(this, 'Falcon40b', {
       model: FALCON_40B,
-      instanceType: 'ml.g5.48xlarge',
+      instanceType: LmiInstanceType.G5_48XLARGE,
       weights: ModelWeights.fromS3Prefix(weights, 'falcon-40b/'),
       vpc,
       role,
-      autoScaling: { maxCapacity: 2, scaleInCooldown: Duration.minutes(10) },
-      alarms: true,
     });
+    // Scale on concurrent requests, and keep one instance at night.
+    const scaling = this.endpoint.autoScaleInstanceCount({ maxCapacity: 2 });
+    scaling.scaleOnConcurrentRequests('ConcurrencyTracking', { scaleInCooldown: Duration.minutes(10) });
+    scaling.scaleOnSchedule('NightlyMinimum', { schedule: appscaling.Schedule.cron({ hour: '20', minute: '0' }), maxCapacity: 1 });
+    scaling.scaleOnSchedule('MorningRange', { schedule: appscaling.Schedule.cron({ hour: '7', minute: '0' }), maxCapacity: 2 });
+
+    // Alarms on 5xx errors and latency, e-mailed through the team's existing (encrypted) topic.
+    const topic = sns.Topic.fromTopicArn(this, 'OpsTopic', Stack.of(this).formatArn({ service: 'sns', resource: 'team-ops-alarms' }));
+    this.endpoint.addAlarms({ actions: [new actions.SnsAction(topic)] });
+
+    // The endpoint is the principal of its execution role: grant it more as you would a function.
+    ssm.StringParameter.fromStringParameterName(this, 'SystemPrompt', '/team/llm/system-prompt').grantRead(this.endpoint);
 
     const caller = new iam.Role(this, 'ApplicationRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -1,7 +1,8 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { alarmActions } from './alarm-topic';
 import { addEndpointOutputs } from './outputs';
-import { FALCON_40B, findHostingInstance, LmiEndpoint, PRICES_AS_OF, RollingBatch } from '../constructs';
+import { FALCON_40B, findHostingInstance, LmiEndpoint, LmiInstanceType, PRICES_AS_OF, RollingBatch } from '../constructs';
 
 /** Properties of the {@link Falcon40bG5EndpointStack}. */
 export interface Falcon40bG5EndpointStackProps extends StackProps {
@@ -10,6 +11,11 @@ export interface Falcon40bG5EndpointStackProps extends StackProps {
    * @default 1: no autoscaling
    */
   readonly maxInstances?: number;
+  /**
+   * E-mail address told of 5xx errors and high latency, through a KMS-encrypted SNS topic.
+   * @default none: the alarms have no action
+   */
+  readonly alarmEmail?: string;
 }
 
 const INSTANCE_TYPE = 'ml.g5.48xlarge';
@@ -35,14 +41,14 @@ export class Falcon40bG5EndpointStack extends Stack {
     }
     this.endpoint = new LmiEndpoint(this, 'Falcon40b', {
       model: FALCON_40B,
-      instanceType: INSTANCE_TYPE,
+      instanceType: LmiInstanceType.G5_48XLARGE,
       // Every GPU of the instance: 8 divides Falcon-40B's 128 attention and 8 KV heads.
       tensorParallelDegree: instance.devices,
       rollingBatch: RollingBatch.VLLM,
-      alarms: true,
       autoScaling: maxInstances > 1 ? { maxCapacity: maxInstances } : undefined,
     });
-    addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
+    this.endpoint.addAlarms({ actions: alarmActions(this, props.alarmEmail) });
+    addEndpointOutputs(this, this.endpoint);
     Tags.of(this).add('llm-recipe', 'falcon-40b-g5-endpoint');
   }
 }

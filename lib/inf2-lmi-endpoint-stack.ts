@@ -1,8 +1,9 @@
 import { Size, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  findHostingInstance, LmiEndpoint, PRICES_AS_OF, ZEPHYR_7B_BETA, type ModelSpec,
+  findHostingInstance, LmiEndpoint, LmiInstanceType, PRICES_AS_OF, ZEPHYR_7B_BETA, type ModelSpec,
 } from '../constructs';
+import { alarmActions } from './alarm-topic';
 import { addEndpointOutputs } from './outputs';
 
 /** Properties of the {@link Inf2LmiEndpointStack}. */
@@ -15,6 +16,11 @@ export interface Inf2LmiEndpointStackProps extends StackProps {
   readonly model?: ModelSpec;
   /** @default 'ml.inf2.8xlarge' */
   readonly instanceType?: string;
+  /**
+   * E-mail address told of 5xx errors and high latency, through a KMS-encrypted SNS topic.
+   * @default none: the alarms have no action
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -36,15 +42,15 @@ export class Inf2LmiEndpointStack extends Stack {
     });
     this.endpoint = new LmiEndpoint(this, 'Endpoint', {
       model,
-      instanceType,
+      instanceType: LmiInstanceType.of(instanceType),
       // Every NeuronCore of the instance; LmiEndpoint refuses a degree that does not shard the model.
       tensorParallelDegree: instance?.devices,
       // AWS's Inferentia2 LMI configurations use 256-512 GiB volumes: the checkpoint plus the
       // Neuron compilation artifacts.
       volumeSize: Size.gibibytes(256),
-      alarms: true,
     });
-    addEndpointOutputs(this, this.endpoint, model.name);
+    this.endpoint.addAlarms({ actions: alarmActions(this, props.alarmEmail) });
+    addEndpointOutputs(this, this.endpoint);
     Tags.of(this).add('llm-recipe', 'inf2-lmi-endpoint');
   }
 }

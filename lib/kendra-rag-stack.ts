@@ -1,7 +1,7 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  FALCON_40B, findHostingInstance, KendraIndex, KendraRetriever, LmiEndpoint, RagApi, RagApiAuthorization, type IRagRetriever,
+  FALCON_40B, findHostingInstance, KendraIndex, KendraRetriever, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, type IRagRetriever,
 } from '../constructs';
 import { addEndpointOutputs, addKendraIndexOutputs, addRagApiOutputs } from './outputs';
 
@@ -34,7 +34,7 @@ export class KendraRagStack extends Stack {
 
   constructor(scope: Construct, id: string, props: KendraRagStackProps = {}) {
     super(scope, id, props);
-    this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: INSTANCE_TYPE });
+    this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: LmiInstanceType.of(INSTANCE_TYPE) });
     const endpointCost = `about $${findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd ?? '?'}/h for the endpoint`;
     let retriever: IRagRetriever;
     let index: KendraIndex | undefined;
@@ -57,7 +57,7 @@ export class KendraRagStack extends Stack {
       waf: props.waf,
     });
     addRagApiOutputs(this, this.api);
-    addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
+    addEndpointOutputs(this, this.endpoint);
     if (index) addKendraIndexOutputs(this, index);
     Tags.of(this).add('llm-recipe', 'kendra-rag');
   }

@@ -2,7 +2,7 @@ import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import {
-  type EmbeddingModel, FALCON_40B, findHostingInstance, LmiEndpoint, RagApi, RagApiAuthorization, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase,
+  type EmbeddingModel, FALCON_40B, findHostingInstance, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase,
 } from '../constructs';
 import { addEndpointOutputs, addKnowledgeBaseOutputs, addRagApiOutputs } from './outputs';
 
@@ -45,7 +45,7 @@ export class KnowledgeBaseRagStack extends Stack {
         throw new Error(`knowledgeBaseId: an existing knowledge base is used as it is; ${given.join(', ')} apply only to a new one (drop ${given.length > 1 ? 'them' : 'it'} or knowledgeBaseId)`);
       }
     }
-    this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: INSTANCE_TYPE });
+    this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: LmiInstanceType.of(INSTANCE_TYPE) });
     const endpointCost = `about $${findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd ?? '?'}/h for the endpoint`;
     let retriever: IKnowledgeBase;
     if (props.knowledgeBaseId !== undefined) {
@@ -74,7 +74,7 @@ export class KnowledgeBaseRagStack extends Stack {
       waf: props.waf,
     });
     addRagApiOutputs(this, this.api);
-    addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
+    addEndpointOutputs(this, this.endpoint);
     addKnowledgeBaseOutputs(this, retriever, this.knowledgeBase);
     Tags.of(this).add('llm-recipe', 'knowledge-base-rag');
   }

@@ -4,10 +4,9 @@ import type { IKnowledgeBase, KendraIndex, LmiEndpoint, ParallelCluster, RagApi,
 // Outputs live at stack scope with constant IDs, so their logical IDs (the keys `aws cloudformation
 // describe-stacks` and the README quote) carry no hash.
 
-/** `EndpointName` and `InvokeCommand` of an LMI endpoint. */
-export function addEndpointOutputs(stack: Stack, endpoint: LmiEndpoint, modelName: string): void {
-  new CfnOutput(stack, 'EndpointName', { description: `SageMaker endpoint serving ${modelName}`, value: endpoint.endpointName });
-  new CfnOutput(stack, 'InvokeCommand', { description: `Invoke ${modelName} once the endpoint is InService (AWS CLI v2)`, value: endpoint.invokeCommand });
+/** `EndpointName` and `InvokeCommand` of an LMI endpoint, at stack scope (LmiEndpoint.addOutputs). */
+export function addEndpointOutputs(stack: Stack, endpoint: LmiEndpoint): void {
+  endpoint.addOutputs({ scope: stack });
 }
 
 /** `ApiUrl` and `SignedRequestExample` of the RAG API. */

@@ -1,7 +1,7 @@
 import { Annotations, Stack, Validations, type App, type Environment } from 'aws-cdk-lib';
 import { EmbeddingModel, findModelPreset, MODEL_PRESETS, supportsBackend, VectorStoreType, type ModelSpec } from '../constructs';
 import {
-  availabilityZoneContext, booleanContext, checkContextKeys, integerContext, RECIPE_CONTEXT_KEYS, RecipeContextError, stringContext,
+  availabilityZoneContext, booleanContext, checkContextKeys, emailContext, integerContext, RECIPE_CONTEXT_KEYS, RecipeContextError, stringContext,
 } from './context';
 import { Falcon40bG5EndpointStack } from './falcon-40b-g5-endpoint-stack';
 import { FsdpParallelClusterStack } from './fsdp-parallel-cluster-stack';
@@ -31,7 +31,9 @@ export function addRecipes(app: App, env?: Environment): void {
   const region = env?.region;
 
   guard(app, 'Falcon40bG5Endpoint', env, () =>
-    new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', { env, maxInstances: integerContext(app, 'falcon40bMaxInstances') }),
+    new Falcon40bG5EndpointStack(app, 'Falcon40bG5Endpoint', {
+      env, maxInstances: integerContext(app, 'falcon40bMaxInstances'), alarmEmail: emailContext(app, 'alarmEmail'),
+    }),
   { maxInstances: 'falcon40bMaxInstances', maxCapacity: 'falcon40bMaxInstances' });
 
   guard(app, 'Inf2LmiEndpoint', env, () => {
@@ -43,7 +45,7 @@ export function addRecipes(app: App, env?: Environment): void {
       throw new RecipeContextError('inf2Model', `'${name}' is not a catalog model; on Inferentia2: ${inf2Models().map((m) => m.name).join(', ')}; `
         + `known but not on Inferentia2: ${others.join(', ')}`);
     }
-    return new Inf2LmiEndpointStack(app, 'Inf2LmiEndpoint', { env, model });
+    return new Inf2LmiEndpointStack(app, 'Inf2LmiEndpoint', { env, model, alarmEmail: emailContext(app, 'alarmEmail') });
   });
 
   guard(app, 'Trn1MegatronPretraining', env, () => new Trn1MegatronPretrainingStack(app, 'Trn1MegatronPretraining', {

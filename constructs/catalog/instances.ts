@@ -1,4 +1,4 @@
-import type { Backend } from './backend';
+import type { Backend, LmiBackend } from './backend';
 
 /**
  * Facts about one SageMaker hosting instance type with accelerators.
@@ -104,4 +104,130 @@ export function findHostingInstance(instanceType: string): HostingInstance | und
 /** Total usable accelerator memory of an instance in GiB. */
 export function totalDeviceMemoryGiB(instance: HostingInstance): number {
   return (instance.devices * instance.deviceMemoryMiB) / 1024;
+}
+
+/** Facts about an instance type the catalog lacks, for {@link LmiInstanceType.of}. */
+export interface LmiInstanceFacts {
+  /** The container family it runs. */
+  readonly backend: LmiBackend;
+  /** Accelerator model, for messages. @default 'unknown accelerator' */
+  readonly accelerator?: string;
+  /** Physical accelerators: GPUs or Inferentia2 chips. */
+  readonly acceleratorCount: number;
+  /** Devices a tensor-parallel shard maps to: GPUs, or NeuronCores. */
+  readonly devices: number;
+  /** Usable memory of one device in MiB (what DescribeInstanceTypes reports, not the marketing figure). */
+  readonly deviceMemoryMiB: number;
+  /** @default 0: unknown */
+  readonly vcpus?: number;
+  /** Host memory in GiB. @default 0: unknown */
+  readonly memoryGiB?: number;
+  /**
+   * Whether the instance has local NVMe storage; SageMaker then rejects a volume size and an
+   * endpoint-config KMS key.
+   */
+  readonly localNvme: boolean;
+  /** On-demand price in USD per hour, for cost messages. @default no price */
+  readonly pricePerHourUsd?: number;
+}
+
+/**
+ * A SageMaker hosting instance type for {@link LmiEndpoint}, with the facts its checks need
+ * (devices, device memory, local storage, backend). Catalog types are static members; a type the
+ * catalog lacks goes through {@link LmiInstanceType.of} with its facts.
+ */
+export class LmiInstanceType {
+  /** ml.g5.12xlarge: 4 x NVIDIA A10G. */
+  public static readonly G5_12XLARGE = LmiInstanceType.catalog('ml.g5.12xlarge');
+  /** ml.g5.24xlarge: 4 x NVIDIA A10G. */
+  public static readonly G5_24XLARGE = LmiInstanceType.catalog('ml.g5.24xlarge');
+  /** ml.g5.48xlarge: 8 x NVIDIA A10G. */
+  public static readonly G5_48XLARGE = LmiInstanceType.catalog('ml.g5.48xlarge');
+  /** ml.g6.12xlarge: 4 x NVIDIA L4. */
+  public static readonly G6_12XLARGE = LmiInstanceType.catalog('ml.g6.12xlarge');
+  /** ml.g6.24xlarge: 4 x NVIDIA L4. */
+  public static readonly G6_24XLARGE = LmiInstanceType.catalog('ml.g6.24xlarge');
+  /** ml.g6.48xlarge: 8 x NVIDIA L4. */
+  public static readonly G6_48XLARGE = LmiInstanceType.catalog('ml.g6.48xlarge');
+  /** ml.g6e.12xlarge: 4 x NVIDIA L40S. */
+  public static readonly G6E_12XLARGE = LmiInstanceType.catalog('ml.g6e.12xlarge');
+  /** ml.g6e.24xlarge: 4 x NVIDIA L40S. */
+  public static readonly G6E_24XLARGE = LmiInstanceType.catalog('ml.g6e.24xlarge');
+  /** ml.g6e.48xlarge: 8 x NVIDIA L40S. */
+  public static readonly G6E_48XLARGE = LmiInstanceType.catalog('ml.g6e.48xlarge');
+  /** ml.p4d.24xlarge: 8 x NVIDIA A100 40GB. */
+  public static readonly P4D_24XLARGE = LmiInstanceType.catalog('ml.p4d.24xlarge');
+  /** ml.p5.48xlarge: 8 x NVIDIA H100 80GB. */
+  public static readonly P5_48XLARGE = LmiInstanceType.catalog('ml.p5.48xlarge');
+  /** ml.inf2.xlarge: 1 Inferentia2 chip, 2 NeuronCores. */
+  public static readonly INF2_XLARGE = LmiInstanceType.catalog('ml.inf2.xlarge');
+  /** ml.inf2.8xlarge: 1 Inferentia2 chip, 2 NeuronCores. */
+  public static readonly INF2_8XLARGE = LmiInstanceType.catalog('ml.inf2.8xlarge');
+  /** ml.inf2.24xlarge: 6 Inferentia2 chips, 12 NeuronCores. */
+  public static readonly INF2_24XLARGE = LmiInstanceType.catalog('ml.inf2.24xlarge');
+  /** ml.inf2.48xlarge: 12 Inferentia2 chips, 24 NeuronCores. */
+  public static readonly INF2_48XLARGE = LmiInstanceType.catalog('ml.inf2.48xlarge');
+
+  /** Every catalog instance type, in catalog order. */
+  public static all(): LmiInstanceType[] {
+    return HOSTING_INSTANCES.map((i) => new LmiInstanceType(i.instanceType, i));
+  }
+
+  /**
+   * An instance type by name: the catalog's facts where it knows the type, else `facts`. A type
+   * neither knows is refused by LmiEndpoint with the list of catalog types.
+   * @param instanceType SageMaker instance type, for example `ml.g5.48xlarge`
+   * @param facts what the checks need, for a type the catalog lacks; ignored for a catalog type
+   */
+  public static of(instanceType: string, facts?: LmiInstanceFacts): LmiInstanceType {
+    const known = findHostingInstance(instanceType);
+    if (known) return new LmiInstanceType(instanceType, known);
+    return new LmiInstanceType(instanceType, facts === undefined ? undefined : {
+      instanceType,
+      backend: facts.backend,
+      accelerator: facts.accelerator ?? 'unknown accelerator',
+      acceleratorCount: facts.acceleratorCount,
+      devices: facts.devices,
+      deviceMemoryMiB: facts.deviceMemoryMiB,
+      vcpus: facts.vcpus ?? 0,
+      memoryGiB: facts.memoryGiB ?? 0,
+      localNvme: facts.localNvme,
+      pricePerHourUsd: facts.pricePerHourUsd,
+    });
+  }
+
+  private static catalog(instanceType: string): LmiInstanceType {
+    const known = findHostingInstance(instanceType);
+    if (!known) throw new Error(`LmiInstanceType: ${instanceType} is missing from HOSTING_INSTANCES`);
+    return new LmiInstanceType(instanceType, known);
+  }
+
+  private constructor(
+    /** The SageMaker instance type, for example `ml.g5.48xlarge`. */
+    public readonly instanceType: string,
+    private readonly hostingFacts: HostingInstance | undefined,
+  ) {}
+
+  /** Whether the catalog or the caller gave the facts the checks need. */
+  public get hasFacts(): boolean {
+    return this.hostingFacts !== undefined;
+  }
+
+  /** The backend it runs, or undefined for a type without facts. */
+  public get backend(): LmiBackend | undefined {
+    return this.hostingFacts?.backend as LmiBackend | undefined;
+  }
+
+  /**
+   * The facts as the catalog's functions take them, or undefined for a type without facts.
+   * @internal
+   */
+  public get _facts(): HostingInstance | undefined {
+    return this.hostingFacts;
+  }
+
+  /** The instance type name. */
+  public toString(): string {
+    return this.instanceType;
+  }
 }

@@ -1,2 +1,9 @@
 export * from './lmi-endpoint';
-export { ModelWeights, RollingBatch } from './options';
+export { LmiEndpointBase } from './endpoint-base';
+export type { ILmiEndpoint, LmiEndpointAlarmOptions, LmiEndpointAlarms, LmiEndpointAttributes } from './endpoint-base';
+export { LmiImage } from './image';
+export type { LmiEcrImageOptions, LmiImageConfig } from './image';
+export { LmiDtype, ModelWeights, RollingBatch } from './options';
+export type { HuggingFaceWeightsOptions, ModelWeightsConfig, S3PrefixWeightsOptions } from './options';
+export { ScalableInstanceCount } from './scaling';
+export type { ConcurrentRequestsScalingProps, ScalableInstanceCountProps } from './scaling';

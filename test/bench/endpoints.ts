@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Stack } from 'aws-cdk-lib';
-import { FALCON_40B } from '../../constructs/catalog';
+import { FALCON_40B, LmiInstanceType } from '../../constructs/catalog';
 import { LmiEndpoint } from '../../constructs/inference';
 import { createRecipeApp } from '../../lib/app';
 
@@ -42,7 +42,7 @@ export function measureEndpoints(count: number, validation: boolean, context: Re
   });
   const stack = new Stack(app, 'Endpoints');
   for (let i = 0; i < count; i++) {
-    new LmiEndpoint(stack, `Endpoint${i}`, { model: FALCON_40B, instanceType: 'ml.g5.48xlarge' });
+    new LmiEndpoint(stack, `Endpoint${i}`, { model: FALCON_40B, instanceType: LmiInstanceType.G5_48XLARGE });
   }
   const assembly = app.synth();
   const wallMs = performance.now() - start;

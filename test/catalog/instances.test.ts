@@ -1,5 +1,5 @@
 import {
-  EFA_INSTANCE_TYPES, findHostingInstance, HOSTING_INSTANCES, PRICES_AS_OF, supportsEfa, totalDeviceMemoryGiB, TRAINING_INSTANCES, type HostingInstance,
+  BACKENDS, EFA_INSTANCE_TYPES, findHostingInstance, HOSTING_INSTANCES, LmiBackend, LmiInstanceType, PRICES_AS_OF, supportsEfa, totalDeviceMemoryGiB, TRAINING_INSTANCES, type HostingInstance,
 } from '../../constructs/catalog';
 
 const GPU_INSTANCES = HOSTING_INSTANCES.filter((i) => i.backend === 'gpu');
@@ -162,5 +162,31 @@ describe('EFA-capable EC2 types', () => {
   test('the list has no duplicates and only EC2 type names', () => {
     expect(new Set(EFA_INSTANCE_TYPES).size).toBe(EFA_INSTANCE_TYPES.length);
     for (const t of EFA_INSTANCE_TYPES) expect(t).toMatch(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/);
+  });
+});
+
+describe('LmiInstanceType', () => {
+  test('every catalog hosting instance has a static member carrying its facts', () => {
+    const members = Object.entries(LmiInstanceType)
+      .filter((entry): entry is [string, LmiInstanceType] => entry[1] instanceof LmiInstanceType);
+    expect(members.map(([, t]) => t.instanceType).sort()).toEqual(HOSTING_INSTANCES.map((i) => i.instanceType).sort());
+    for (const [name, t] of members) {
+      // G5_48XLARGE is ml.g5.48xlarge.
+      expect(`ml.${name.replace('_', '.').toLowerCase()}`).toBe(t.instanceType);
+      expect(t._facts).toBe(findHostingInstance(t.instanceType));
+    }
+  });
+
+  test('of() takes the catalog facts over given ones, and keeps given facts for an unknown type', () => {
+    const facts = { backend: LmiBackend.GPU, acceleratorCount: 1, devices: 1, deviceMemoryMiB: 1024, localNvme: false };
+    expect(LmiInstanceType.of('ml.g5.12xlarge', facts)._facts).toBe(mustFind('ml.g5.12xlarge'));
+    expect(LmiInstanceType.of('ml.new.xlarge', facts)._facts).toMatchObject({ instanceType: 'ml.new.xlarge', backend: 'gpu', devices: 1, accelerator: 'unknown accelerator', vcpus: 0 });
+    expect(LmiInstanceType.of('ml.new.xlarge').hasFacts).toBe(false);
+    expect(LmiInstanceType.of('ml.new.xlarge').backend).toBeUndefined();
+    expect(String(LmiInstanceType.INF2_8XLARGE)).toBe('ml.inf2.8xlarge');
+  });
+
+  test('LmiBackend holds the catalog backend strings', () => {
+    expect(Object.values(LmiBackend).sort()).toEqual([...BACKENDS].sort());
   });
 });

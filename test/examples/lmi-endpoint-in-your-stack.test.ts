@@ -30,8 +30,28 @@ describe('example: an LmiEndpoint in a team stack', () => {
     });
   });
 
-  test('scales between 1 and 2 instances', () => {
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 2 });
+  test('scales between 1 and 2 instances, down to 1 at night', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 1, MaxCapacity: 2,
+      ScheduledActions: Match.arrayWith([Match.objectLike({ ScheduledActionName: Match.stringLikeRegexp('NightlyMinimum'), ScalableTargetAction: { MaxCapacity: 1 } })]),
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ ScaleInCooldown: 600 }),
+    });
+  });
+
+  test('both alarms notify the team topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ 'Fn::Join': ['', Match.arrayWith([':team-ops-alarms'])] }],
+    });
+  });
+
+  test('a grant to the endpoint lands on its execution role', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^ExecutionRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ssm:GetParameter']) })]) },
+    });
   });
 
   test('outputs the endpoint name, as the stack asks for them', () => {

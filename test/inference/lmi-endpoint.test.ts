@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, CfnParameter, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  FALCON_40B, FALCON_7B, LmiEndpoint, MISTRAL_7B_INSTRUCT_V02, ModelWeights, RollingBatch, ZEPHYR_7B_BETA,
+  FALCON_40B, FALCON_7B, LmiBackend, LmiDtype, LmiEndpoint, LmiImage, LmiInstanceType, MISTRAL_7B_INSTRUCT_V02, ModelWeights, RollingBatch, ZEPHYR_7B_BETA,
   type LmiEndpointProps, type ModelSpec,
 } from '../../constructs';
 import { SAGEMAKER_NAME_PATTERN } from '../../constructs/catalog';
@@ -34,8 +34,8 @@ function build(props: LmiEndpointProps, env?: { region?: string }) {
   return () => new LmiEndpoint(stack, 'Llm', props);
 }
 
-const FALCON_G5: LmiEndpointProps = { model: FALCON_40B, instanceType: 'ml.g5.48xlarge' };
-const ZEPHYR_INF2: LmiEndpointProps = { model: ZEPHYR_7B_BETA, instanceType: 'ml.inf2.8xlarge', volumeSize: Size.gibibytes(256) };
+const FALCON_G5: LmiEndpointProps = { model: FALCON_40B, instanceType: LmiInstanceType.of('ml.g5.48xlarge') };
+const ZEPHYR_INF2: LmiEndpointProps = { model: ZEPHYR_7B_BETA, instanceType: LmiInstanceType.of('ml.inf2.8xlarge'), volumeSize: Size.gibibytes(256) };
 
 describe('LmiEndpoint defaults', () => {
   test('snapshot of the Falcon-40B default on ml.g5.48xlarge', () => {
@@ -122,7 +122,7 @@ describe('LmiEndpoint defaults', () => {
   });
 
   test('a 7B model gets the shorter 1800 s start-up', () => {
-    const { template } = synth({ model: FALCON_7B, instanceType: 'ml.g5.12xlarge' });
+    const { template } = synth({ model: FALCON_7B, instanceType: LmiInstanceType.of('ml.g5.12xlarge') });
     template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
       ProductionVariants: [Match.objectLike({ ContainerStartupHealthCheckTimeoutInSeconds: 1800 })],
     });
@@ -205,16 +205,16 @@ describe('LmiEndpoint defaults', () => {
     expect(Object.keys(outputs).some((k) => k.includes('EndpointNameOutput'))).toBe(true);
   });
 
-  test('the deprecated outputs: true still adds them', () => {
-    const { template } = synth({ ...FALCON_G5, outputs: true });
-    expect(Object.keys(template.toJSON().Outputs)).toHaveLength(2);
+  test('addOutputs at stack scope gives the plain logical IDs the recipes document', () => {
+    const { stack } = testStack();
+    new LmiEndpoint(stack, 'Llm', FALCON_G5).addOutputs({ scope: stack });
+    expect(Object.keys(templateOf(stack).toJSON().Outputs).sort()).toEqual(['EndpointName', 'InvokeCommand']);
   });
 
-  test('construct IDs of the stateful and main children are stable', () => {
-    const { endpoint } = synth(FALCON_G5);
-    expect(endpoint.cfnEndpoint.node.id).toBe('Resource');
-    expect(endpoint.cfnModel.node.id).toBe('Model');
-    expect(endpoint.cfnEndpointConfig.node.id).toBe('EndpointConfig');
+  test('logical IDs of the endpoint, model, config and log group are stable', () => {
+    const { endpoint, stack } = synth(FALCON_G5);
+    expect([endpoint.cfnEndpoint, endpoint.cfnModel, endpoint.cfnEndpointConfig, endpoint.logGroup.node.defaultChild as CfnElement]
+      .map((c) => stack.getLogicalId(c))).toEqual(['Llm20BDA581', 'LlmModel23CEEB0C', 'LlmEndpointConfigE9BDA6B9', 'LlmLogs53EC9D67']);
   });
 });
 
@@ -335,16 +335,15 @@ describe('LmiEndpoint options', () => {
     const key = kms.Key.fromKeyArn(stack, 'WeightsKey', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
     new LmiEndpoint(stack, 'Llm', { ...FALCON_G5, weights: ModelWeights.fromS3Prefix(bucket, 'falcon/', { key }) });
     const template = templateOf(stack);
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    // The weights source grants through bind(): into the role's inline policy, like every other grant.
+    hasExecutionPolicy(template, {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: 'kms:Decrypt', Resource: 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555',
         })]),
       },
     });
-    // The grant lands in the role's DefaultPolicy; the model waits for it too.
-    const model = Object.values(template.findResources('AWS::SageMaker::Model'))[0] as { DependsOn: string[] };
-    expect(model.DependsOn).toContain(Object.keys(template.findResources('AWS::IAM::Policy'))[0]);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('VPC: private subnets, a security group without ingress, ENI permissions', () => {
@@ -397,8 +396,12 @@ describe('LmiEndpoint options', () => {
     });
   });
 
-  test('alarms on 5xx and on p90 latency near the 60 s invocation limit (microseconds)', () => {
-    const { template } = synth({ ...FALCON_G5, alarms: true });
+  test('addAlarms: 5xx and p90 latency near the 60 s invocation limit (microseconds), no action unless given', () => {
+    const { stack } = testStack();
+    new LmiEndpoint(stack, 'Llm', FALCON_G5).addAlarms();
+    const template = templateOf(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Invocation5XXErrors', Namespace: 'AWS/SageMaker', Statistic: 'Sum', Threshold: 1,
     });
@@ -451,9 +454,9 @@ describe('LmiEndpoint options', () => {
   test('explicit settings reach the container and the variant', () => {
     const { template } = synth({
       model: ZEPHYR_7B_BETA,
-      instanceType: 'ml.g5.12xlarge',
+      instanceType: LmiInstanceType.of('ml.g5.12xlarge'),
       tensorParallelDegree: 2,
-      dtype: 'fp16',
+      dtype: LmiDtype.FP16,
       maxRollingBatchSize: 32,
       maxSequenceLength: 1024,
       modelLoadingTimeout: Duration.minutes(30),
@@ -461,7 +464,7 @@ describe('LmiEndpoint options', () => {
       modelDataDownloadTimeout: Duration.minutes(20),
       instanceCount: 2,
       variantName: 'Blue',
-      imageTag: '0.33.0-lmi15.0.0-cu128',
+      image: LmiImage.fromCatalog(LmiBackend.GPU, '0.33.0-lmi15.0.0-cu128'),
       environment: { OPTION_GPU_MEMORY_UTILIZATION: '0.85' },
     });
     template.hasResourceProperties('AWS::SageMaker::Model', {
@@ -482,7 +485,7 @@ describe('LmiEndpoint options', () => {
   });
 
   test('lmi-dist is accepted on a 0.32.0 image', () => {
-    const { template } = synth({ ...FALCON_G5, rollingBatch: RollingBatch.LMI_DIST, imageTag: '0.32.0-lmi14.0.0-cu126' });
+    const { template } = synth({ ...FALCON_G5, rollingBatch: RollingBatch.LMI_DIST, image: LmiImage.fromCatalog(LmiBackend.GPU, '0.32.0-lmi14.0.0-cu126') });
     template.hasResourceProperties('AWS::SageMaker::Model', {
       PrimaryContainer: { Environment: Match.objectLike({ OPTION_ROLLING_BATCH: 'lmi-dist' }) },
     });
@@ -539,18 +542,18 @@ describe('LmiEndpoint refuses bad input at synth', () => {
     expect(build({ ...ZEPHYR_INF2, volumeSize: Size.mebibytes(300000) })).toThrow(/volumeSize: 292\.96875 GiB must be a whole number of GiB/);
   });
 
-  test('throws for a ModelWeights that is neither source of this package', () => {
-    class Foreign extends ModelWeights { public readonly kind = 's3' as const; }
-    expect(build({ ...FALCON_G5, weights: new Foreign() })).toThrow(/weights: a s3 source of another copy of this library or a subclass/);
+  test('throws for a ModelWeights source whose bind gives the model no weights', () => {
+    class Nowhere extends ModelWeights { public bind() { return {}; } }
+    expect(build({ ...FALCON_G5, weights: new Nowhere() })).toThrow(/weights: the source gave neither an S3 prefix nor a Hub download/);
   });
 
   test('throws when Falcon is asked for on Inferentia2', () => {
-    expect(build({ model: FALCON_40B, instanceType: 'ml.inf2.48xlarge', volumeSize: Size.gibibytes(512) }))
+    expect(build({ model: FALCON_40B, instanceType: LmiInstanceType.of('ml.inf2.48xlarge'), volumeSize: Size.gibibytes(512) }))
       .toThrow(/model: falcon-40b cannot be served on ml\.inf2\.48xlarge.*transformers-neuronx has no Falcon model/);
   });
 
   test('throws when the model does not fit the device memory, with the numbers', () => {
-    expect(build({ model: FALCON_40B, instanceType: 'ml.g5.12xlarge' }))
+    expect(build({ model: FALCON_40B, instanceType: LmiInstanceType.of('ml.g5.12xlarge') }))
       .toThrow(/instanceType: falcon-40b does not fit ml\.g5\.12xlarge with tensor-parallel degree 4: needs \d+\.\d GiB \(weights 77\.9 \+ KV cache .* but 4 x NVIDIA A10G offer 80\.5 GiB.*cheapest gpu instance it fits is ml\.g6\.48xlarge/);
   });
 
@@ -560,7 +563,7 @@ describe('LmiEndpoint refuses bad input at synth', () => {
   });
 
   test('throws when the tensor-parallel degree exceeds the devices', () => {
-    expect(build({ model: FALCON_7B, instanceType: 'ml.g5.12xlarge', tensorParallelDegree: 71 }))
+    expect(build({ model: FALCON_7B, instanceType: LmiInstanceType.of('ml.g5.12xlarge'), tensorParallelDegree: 71 }))
       .toThrow(/tensorParallelDegree: 71 .*not exceed the 4 GPUs \(valid: 1\)/);
   });
 
@@ -577,7 +580,7 @@ describe('LmiEndpoint refuses bad input at synth', () => {
   });
 
   test('throws when the volume is missing on inf2', () => {
-    expect(build({ model: ZEPHYR_7B_BETA, instanceType: 'ml.inf2.8xlarge' }))
+    expect(build({ model: ZEPHYR_7B_BETA, instanceType: LmiInstanceType.of('ml.inf2.8xlarge') }))
       .toThrow(/volumeSize: ml\.inf2\.8xlarge is EBS-only and needs an ML storage volume of 14\.\.512 GiB/);
   });
 
@@ -599,13 +602,15 @@ describe('LmiEndpoint refuses bad input at synth', () => {
   });
 
   test('throws for an unknown image tag, naming the supported ones', () => {
-    expect(build({ ...FALCON_G5, imageTag: '0.29.0-neuronx-sdk2.19.1' }))
-      .toThrow(/imageTag: '0\.29\.0-neuronx-sdk2\.19\.1' is not a supported gpu LMI tag; supported: 0\.36\.0-lmi27\.0\.0-cu130/);
+    expect(build({ ...FALCON_G5, image: LmiImage.fromCatalog(LmiBackend.GPU, '0.29.0-neuronx-sdk2.19.1') }))
+      .toThrow(/image: '0\.29\.0-neuronx-sdk2\.19\.1' is not a supported gpu LMI tag; supported: 0\.36\.0-lmi27\.0\.0-cu130/);
+    expect(build({ ...FALCON_G5, image: LmiImage.fromCatalog(LmiBackend.NEURON) }))
+      .toThrow(/image: a neuron LMI image cannot run on ml\.g5\.48xlarge, a gpu instance; use LmiImage\.fromCatalog\(LmiBackend\.GPU\)/);
   });
 
   test('throws for lmi-dist on an image that no longer has it', () => {
     expect(build({ ...FALCON_G5, rollingBatch: RollingBatch.LMI_DIST }))
-      .toThrow(/rollingBatch: 'lmi-dist' was removed after container 0\.32\.0, and imageTag 0\.35\.0-lmi17\.0\.0-cu128 is 0\.35\.0/);
+      .toThrow(/rollingBatch: 'lmi-dist' was removed after container 0\.32\.0, and the image is 0\.35\.0/);
   });
 
   test('throws for a GPU-only rolling batch on Neuron', () => {
@@ -623,11 +628,11 @@ describe('LmiEndpoint refuses bad input at synth', () => {
   });
 
   test('throws for an instance type the catalog does not know', () => {
-    expect(build({ model: FALCON_40B, instanceType: 'ml.m5.large' })).toThrow(/instanceType: 'ml\.m5\.large' is not in the catalog; known: ml\.g5\.12xlarge/);
+    expect(build({ model: FALCON_40B, instanceType: LmiInstanceType.of('ml.m5.large') })).toThrow(/instanceType: 'ml\.m5\.large' is not in the catalog; known: ml\.g5\.12xlarge.*LmiInstanceType\.of\(name, facts\)/);
   });
 
   test('throws for a gated model loaded from the Hub', () => {
-    expect(build({ model: MISTRAL_7B_INSTRUCT_V02, instanceType: 'ml.g5.12xlarge' }))
+    expect(build({ model: MISTRAL_7B_INSTRUCT_V02, instanceType: LmiInstanceType.of('ml.g5.12xlarge') }))
       .toThrow(/weights: mistralai\/Mistral-7B-Instruct-v0\.2 is gated .* ModelWeights\.fromS3Prefix/);
   });
 
@@ -670,13 +675,13 @@ describe('LmiEndpoint refuses bad input at synth', () => {
 
   test('throws for a custom model spec with an unknown dtype, backend or repository id', () => {
     const odd = { ...FALCON_7B, name: 'odd', dtype: 'fp8', backends: ['tpu'], huggingFaceId: 'falcon 7b' } as unknown as ModelSpec;
-    expect(build({ model: odd, instanceType: 'ml.g5.12xlarge' }))
+    expect(build({ model: odd, instanceType: LmiInstanceType.of('ml.g5.12xlarge') }))
       .toThrow(/model\.backends: 'tpu' is not one of gpu, neuron\n- model\.dtype: 'fp8' is not one of fp16, bf16\n- model\.huggingFaceId: 'falcon 7b' must be a Hugging Face repository id/);
   });
 
   test('throws for a custom model spec with impossible numbers, reporting every problem at once', () => {
     const broken: ModelSpec = { ...FALCON_7B, name: 'broken', kvHeads: 3, hiddenSize: 4545, revision: 'abc' };
-    expect(build({ model: broken, instanceType: 'ml.g5.12xlarge' }))
+    expect(build({ model: broken, instanceType: LmiInstanceType.of('ml.g5.12xlarge') }))
       .toThrow(/model\.kvHeads: 3 must divide attentionHeads 71\n- model\.hiddenSize: 4545 must be a multiple of attentionHeads 71\n- model\.revision: 'abc'/);
   });
 
@@ -689,7 +694,7 @@ describe('LmiEndpoint refuses bad input at synth', () => {
 test('two endpoints in one stack do not collide', () => {
   const { stack } = testStack();
   new LmiEndpoint(stack, 'A', FALCON_G5);
-  new LmiEndpoint(stack, 'B', { model: FALCON_7B, instanceType: 'ml.g5.12xlarge' });
+  new LmiEndpoint(stack, 'B', { model: FALCON_7B, instanceType: LmiInstanceType.of('ml.g5.12xlarge') });
   const template = templateOf(stack);
   template.resourceCountIs('AWS::SageMaker::Endpoint', 2);
   const names = Object.values(template.findResources('AWS::SageMaker::Endpoint')).map((r) => (r as { Properties: { EndpointName: string } }).Properties.EndpointName);

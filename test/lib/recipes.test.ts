@@ -370,3 +370,48 @@ describe('KnowledgeBaseRag', () => {
     expect(stackErrors(app, 'KnowledgeBaseRag').join('\n')).toMatch(/the stack's region us-west-1 has no Amazon Bedrock knowledge bases; regions with them: ap-northeast-1/);
   });
 });
+
+describe('alarmEmail: the endpoint recipes tell an operator about 5xx errors and latency', () => {
+  const endpointStacks = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint'];
+  // The topic variant of both endpoint templates, validated once (cdk-nag and CloudFormation Validate).
+  const app = validatedRecipes({ alarmEmail: 'ops@example.com' }, endpointStacks);
+  const templates = endpointStacks.map((id) => Template.fromStack(app.node.findChild(id) as Stack));
+
+  test('a KMS-encrypted, TLS-only topic e-mails the address, and both alarms act on it', () => {
+    for (const t of templates) {
+      t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmTopicKey'), 'Arn'] } });
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+      t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Sid: 'CloudWatchAlarmsPublish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]) },
+      });
+      t.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'CloudWatchAlarmsPublish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        })]) },
+      });
+      t.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+      t.allResourcesProperties('AWS::CloudWatch::Alarm', {
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }], OKActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+      });
+    }
+  });
+
+  test('without it, no topic is created and the alarms have no action', () => {
+    const { app: plain } = recipesWith({});
+    for (const id of endpointStacks) {
+      const t = Template.fromStack(plain.node.findChild(id) as Stack);
+      t.resourceCountIs('AWS::SNS::Topic', 0);
+      t.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
+    }
+  });
+
+  test('a value that is not one e-mail address is an error on both endpoint stacks, naming the key', () => {
+    const { app: bad, failed } = recipesWith({ alarmEmail: 'ops@example.com,dev@example.com' });
+    expect(failed).toEqual(endpointStacks);
+    expect(stackErrors(bad, 'Inf2LmiEndpoint').join('\n')).toMatch(/context alarmEmail: 'ops@example\.com,dev@example\.com' is not an e-mail address/);
+  });
+});
