@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type * as esbuildApi from 'esbuild';
 
 /** The page's files as `npm run build` writes them (index.html, app.js, app.css), beside the compiled construct. */
 export const PAGE_BUILD_DIR = 'page-build';
@@ -15,7 +16,7 @@ const PAGE_SOURCES = path.join(__dirname, 'page');
 export function buildChatPage(outDir: string): { [file: string]: number } {
   // Loaded here only: the compiled library never builds the page, it deploys the built files.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
+  const esbuild = require('esbuild') as typeof esbuildApi;
   fs.mkdirSync(outDir, { recursive: true });
   esbuild.buildSync({
     entryPoints: [path.join(PAGE_SOURCES, 'main.ts')],
