@@ -92,7 +92,8 @@ export class RagChatWebsite extends Construct {
   constructor(scope: Construct, id: string, props: RagChatWebsiteProps) {
     super(scope, id);
     const method = validate(props);
-    const stageName = props.api.deploymentStage.stageName;
+    // The stage's name as written (RagApi's 'v1'): `Stage.stageName` is a reference to the stage.
+    const stageName = (props.api.deploymentStage.node.defaultChild as apigw.CfnStage).stageName ?? props.api.deploymentStage.stageName;
     this.apiPath = `/${stageName}${method.resource.path}`;
 
     this.userPoolDomain = new cognito.UserPoolDomain(this, 'CognitoDomain', {
@@ -352,10 +353,7 @@ function validate(props: RagChatWebsiteProps | undefined): apigw.Method {
       ? 'certificate: given without domainName; pass both (the certificate of the custom domain) or neither'
       : `domainName: ${describe(domainName)} needs certificate: an ACM certificate for it in us-east-1`);
   }
-  const certRegion = props.certificate?.env.region;
-  if (literal(certRegion) && certRegion !== 'us-east-1') {
-    errors.push(`certificate: its region is '${certRegion}'; CloudFront uses ACM certificates from us-east-1 only`);
-  }
+  // A certificate outside us-east-1 is refused by cloudfront.Distribution itself, naming both regions.
   const acl = raw.webAclArn;
   if (acl !== undefined && !(typeof acl === 'string' && (!literal(acl) || CLOUDFRONT_WEB_ACL.test(acl)))) {
     errors.push(`webAclArn: ${describe(acl)} must be the ARN of a CLOUDFRONT-scope web ACL, arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (a REGIONAL web ACL cannot protect CloudFront)`);
