@@ -1,5 +1,5 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
-import type { KendraIndex, LmiEndpoint, ParallelCluster, RagApi } from '../constructs';
+import type { KendraIndex, LmiEndpoint, ParallelCluster, RagApi, RagChatUserPool, RagChatWebsite } from '../constructs';
 
 // Outputs live at stack scope with constant IDs, so their logical IDs (the keys `aws cloudformation
 // describe-stacks` and the README quote) carry no hash.
@@ -29,4 +29,15 @@ export function addClusterOutputs(stack: Stack, cluster: ParallelCluster): void 
   new CfnOutput(stack, 'HeadNodeInstanceId', { description: `Head node of ParallelCluster ${cluster.clusterName}`, value: cluster.headNodeInstanceId });
   new CfnOutput(stack, 'ConnectCommand', { description: 'Open a shell on the head node (Session Manager; no SSH)', value: cluster.connectCommand });
   new CfnOutput(stack, 'ClusterValidationMessages', { description: 'ParallelCluster validation messages', value: cluster.validationMessages });
+}
+
+/**
+ * The outputs of a RAG recipe with the chat page: `ChatUrl`, `ApiUrl` (Cognito authorization),
+ * `UserPoolId` and `CreateUserCommand` (users are invited by an administrator).
+ */
+export function addChatOutputs(stack: Stack, api: RagApi, chat: RagChatWebsite, users: RagChatUserPool): void {
+  new CfnOutput(stack, 'ChatUrl', { description: 'The chat page: sign in with a user of the user pool (see CreateUserCommand)', value: chat.url });
+  new CfnOutput(stack, 'ApiUrl', { description: 'POST {"question": "..."} here with a Cognito ID token in the Authorization header; the chat page calls it under ChatUrl', value: api.url });
+  new CfnOutput(stack, 'UserPoolId', { description: 'The Cognito user pool of the chat page\'s users', value: users.userPool.userPoolId });
+  new CfnOutput(stack, 'CreateUserCommand', { description: 'Invite a user (Cognito emails a temporary password; the first sign-in sets a password and an authenticator app)', value: users.createUserCommand });
 }

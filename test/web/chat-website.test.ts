@@ -9,8 +9,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import {
-  ChatLanguage, KendraRetriever, RagApi, RagApiAuthorization, RagChatWebsite, type RagChatWebsiteProps,
+  ChatLanguage, KendraRetriever, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type RagChatUserPoolProps, type RagChatWebsiteProps,
 } from '../../constructs';
+import { unusedNagAcknowledgements } from '../util/nag-audit';
 import { templateOf, testStack } from '../util/synth';
 
 const ENDPOINT_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/falcon';
@@ -200,6 +201,10 @@ describe('RagChatWebsite defaults', () => {
     expect(config.Restrictions).toBeUndefined();
   });
 
+  test('every acknowledgement matches a cdk-nag finding that fires', () => {
+    expect(unusedNagAcknowledgements(stack)).toEqual([]);
+  });
+
   test('matches its snapshot', () => {
     expect(template.toJSON()).toMatchSnapshot();
   });
@@ -240,6 +245,7 @@ describe('RagChatWebsite props', () => {
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     expect(deployedConfig(g.stack, t).config).toMatchObject({ title: 'Docs Q&A', defaultLanguage: 'en' });
     expect(site.url).toBe('https://chat.example.com');
+    expect(unusedNagAcknowledgements(g.stack)).toEqual([]);
   });
 });
 
@@ -278,5 +284,21 @@ describe('RagChatWebsite errors', () => {
     const certificate = acm.Certificate.fromCertificateArn(g.stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
     expect(() => new RagChatWebsite(g.stack, 'Chat', { api: g.rag.api, userPool: g.userPool, domainName: 'chat.example.com', certificate }))
       .toThrow(/certificates must be in the us-east-1 region and the certificate you provided is in eu-west-1/);
+  });
+});
+
+describe('RagChatUserPool', () => {
+  test('mfaRequired: false makes MFA optional; threatProtection: false is the Essentials plan without threat protection', () => {
+    const { stack } = testStack();
+    new RagChatUserPool(stack, 'Users', { mfaRequired: false, threatProtection: false });
+    const t = templateOf(stack);
+    t.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'OPTIONAL', UserPoolTier: 'ESSENTIALS', UserPoolAddOns: Match.absent() });
+    // Each opt-out's acknowledgement matches a finding that really fires.
+    expect(unusedNagAcknowledgements(stack)).toEqual([]);
+  });
+
+  test('throws when a switch is not a boolean', () => {
+    const { stack } = testStack();
+    expect(() => new RagChatUserPool(stack, 'Users', { mfaRequired: 'yes' } as unknown as RagChatUserPoolProps)).toThrow(/mfaRequired: 'yes' must be true or false/);
   });
 });
