@@ -92,6 +92,7 @@ export class RagChatWebsite extends Construct {
   constructor(scope: Construct, id: string, props: RagChatWebsiteProps) {
     super(scope, id);
     const method = validate(props);
+    this.node.addValidation({ validate: () => samePoolProblems(method, props.userPool) });
     // The stage's name as written (RagApi's 'v1'): `Stage.stageName` is a reference to the stage.
     const stageName = (props.api.deploymentStage.node.defaultChild as apigw.CfnStage).stageName ?? props.api.deploymentStage.stageName;
     this.apiPath = `/${stageName}${method.resource.path}`;
@@ -296,6 +297,24 @@ export class RagChatWebsite extends Construct {
       { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: `${library}: it reaches only S3 over TLS; the page bucket and the asset bucket are not in a VPC.` },
     );
   }
+}
+
+/**
+ * The page signs users in to `userPool`; the API's authorizer must accept that pool's tokens, or every
+ * question is a 401. Compared on the resolved template values once the tree is complete; skipped when
+ * the authorizer is not found in the API's stack (then nothing here can tell).
+ */
+function samePoolProblems(method: apigw.Method, userPool: cognito.IUserPool): string[] {
+  const stack = Stack.of(method);
+  const ref = stack.resolve((method.node.defaultChild as apigw.CfnMethod).authorizerId) as { Ref?: string } | undefined;
+  const authorizer = stack.node.findAll().find((c): c is apigw.CfnAuthorizer => c instanceof apigw.CfnAuthorizer
+    && Stack.of(c) === stack && stack.resolve(c.logicalId) === ref?.Ref);
+  if (!authorizer) return [];
+  const accepted = JSON.stringify(stack.resolve(authorizer.providerArns ?? []));
+  const pool = JSON.stringify(stack.resolve(userPool.userPoolArn));
+  return accepted.includes(pool) ? [] : [
+    `userPool: the API's Cognito authorizer does not accept this pool's tokens; pass the pool given to RagApiAuthorization.cognito(userPool)`,
+  ];
 }
 
 /** What a value is, for an error message, without printing a token's internals or a whole object. */

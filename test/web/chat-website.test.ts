@@ -256,6 +256,13 @@ describe('RagChatWebsite errors', () => {
       .toThrow(/api: POST \/ask uses IAM authorization; the page needs RagApiAuthorization.cognito\(userPool\): a browser .* identity pool/);
   });
 
+  test('fails synthesis when userPool is not the pool the API\'s authorizer accepts', () => {
+    const g = given();
+    const other = cognito.UserPool.fromUserPoolId(g.stack, 'Other', 'us-east-1_zzzzzzzzz');
+    new RagChatWebsite(g.stack, 'Chat', { api: g.rag.api, userPool: other });
+    expect(() => templateOf(g.stack)).toThrow(/userPool: the API's Cognito authorizer does not accept this pool's tokens/);
+  });
+
   test('throws when api or userPool is missing or not one', () => {
     const g = given();
     expect(() => new RagChatWebsite(g.stack, 'Chat', {} as RagChatWebsiteProps)).toThrow(/api: required.*\n- userPool: required/s);
