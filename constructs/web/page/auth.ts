@@ -82,6 +82,8 @@ export async function completeSignIn(settings: Settings): Promise<Session | unde
   if (error !== null) throw new SignInError(error);
   const pending = pendingText ? JSON.parse(pendingText) as { verifier?: string; state?: string } : {};
   if (!pending.verifier || pending.state !== state) throw new SignInError('state mismatch');
+  // A cross-origin fetch: Cognito's token endpoint answers browsers with CORS (the plain-JavaScript
+  // PKCE exchange in aws-amplify/amplify-js issue 5284); the page's CSP connect-src names the domain.
   const response = await fetch(`${settings.cognitoDomain}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
