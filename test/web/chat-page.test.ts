@@ -150,6 +150,22 @@ describeWithTools(['chromium', 'japaneseFont'], 'the chat page in headless Chrom
     expect(rig.server.apiCalls.at(-1)?.status).toBe(200);
   });
 
+  test('a token about to expire leads to sign-in before any request is sent', async () => {
+    // The page treats a token with under 30 s left as expired.
+    rig.cognito.tokenLifetimeSeconds = 20;
+    await signIn();
+    await ask('質問');
+    await page.getByRole('alert').filter({ hasText: 'もう一度サインインしてください' }).waitFor();
+    expect(rig.server.apiCalls).toEqual([]);
+  });
+
+  test('a callback whose state the page did not send is refused, and no code is exchanged', async () => {
+    await page.goto(`${rig.server.url}/?code=stolen&state=forged`);
+    await page.getByRole('alert').filter({ hasText: 'サインインに失敗しました。もう一度お試しください。: state mismatch' }).waitFor();
+    expect(rig.cognito.calls('/oauth2/token')).toEqual([]);
+    expect(page.url()).toBe(`${rig.server.url}/`);
+  });
+
   test('sign-out ends the Cognito session and comes back signed out', async () => {
     await signIn();
     await page.getByRole('button', { name: 'サインアウト' }).click();
