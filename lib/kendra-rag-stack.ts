@@ -63,6 +63,10 @@ export class KendraRagStack extends Stack {
     });
     this.chat = new RagChatWebsite(this, 'Chat', { api: this.api.api, userPool });
     addChatOutputs(this, this.api, this.chat, users);
+    if (props.description === undefined) {
+      // Cognito Plus feature plan: $0.02 per monthly active user, no free tier (Amazon Cognito pricing page).
+      this.templateOptions.description += ' Chat page on CloudFront; its Cognito users (Plus plan) about $0.02 per monthly active user.';
+    }
     addEndpointOutputs(this, this.endpoint, FALCON_40B.name);
     if (index) addKendraIndexOutputs(this, index);
     Tags.of(this).add('llm-recipe', 'kendra-rag');
