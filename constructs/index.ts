@@ -12,3 +12,6 @@ export {
 export {
   VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase, type KnowledgeBaseAttributes, type VectorKnowledgeBaseProps,
 } from './rag/knowledge-base';
+// The chat page for the RAG API (issue 11).
+export { ChatLanguage, RagChatWebsite, type RagChatWebsiteProps } from './web/chat-website';
+export { RagChatUserPool, type RagChatUserPoolProps } from './web/chat-user-pool';

@@ -1,9 +1,9 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  FALCON_40B, findHostingInstance, KendraIndex, KendraRetriever, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, type IRagRetriever,
+  FALCON_40B, findHostingInstance, KendraIndex, KendraRetriever, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type IRagRetriever,
 } from '../constructs';
-import { addEndpointOutputs, addKendraIndexOutputs, addRagApiOutputs } from './outputs';
+import { addChatOutputs, addEndpointOutputs, addKendraIndexOutputs } from './outputs';
 
 /** Properties of the {@link KendraRagStack}. */
 export interface KendraRagStackProps extends StackProps {
@@ -26,11 +26,14 @@ const KENDRA_DEVELOPER_USD_PER_HOUR = 1.125;
 
 /**
  * Question answering over a company's documents: Kendra retrieval and Falcon-40B on an LMI
- * endpoint, wired with LangChain in a Lambda function behind an IAM-authorized, throttled API.
+ * endpoint, wired with LangChain in a Lambda function behind a Cognito-authorized, throttled API,
+ * and the chat page (CloudFront) whose users sign in to the stack's Cognito user pool.
  */
 export class KendraRagStack extends Stack {
   public readonly api: RagApi;
   public readonly endpoint: LmiEndpoint;
+  /** The chat page over the API; its users sign in to the stack's Cognito user pool. */
+  public readonly chat: RagChatWebsite;
 
   constructor(scope: Construct, id: string, props: KendraRagStackProps = {}) {
     super(scope, id, props);
@@ -49,14 +52,21 @@ export class KendraRagStack extends Stack {
         ?? 'RAG API over a new Kendra Developer Edition index (about $' + KENDRA_DEVELOPER_USD_PER_HOUR + '/h; only accounts that used Kendra before '
           + `2026-07-30 can create one: pass -c kendraIndexId=<id> to use an existing index) and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
     }
+    const users = new RagChatUserPool(this, 'ChatUsers');
+    const userPool = users.userPool;
     this.api = new RagApi(this, 'Rag', {
       retriever,
       endpoint: this.endpoint,
-      authorization: RagApiAuthorization.iam(),
+      authorization: RagApiAuthorization.cognito(userPool),
       allowedOrigins: props.allowedOrigins,
       waf: props.waf,
     });
-    addRagApiOutputs(this, this.api);
+    this.chat = new RagChatWebsite(this, 'Chat', { api: this.api.api, userPool });
+    addChatOutputs(this, this.api, this.chat, users);
+    if (props.description === undefined) {
+      // Cognito Plus feature plan: $0.02 per monthly active user, no free tier (Amazon Cognito pricing page).
+      this.templateOptions.description += ' Chat page on CloudFront; its Cognito users (Plus plan) about $0.02 per monthly active user.';
+    }
     addEndpointOutputs(this, this.endpoint);
     if (index) addKendraIndexOutputs(this, index);
     Tags.of(this).add('llm-recipe', 'kendra-rag');

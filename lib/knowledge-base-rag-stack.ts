@@ -2,9 +2,9 @@ import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import {
-  type EmbeddingModel, FALCON_40B, findHostingInstance, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase,
+  type EmbeddingModel, FALCON_40B, findHostingInstance, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase,
 } from '../constructs';
-import { addEndpointOutputs, addKnowledgeBaseOutputs, addRagApiOutputs } from './outputs';
+import { addChatOutputs, addEndpointOutputs, addKnowledgeBaseOutputs } from './outputs';
 
 /** Properties of the {@link KnowledgeBaseRagStack}. */
 export interface KnowledgeBaseRagStackProps extends StackProps {
@@ -28,11 +28,14 @@ const INSTANCE_TYPE = 'ml.g5.48xlarge';
 /**
  * Question answering over a company's documents for every account: an Amazon Bedrock knowledge base
  * (S3 Vectors by default) and Falcon-40B on an LMI endpoint, wired with LangChain in a Lambda
- * function behind an IAM-authorized, throttled API.
+ * function behind a Cognito-authorized, throttled API, and the chat page (CloudFront) whose users
+ * sign in to the stack's Cognito user pool.
  */
 export class KnowledgeBaseRagStack extends Stack {
   public readonly api: RagApi;
   public readonly endpoint: LmiEndpoint;
+  /** The chat page over the API; its users sign in to the stack's Cognito user pool. */
+  public readonly chat: RagChatWebsite;
   /** The new knowledge base, unless an existing one was given. */
   public readonly knowledgeBase?: VectorKnowledgeBase;
 
@@ -66,14 +69,20 @@ export class KnowledgeBaseRagStack extends Stack {
       this.templateOptions.description = props.description
         ?? `RAG API over a new Bedrock knowledge base (${storeCost}) and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
     }
+    const users = new RagChatUserPool(this, 'ChatUsers');
     this.api = new RagApi(this, 'Rag', {
       retriever,
       endpoint: this.endpoint,
-      authorization: RagApiAuthorization.iam(),
+      authorization: RagApiAuthorization.cognito(users.userPool),
       allowedOrigins: props.allowedOrigins,
       waf: props.waf,
     });
-    addRagApiOutputs(this, this.api);
+    this.chat = new RagChatWebsite(this, 'Chat', { api: this.api.api, userPool: users.userPool });
+    addChatOutputs(this, this.api, this.chat, users);
+    if (props.description === undefined) {
+      // Cognito Plus feature plan: $0.02 per monthly active user, no free tier (Amazon Cognito pricing page).
+      this.templateOptions.description += ' Chat page on CloudFront; its Cognito users (Plus plan) about $0.02 per monthly active user.';
+    }
     addEndpointOutputs(this, this.endpoint);
     addKnowledgeBaseOutputs(this, retriever, this.knowledgeBase);
     Tags.of(this).add('llm-recipe', 'knowledge-base-rag');

@@ -1,5 +1,5 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
-import type { IKnowledgeBase, KendraIndex, LmiEndpoint, ParallelCluster, RagApi, VectorKnowledgeBase } from '../constructs';
+import type { IKnowledgeBase, KendraIndex, LmiEndpoint, ParallelCluster, RagApi, RagChatUserPool, RagChatWebsite, VectorKnowledgeBase } from '../constructs';
 
 // Outputs live at stack scope with constant IDs, so their logical IDs (the keys `aws cloudformation
 // describe-stacks` and the README quote) carry no hash.
@@ -42,4 +42,15 @@ export function addKnowledgeBaseOutputs(stack: Stack, knowledgeBase: IKnowledgeB
     description: 'Upload the documents to answer from here (aws s3 cp --recursive ./docs s3://<bucket>/), then run llm-recipes kb sync <KnowledgeBaseId>',
     value: created.documentsBucket.bucketName,
   });
+}
+
+/**
+ * The outputs of a RAG recipe with the chat page: `ChatUrl`, `ApiUrl` (Cognito authorization),
+ * `UserPoolId` and `CreateUserCommand` (users are invited by an administrator).
+ */
+export function addChatOutputs(stack: Stack, api: RagApi, chat: RagChatWebsite, users: RagChatUserPool): void {
+  new CfnOutput(stack, 'ChatUrl', { description: 'The chat page: sign in with a user of the user pool (see CreateUserCommand)', value: chat.url });
+  new CfnOutput(stack, 'ApiUrl', { description: 'POST {"question": "..."} here with a Cognito ID token in the Authorization header; the chat page calls it under ChatUrl', value: api.url });
+  new CfnOutput(stack, 'UserPoolId', { description: 'The Cognito user pool of the chat page\'s users', value: users.userPool.userPoolId });
+  new CfnOutput(stack, 'CreateUserCommand', { description: 'Invite a user (Cognito emails a temporary password; the first sign-in sets a password and an authenticator app)', value: users.createUserCommand });
 }

@@ -71,7 +71,7 @@ describe('the recipe app', () => {
   test.each([
     ['Falcon40bG5Endpoint', ['EndpointName', 'InvokeCommand']],
     ['Inf2LmiEndpoint', ['EndpointName', 'InvokeCommand']],
-    ['KendraRag', ['ApiUrl', 'DocumentsBucketName', 'EndpointName', 'InvokeCommand', 'KendraIndexId', 'SignedRequestExample']],
+    ['KendraRag', ['ApiUrl', 'ChatUrl', 'CreateUserCommand', 'DocumentsBucketName', 'EndpointName', 'InvokeCommand', 'KendraIndexId', 'UserPoolId']],
     ['Trn1MegatronPretraining', ['ClusterValidationMessages', 'ConnectCommand', 'DataBucketName', 'HeadNodeInstanceId', 'NextSteps']],
     ['FsdpParallelCluster', ['ClusterValidationMessages', 'ConnectCommand', 'DataBucketName', 'HeadNodeInstanceId', 'NextSteps']],
   ])('%s outputs its next steps under stable keys, each with a description', (id, keys) => {
@@ -313,7 +313,7 @@ describe('KnowledgeBaseRag', () => {
     t.hasResourceProperties('AWS::SageMaker::EndpointConfig', { ProductionVariants: [Match.objectLike({ InstanceType: 'ml.g5.48xlarge' })] });
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ KNOWLEDGE_BASE_ID: { 'Fn::GetAtt': [Match.anyValue(), 'KnowledgeBaseId'] } }) } });
     const outputs = outputsOf(stack);
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'DataSourceId', 'DocumentsBucketName', 'EndpointName', 'InvokeCommand', 'KnowledgeBaseId', 'SignedRequestExample']);
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'ChatUrl', 'CreateUserCommand', 'DataSourceId', 'DocumentsBucketName', 'EndpointName', 'InvokeCommand', 'KnowledgeBaseId', 'UserPoolId']);
     for (const o of Object.values(outputs)) expect(o.Description).toEqual(expect.stringMatching(/\w/));
     expect(stack.templateOptions.description).toMatch(/S3 Vectors: no hourly cost.*about \$20\.36\/h for the endpoint/);
   });
@@ -413,5 +413,40 @@ describe('alarmEmail: the endpoint recipes tell an operator about 5xx errors and
     const { app: bad, failed } = recipesWith({ alarmEmail: 'ops@example.com,dev@example.com' });
     expect(failed).toEqual(endpointStacks);
     expect(stackErrors(bad, 'Inf2LmiEndpoint').join('\n')).toMatch(/context alarmEmail: 'ops@example\.com,dev@example\.com' is not an e-mail address/);
+  });
+});
+
+describe('KendraRag: the chat page and its users', () => {
+  const app = freshApp({ kendraIndexId: '0123abcd-4567-89ef-0123-456789abcdef' });
+  addRecipes(app);
+  const template = Template.fromStack(app.node.findChild('KendraRag') as Stack);
+
+  test('the API takes Cognito ID tokens from the stack\'s user pool', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS' });
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS', ProviderARNs: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ChatUsers'), 'Arn'] }] });
+  });
+
+  test('the user pool: no self sign-up, email sign-in, TOTP MFA required, strong passwords, threat protection, retained', () => {
+    template.hasResource('AWS::Cognito::UserPool', {
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        UsernameAttributes: ['email'],
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true }) },
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+        DeletionProtection: 'ACTIVE',
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the page: one distribution with the API behavior, the app client and the managed login domain; ChatUrl is its URL', () => {
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    template.hasOutput('ChatUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^ChatDistribution'), 'DomainName'] }]] } });
+    template.hasOutput('CreateUserCommand', { Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^aws cognito-idp admin-create-user --user-pool-id ')])] } });
   });
 });

@@ -32,6 +32,21 @@ export function pythonWithTorch(): string | undefined {
   return candidates.find((python) => commandSucceeds(python, ['-c', 'import torch, numpy']));
 }
 
+/**
+ * The headless Chromium the chat page's browser tests drive through playwright-core: CHROMIUM_PATH
+ * when set, else Debian's chromium-headless-shell, else a full Debian chromium. Nothing downloads a browser.
+ */
+export function chromiumPath(): string | undefined {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].filter((c): c is string => !!c);
+  return candidates.find((browser) => commandSucceeds(browser, ['--version']));
+}
+
+/** True when fontconfig knows a font with Japanese glyphs (the page's Japanese screenshots). */
+export function hasJapaneseFont(): boolean {
+  const run = spawnSync('fc-list', [':lang=ja', 'family'], { encoding: 'utf-8', timeout: 60_000 });
+  return !run.error && run.status === 0 && run.stdout.trim() !== '';
+}
+
 /** Every tool a test may ask for. Add an entry here and the setup, the notice and `npm run test-tools` follow. */
 export const SYSTEM_TOOLS = {
   shellcheck: {
@@ -48,6 +63,16 @@ export const SYSTEM_TOOLS = {
     description: 'python3 3.8 or later (the LoRA training script\'s unit tests, stdlib only)',
     debianPackages: ['python3'],
     detect: () => commandSucceeds('python3', ['-c', 'import sys; sys.exit(0 if sys.version_info >= (3, 8) else 1)']),
+  },
+  chromium: {
+    description: 'headless Chromium (the chat page browser tests; or set CHROMIUM_PATH)',
+    debianPackages: ['chromium-headless-shell'],
+    detect: () => chromiumPath() !== undefined,
+  },
+  japaneseFont: {
+    description: 'a Japanese font, IPA Gothic (the chat page in Japanese)',
+    debianPackages: ['fonts-ipafont-gothic'],
+    detect: () => hasJapaneseFont(),
   },
 } as const satisfies Record<string, SystemTool>;
 

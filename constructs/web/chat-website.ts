@@ -1,0 +1,401 @@
+import { Annotations, Aws, CfnOutput, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { logRetentionProblem, logsKey } from '../logs-key';
+import { retainedBucket } from '../retained-bucket';
+import { contentSecurityPolicy } from './csp';
+import { chatPageDir } from './page-bundle';
+
+/** The language the page opens in; the reader can switch it on the page. */
+export enum ChatLanguage {
+  /** 日本語 (the talk's language). */
+  JAPANESE = 'ja',
+  ENGLISH = 'en',
+}
+
+/** Properties of a {@link RagChatWebsite}. */
+export interface RagChatWebsiteProps {
+  /**
+   * The REST API to chat with: the `api` of a `RagApi` built with `RagApiAuthorization.cognito(userPool)`.
+   * Its POST method is served under the distribution at the stage's path (`/v1/ask` for a RagApi).
+   */
+  readonly api: apigw.RestApi;
+  /** The user pool whose tokens the API's Cognito authorizer accepts; the page signs users in to it. */
+  readonly userPool: cognito.IUserPool;
+  /**
+   * Prefix of the Cognito domain (`https://<prefix>.auth.<region>.amazoncognito.com`) that hosts the
+   * managed login: 1 to 63 lowercase letters, digits and hyphens, unique in the region, without
+   * `aws`, `amazon` or `cognito`. A user pool has at most one prefix domain.
+   * @default `rag-chat-<account>-<8 characters unique to this construct>`
+   */
+  readonly cognitoDomainPrefix?: string;
+  /** A custom domain name for the page, such as `chat.example.com` (point its DNS at the distribution). @default the distribution's cloudfront.net name */
+  readonly domainName?: string;
+  /** The ACM certificate of `domainName`, in us-east-1 (CloudFront's requirement). Required with `domainName`. @default none */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * The ARN of an AWS WAF web ACL with the CLOUDFRONT scope (created in us-east-1), such as
+   * `arn:aws:wafv2:us-east-1:123456789012:global/webacl/chat/…`.
+   * @default no web ACL
+   */
+  readonly webAclArn?: string;
+  /** Countries that may (or may not) load the page: `cloudfront.GeoRestriction.allowlist('JP')`. @default no restriction */
+  readonly geoRestriction?: cloudfront.GeoRestriction;
+  /** The page's title and heading, 1 to 100 characters. @default 'RAG チャット' */
+  readonly title?: string;
+  /** The language the page opens in. @default ChatLanguage.JAPANESE */
+  readonly defaultLanguage?: ChatLanguage;
+  /** How long a sign-in lasts (the ID token's validity, 5 minutes to 1 day); then the page asks to sign in again. @default 1 hour */
+  readonly sessionDuration?: Duration;
+  /** Retention of the page deployment function's logs (never INFINITE). @default one year */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** CloudFront's TLS floor for viewers when a certificate of ours is attached (CloudFront guide, "Supported protocols and ciphers between viewers and CloudFront"). */
+const VIEWER_TLS = cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021;
+const DEFAULT_TITLE = 'RAG チャット';
+/** Cognito domain prefix: lowercase letters, digits, hyphens, 1 to 63, no reserved words (Cognito guide, "Using the Amazon Cognito prefix domain"). */
+const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito'];
+const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const CLOUDFRONT_WEB_ACL = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/;
+
+/**
+ * A chat page for a RAG API with Cognito authorization: the page (bundled TypeScript, no framework)
+ * in a private KMS-encrypted bucket behind CloudFront with origin access control, the API under the
+ * same distribution (no CORS), a strict response headers policy, a public Cognito app client with
+ * the authorization-code flow and PKCE, a Cognito domain with managed login, and the runtime
+ * settings in `config.json` written next to the page at deploy time.
+ */
+export class RagChatWebsite extends Construct {
+  public readonly distribution: cloudfront.Distribution;
+  /** The bucket that holds the page (private, KMS, TLS only, retained). */
+  public readonly bucket: s3.Bucket;
+  /** The public app client the page signs in with. */
+  public readonly userPoolClient: cognito.UserPoolClient;
+  /** The Cognito domain of the managed login. */
+  public readonly userPoolDomain: cognito.UserPoolDomain;
+  public readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  /** `https://` and the custom domain, else the distribution's domain name. */
+  public readonly url: string;
+  /** The API's path on the distribution, such as `/v1/ask`. */
+  public readonly apiPath: string;
+
+  constructor(scope: Construct, id: string, props: RagChatWebsiteProps) {
+    super(scope, id);
+    const method = validate(props);
+    this.node.addValidation({ validate: () => samePoolProblems(method, props.userPool) });
+    // The stage's name as written (RagApi's 'v1'): `Stage.stageName` is a reference to the stage.
+    const stageName = (props.api.deploymentStage.node.defaultChild as apigw.CfnStage).stageName ?? props.api.deploymentStage.stageName;
+    this.apiPath = `/${stageName}${method.resource.path}`;
+
+    this.userPoolDomain = new cognito.UserPoolDomain(this, 'CognitoDomain', {
+      userPool: props.userPool,
+      cognitoDomain: { domainPrefix: props.cognitoDomainPrefix ?? this.defaultDomainPrefix() },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    const cognitoUrl = this.userPoolDomain.baseUrl();
+
+    const key = new kms.Key(this, 'Key', { description: 'RAG chat page bucket', enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+    this.bucket = retainedBucket(this, 'Bucket', key, 'chat-page/');
+    const accessLogs = this.node.findChild('AccessLogs') as s3.Bucket;
+    const cdnLogs = this.cloudFrontLogsBucket(accessLogs);
+
+    this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
+      comment: 'RAG chat page: CSP, HSTS, no framing, no sniffing, no referrer',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(cognitoUrl), override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        contentTypeOptions: { override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+    });
+
+    const apiStack = Stack.of(props.api);
+    const apiOrigin = new origins.HttpOrigin(`${props.api.restApiId}.execute-api.${apiStack.region}.${apiStack.urlSuffix}`, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      // Above API Gateway's 29 s integration timeout, so the API's own 504 reaches the page.
+      readTimeout: Duration.seconds(35),
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'RAG chat page and API',
+      defaultRootObject: 'index.html',
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      domainNames: props.domainName ? [props.domainName] : undefined,
+      certificate: props.certificate,
+      minimumProtocolVersion: props.certificate ? VIEWER_TLS : undefined,
+      webAclId: props.webAclArn,
+      geoRestriction: props.geoRestriction,
+      enableLogging: true,
+      logBucket: cdnLogs,
+      logFilePrefix: 'cloudfront/',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.responseHeadersPolicy,
+        compress: true,
+      },
+      additionalBehaviors: {
+        [`/${stageName}/*`]: {
+          origin: apiOrigin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          // With caching disabled, this managed policy forwards every viewer header, Authorization
+          // included, but Host, which API Gateway needs to be its own (AWS re:Post knowledge center,
+          // "cloudfront-authorization-header"; CloudFront guide, managed origin request policies).
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: this.responseHeadersPolicy,
+        },
+      },
+    });
+    this.url = `https://${props.domainName ?? this.distribution.distributionDomainName}`;
+
+    this.userPoolClient = new cognito.UserPoolClient(this, 'Client', {
+      userPool: props.userPool,
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [`${this.url}/`],
+        logoutUrls: [`${this.url}/`],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: props.sessionDuration ?? Duration.hours(1),
+      accessTokenValidity: props.sessionDuration ?? Duration.hours(1),
+      // The page keeps no refresh token (tokens in memory only); Cognito's minimum is 60 minutes.
+      refreshTokenValidity: Duration.minutes(Math.max(60, (props.sessionDuration ?? Duration.hours(1)).toMinutes())),
+    });
+    // The managed login (version 2) shows a client's pages only once it has a branding style.
+    new cognito.CfnManagedLoginBranding(this, 'LoginBranding', {
+      userPoolId: props.userPool.userPoolId,
+      clientId: this.userPoolClient.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+
+    const deploymentLogs = new logs.LogGroup(this, 'DeploymentLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryptionKey: logsKey(this, 'LogsKey', 'RAG chat page deployment logs'),
+    });
+    const deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
+      destinationBucket: this.bucket,
+      sources: [
+        s3deploy.Source.asset(chatPageDir()),
+        s3deploy.Source.jsonData('config.json', {
+          region: Stack.of(props.userPool).region,
+          userPoolId: props.userPool.userPoolId,
+          clientId: this.userPoolClient.userPoolClientId,
+          cognitoDomain: cognitoUrl,
+          apiPath: this.apiPath,
+          title: props.title ?? DEFAULT_TITLE,
+          defaultLanguage: props.defaultLanguage ?? ChatLanguage.JAPANESE,
+        }),
+      ],
+      // No invalidation (whose permission aws-cdk-lib grants on every distribution): with no-cache
+      // objects CloudFront keeps them for the cache policy's minimum TTL only, 1 s for CachingOptimized
+      // (CloudFormation reference, CachePolicyConfig: a minimum TTL above 0 overrides no-cache).
+      cacheControl: [s3deploy.CacheControl.noCache()],
+      logGroup: deploymentLogs,
+      memoryLimit: 256,
+    });
+    this.acknowledge(props, deployment);
+  }
+
+  /** Stack outputs: the page's URL. */
+  public addOutputs(): void {
+    new CfnOutput(this, 'Url', { description: 'The chat page (sign in with a user of the user pool)', value: this.url });
+  }
+
+  private defaultDomainPrefix(): string {
+    const unique = Names.uniqueId(this).toLowerCase().replace(/[^a-z0-9]/g, '').slice(-8);
+    return Fn.join('-', ['rag-chat', Aws.ACCOUNT_ID, unique]);
+  }
+
+  /** CloudFront standard logs: an SSE-S3 bucket with ACLs, which legacy log delivery needs. */
+  private cloudFrontLogsBucket(accessLogs: s3.Bucket): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'CdnLogs', {
+      // CloudFront standard logging (legacy) writes with an ACL: the bucket must not enforce bucket-owner
+      // ownership (CloudFront guide, "Permissions required to configure standard logging").
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'cdn-logs/',
+      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(90) }],
+    });
+    Validations.of(bucket).acknowledge(
+      {
+        id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        reason: 'CloudFront standard logs are delivered with the awslogsdelivery account\'s ACL grant; the bucket uses SSE-S3 so delivery needs no grant on a key.',
+      },
+      {
+        id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+        reason: 'Access logs are kept in the region of the stack; cross-region replication is the account owner\'s policy.',
+      },
+    );
+    return bucket;
+  }
+
+  private acknowledge(props: RagChatWebsiteProps, deployment: s3deploy.BucketDeployment): void {
+    const distribution = Validations.of(this.distribution);
+    if (!props.domainName) {
+      distribution.acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason: 'Without domainName the distribution uses the default *.cloudfront.net certificate, whose viewer TLS floor CloudFront fixes at TLSv1; pass domainName and certificate for the TLSv1.2_2021 policy.',
+      });
+    }
+    if (!props.geoRestriction) {
+      distribution.acknowledge({ id: 'AwsSolutions-CFR1', reason: 'Geo restriction is opt-in (geoRestriction); the page and the API require a Cognito sign-in.' });
+    }
+    if (!props.webAclArn) {
+      distribution.acknowledge({ id: 'AwsSolutions-CFR2', reason: 'WAF is opt-in (webAclArn: a CLOUDFRONT-scope web ACL lives in us-east-1); the API is throttled and requires a Cognito sign-in.' });
+    }
+    // The KMS key policy lets CloudFront (any distribution of this account) decrypt: a policy naming
+    // this distribution would make the key, the bucket and the distribution depend on each other.
+    Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac',
+      'The key policy is limited to this account\'s CloudFront distributions through the AWS:SourceArn condition; scoping it to one distribution ID would be a circular dependency.');
+    this.acknowledgeDeploymentFunction(deployment);
+  }
+
+  /** aws-cdk-lib's BucketDeployment function (a singleton at stack scope), what its design makes cdk-nag report. */
+  private acknowledgeDeploymentFunction(deployment: s3deploy.BucketDeployment): void {
+    const fn = deployment.handlerRole.node.scope;
+    if (!fn) return;
+    const library = 'aws-cdk-lib\'s BucketDeployment (the page upload at deploy time)';
+    Validations.of(fn).acknowledge(
+      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: `${library}: the AWS managed policy only lets the function write its CloudWatch Logs.` },
+      ...['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Action::s3:Abort*', 'Action::s3:DeleteObject*', 'Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'].map((finding) => ({
+        id: `AwsSolutions-IAM5[${finding}]`,
+        reason: `${library}: its read grant on the CDK asset bucket and read-write grant on the page bucket and its key use these action groups; every statement names those resources.`,
+      })),
+      { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', reason: `${library}: it reads the page asset from the CDK bootstrap asset bucket.` },
+      { id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`, reason: `${library}: it writes and prunes the page's objects, all of this bucket.` },
+      { id: 'AwsSolutions-L1', reason: `${library}: the function's Python runtime is the one aws-cdk-lib ships its handler for.` },
+      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: `${library}: its grants live in the function role's inline policy, scoped to the asset bucket, the page bucket and its key.` },
+      { id: 'NIST.800.53.R5-LambdaConcurrency', reason: `${library}: CloudFormation invokes it once per deployment of the page.` },
+      { id: 'NIST.800.53.R5-LambdaDLQ', reason: `${library}: CloudFormation invokes it as a custom resource and receives its failures; there is no asynchronous event to lose.` },
+      { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: `${library}: it reaches only S3 over TLS; the page bucket and the asset bucket are not in a VPC.` },
+    );
+  }
+}
+
+/**
+ * The page signs users in to `userPool`; the API's authorizer must accept that pool's tokens, or every
+ * question is a 401. Compared on the resolved template values once the tree is complete; skipped when
+ * the authorizer is not found in the API's stack (then nothing here can tell).
+ */
+function samePoolProblems(method: apigw.Method, userPool: cognito.IUserPool): string[] {
+  const stack = Stack.of(method);
+  const ref = stack.resolve((method.node.defaultChild as apigw.CfnMethod).authorizerId) as { Ref?: string } | undefined;
+  const authorizer = stack.node.findAll().find((c): c is apigw.CfnAuthorizer => c instanceof apigw.CfnAuthorizer
+    && Stack.of(c) === stack && stack.resolve(c.logicalId) === ref?.Ref);
+  if (!authorizer) return [];
+  const accepted = JSON.stringify(stack.resolve(authorizer.providerArns ?? []));
+  const pool = JSON.stringify(stack.resolve(userPool.userPoolArn));
+  return accepted.includes(pool) ? [] : [
+    `userPool: the API's Cognito authorizer does not accept this pool's tokens; pass the pool given to RagApiAuthorization.cognito(userPool)`,
+  ];
+}
+
+/** What a value is, for an error message, without printing a token's internals or a whole object. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return Token.isUnresolved(value) ? 'a token' : `'${value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}
+
+function literal(value: unknown): value is string {
+  return typeof value === 'string' && !Token.isUnresolved(value);
+}
+
+/** Checks the props; returns the API's POST method. Every problem is reported at once. */
+function validate(props: RagChatWebsiteProps | undefined): apigw.Method {
+  if (typeof props !== 'object' || props === null) throw new Error('RagChatWebsite: props are required: { api, userPool }');
+  const errors: string[] = [];
+  const raw = props as unknown as Record<string, unknown>;
+  let method: apigw.Method | undefined;
+  if (!(props.api instanceof apigw.RestApi)) {
+    errors.push(`api: ${props.api === undefined ? 'required' : `${describe(raw.api)} is not a RestApi`}; pass the \`api\` of a RagApi`);
+  } else {
+    const posts = props.api.methods.filter((m) => m.httpMethod === 'POST');
+    if (posts.length !== 1) {
+      errors.push(`api: has ${posts.length} POST methods; the page needs exactly one (the \`api\` of a RagApi has POST /ask)`);
+    } else {
+      method = posts[0];
+      const type = (method.node.defaultChild as apigw.CfnMethod).authorizationType;
+      if (type !== apigw.AuthorizationType.COGNITO) {
+        errors.push(`api: POST ${method.resource.path} uses ${type === apigw.AuthorizationType.IAM ? 'IAM' : `'${type ?? 'NONE'}'`} authorization; `
+          + 'the page needs RagApiAuthorization.cognito(userPool): a browser holds Cognito tokens, while IAM (SigV4) authorization '
+          + 'would need AWS credentials from a Cognito identity pool, which this page does not use');
+      }
+    }
+  }
+  const pool = raw.userPool as { userPoolId?: unknown } | undefined;
+  if (typeof pool !== 'object' || pool === null || typeof pool.userPoolId !== 'string') {
+    errors.push(`userPool: ${pool === undefined ? 'required' : `${describe(pool)} is not a user pool`}; pass the pool of RagApiAuthorization.cognito(userPool)`);
+  }
+  const prefix = raw.cognitoDomainPrefix;
+  if (prefix !== undefined) {
+    if (typeof prefix !== 'string') {
+      errors.push(`cognitoDomainPrefix: ${describe(prefix)} must be a string`);
+    } else if (literal(prefix) && (!DOMAIN_PREFIX.test(prefix) || RESERVED_PREFIX_WORDS.some((w) => prefix.includes(w)))) {
+      errors.push(`cognitoDomainPrefix: '${prefix}' must be 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen, without 'aws', 'amazon' or 'cognito'`);
+    }
+  }
+  const domainName = raw.domainName;
+  if (domainName !== undefined && !(typeof domainName === 'string' && (!literal(domainName) || HOSTNAME.test(domainName)))) {
+    errors.push(`domainName: ${describe(domainName)} must be a host name such as chat.example.com (no scheme, no path)`);
+  }
+  if ((domainName === undefined) !== (props.certificate === undefined)) {
+    errors.push(domainName === undefined
+      ? 'certificate: given without domainName; pass both (the certificate of the custom domain) or neither'
+      : `domainName: ${describe(domainName)} needs certificate: an ACM certificate for it in us-east-1`);
+  }
+  // A certificate outside us-east-1 is refused by cloudfront.Distribution itself, naming both regions.
+  const acl = raw.webAclArn;
+  if (acl !== undefined && !(typeof acl === 'string' && (!literal(acl) || CLOUDFRONT_WEB_ACL.test(acl)))) {
+    errors.push(`webAclArn: ${describe(acl)} must be the ARN of a CLOUDFRONT-scope web ACL, arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (a REGIONAL web ACL cannot protect CloudFront)`);
+  }
+  const title = raw.title;
+  if (title !== undefined && !(typeof title === 'string' && (!literal(title) || (title.trim().length >= 1 && Array.from(title).length <= 100)))) {
+    errors.push(`title: ${describe(title)} must be 1 to 100 characters`);
+  }
+  const language = raw.defaultLanguage;
+  if (language !== undefined && !Object.values(ChatLanguage).includes(language as ChatLanguage)) {
+    errors.push(`defaultLanguage: ${describe(language)} is not allowed; use ChatLanguage.JAPANESE ('ja') or ChatLanguage.ENGLISH ('en')`);
+  }
+  const session = props.sessionDuration;
+  if (session !== undefined) {
+    if (!(session instanceof Duration)) {
+      errors.push(`sessionDuration: ${describe(session)} must be a Duration, such as Duration.hours(1)`);
+    } else if (!session.isUnresolved() && (session.toSeconds() < 300 || session.toSeconds() > 86400)) {
+      // Cognito's ID token validity: 5 minutes to 1 day (UserPoolClient API reference, IdTokenValidity).
+      errors.push(`sessionDuration: ${session.toHumanString()} must be from 5 minutes to 1 day (Cognito's ID token validity)`);
+    }
+  }
+  const retention = logRetentionProblem('logRetention', raw.logRetention);
+  if (retention) errors.push(retention);
+  if (errors.length > 0) throw new Error(`RagChatWebsite: invalid props:\n- ${errors.join('\n- ')}`);
+  return method as apigw.Method;
+}

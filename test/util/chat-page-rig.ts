@@ -1,0 +1,79 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { chromium, type Browser } from 'playwright-core';
+import { createHandler, type LambdaContextLike, type RagHandler } from '../../constructs/rag/handler';
+import { CONFIG_DEFAULTS } from '../../constructs/rag/handler/config';
+import { buildChatPage } from '../../constructs/web/page-bundle';
+import { ChatPageServer } from './chat-page-server';
+import { FakeCognito } from './fake-cognito';
+import { FakeRagServices } from './fake-rag-services';
+import { chromiumPath } from './system-tools';
+
+/**
+ * Everything the chat page's browser tests (and `npm run screenshot`) run against, on loopback:
+ * the page freshly built, the fake Cognito, the real RAG handler over the fake Kendra and SageMaker
+ * Runtime, the page server in front of them, and one headless Chromium.
+ */
+export interface ChatPageRig {
+  readonly pageDir: string;
+  readonly cognito: FakeCognito;
+  readonly services: FakeRagServices;
+  readonly handler: RagHandler;
+  readonly server: ChatPageServer;
+  /** The Lambda context the server gives each request (virtual backoff time included). */
+  readonly lambdaContext: () => LambdaContextLike;
+  readonly browser: Browser;
+  /** Forgets recorded requests and scripted answers of every fake. */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+/** The longest question the rig's handler accepts: small, so a 400 is one long question away. */
+export const RIG_MAX_QUESTION_CHARS = 60;
+
+export async function startChatPageRig(): Promise<ChatPageRig> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error('no headless Chromium: npm run test-tools (chromium-headless-shell)');
+  const pageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-page-test-'));
+  buildChatPage(pageDir);
+  const cognito = new FakeCognito();
+  const services = new FakeRagServices();
+  await Promise.all([cognito.start(), services.start()]);
+  // The handler's backoff costs Lambda time without costing test time: sleeps move a virtual clock.
+  let slept = 0;
+  const handler = createHandler({
+    config: {
+      kendraIndexId: '0123abcd-4567-89ef-0123-456789abcdef', endpointName: 'falcon-40b', region: 'us-east-1',
+      ...CONFIG_DEFAULTS, maxQuestionChars: RIG_MAX_QUESTION_CHARS,
+    },
+    kendraClientConfig: services.clientConfig(),
+    runtimeClientConfig: services.clientConfig(),
+    sleep: async (ms) => {
+      slept += ms;
+    },
+    log: () => undefined,
+  });
+  const lambdaContext = () => {
+    const started = Date.now();
+    const sleptBefore = slept;
+    return { getRemainingTimeInMillis: () => 25_000 - (Date.now() - started) - (slept - sleptBefore) };
+  };
+  const server = new ChatPageServer({ pageDir, cognito, handler, lambdaContext });
+  await server.start();
+  cognito.allowedRedirects = [`${server.url}/`];
+  const browser = await chromium.launch({ executablePath, headless: true });
+  return {
+    pageDir, cognito, services, handler, server, browser, lambdaContext,
+    reset() {
+      cognito.reset();
+      services.reset();
+      server.reset();
+    },
+    async stop() {
+      await browser.close();
+      await Promise.all([server.stop(), cognito.stop(), services.stop()]);
+      fs.rmSync(pageDir, { recursive: true, force: true });
+    },
+  };
+}
