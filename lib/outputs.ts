@@ -1,5 +1,5 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
-import type { KendraIndex, LmiEndpoint, ParallelCluster, RagApi } from '../constructs';
+import type { KendraIndex, LmiEndpoint, LoraFineTuning, ParallelCluster, RagApi } from '../constructs';
 
 // Outputs live at stack scope with constant IDs, so their logical IDs (the keys `aws cloudformation
 // describe-stacks` and the README quote) carry no hash.
@@ -29,4 +29,14 @@ export function addClusterOutputs(stack: Stack, cluster: ParallelCluster): void 
   new CfnOutput(stack, 'HeadNodeInstanceId', { description: `Head node of ParallelCluster ${cluster.clusterName}`, value: cluster.headNodeInstanceId });
   new CfnOutput(stack, 'ConnectCommand', { description: 'Open a shell on the head node (Session Manager; no SSH)', value: cluster.connectCommand });
   new CfnOutput(stack, 'ClusterValidationMessages', { description: 'ParallelCluster validation messages', value: cluster.validationMessages });
+}
+
+/** `FineTuningBucketName`, `FineTuningStateMachineArn` and `FineTuningNextSteps` of a LoRA fine-tuning recipe (the `finetune` CLI reads the first two). */
+export function addFineTuningOutputs(stack: Stack, fineTuning: LoraFineTuning): void {
+  new CfnOutput(stack, 'FineTuningBucketName', { description: 'Training data goes to data/; runs write checkpoints/<run>/ and output/<run>/output/model/', value: fineTuning.bucket.bucketName });
+  new CfnOutput(stack, 'FineTuningStateMachineArn', { description: 'Start a run: one execution per run, its name the training job name', value: fineTuning.stateMachine.stateMachineArn });
+  new CfnOutput(stack, 'FineTuningNextSteps', {
+    description: 'Upload data, start a run, watch it (llm-recipes CLI)',
+    value: `llm-recipes finetune upload train.jsonl --stack ${stack.stackName} && llm-recipes finetune start --stack ${stack.stackName} && llm-recipes finetune status --stack ${stack.stackName}`,
+  });
 }

@@ -99,14 +99,23 @@ export class LoraFineTuning extends Construct {
 
     let vpcConfig: CreateTrainingJobCommandInput['VpcConfig'];
     if (props.vpc) {
-      const securityGroups = props.securityGroups ?? [new ec2.SecurityGroup(this, 'SecurityGroup', {
-        vpc: props.vpc, description: `LoRA fine-tuning of ${r.model.name}: training containers`, allowAllOutbound: true,
-      })];
-      this.connections = new ec2.Connections({ securityGroups });
-      if (r.instanceCount > 1) {
-        // Distributed training talks between the instances (torchrun rendezvous and NCCL).
-        for (const sg of securityGroups) sg.connections.allowInternally(ec2.Port.allTraffic(), 'torchrun and NCCL between the training instances');
+      let securityGroups = props.securityGroups;
+      if (!securityGroups) {
+        const own = new ec2.SecurityGroup(this, 'SecurityGroup', {
+          vpc: props.vpc, description: `LoRA fine-tuning of ${r.model.name}: training containers`, allowAllOutbound: true,
+        });
+        if (r.instanceCount > 1) {
+          // Distributed training talks between the instances (torchrun rendezvous and NCCL on ports
+          // they choose); your own security groups must allow the same.
+          own.connections.allowInternally(ec2.Port.allTraffic(), 'torchrun and NCCL between the training instances');
+          Validations.of(own).acknowledge({
+            id: 'NIST.800.53.R5-EC2RestrictedCommonPorts',
+            reason: 'The only ingress rule admits this security group itself (the job\'s own instances), for torchrun and NCCL; nothing outside it is admitted.',
+          });
+        }
+        securityGroups = [own];
       }
+      this.connections = new ec2.Connections({ securityGroups });
       vpcConfig = {
         SecurityGroupIds: securityGroups.map((sg) => sg.securityGroupId),
         Subnets: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
@@ -200,8 +209,9 @@ export class LoraFineTuning extends Construct {
 
   /** Lets `grantee` upload training data under `data/` (with the bucket key). */
   public grantUploadData(grantee: iam.IGrantable): iam.Grant {
-    this.encryptionKey.grantEncrypt(grantee);
-    return this.bucket.grantPut(grantee, `${DATA_PREFIX}*`);
+    // A single-part PutObject under SSE-KMS needs the key's Encrypt and GenerateDataKey (S3 user guide, "Using SSE-KMS").
+    iam.Grant.addToPrincipal({ grantee, actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resourceArns: [this.encryptionKey.keyArn] });
+    return iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects(`${DATA_PREFIX}*`)] });
   }
 
   /** Adds `BucketName` and `StateMachineArn` outputs under this construct. Call once. */

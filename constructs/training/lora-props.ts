@@ -1,7 +1,7 @@
 /**
  * The props of LoraFineTuning, their defaults and their checks: pure functions, no constructs.
  */
-import { Duration, Size, Token } from 'aws-cdk-lib';
+import { Duration, Token, type Size } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -233,7 +233,7 @@ export function resolveLoraProps(props: LoraFineTuningProps): ResolvedLoraProps 
   }
   const loraRank = wholeAtLeast('loraRank', props.loraRank, 1, 16);
   const loraAlpha = props.loraAlpha ?? 2 * loraRank;
-  if (lit(loraAlpha) && !(loraAlpha > 0)) errors.push(`loraAlpha: ${loraAlpha} must be above 0`);
+  if (props.loraAlpha !== undefined && lit(loraAlpha) && !(loraAlpha > 0)) errors.push(`loraAlpha: ${loraAlpha} must be above 0`);
   const loraDropout = props.loraDropout ?? 0.05;
   if (lit(loraDropout) && !(loraDropout >= 0 && loraDropout < 1)) errors.push(`loraDropout: ${loraDropout} must be from 0 up to (not including) 1`);
   const targetModules = props.targetModules ?? ['all-linear'];
