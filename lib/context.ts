@@ -29,14 +29,14 @@ export const RECIPE_CONTEXT_KEYS: readonly RecipeContextKey[] = [
   },
   { name: 'fsdpNodes', type: 'integer', stacks: ['FsdpParallelCluster'], doc: 'Static GPU nodes of the FSDP cluster (default 2).' },
   { name: 'fsdpInstanceType', type: 'string', stacks: ['FsdpParallelCluster'], doc: 'GPU instance type of the FSDP cluster: p5.48xlarge (default) or p4d.24xlarge.' },
-  { name: 'kendraIndexId', type: 'string', stacks: ['KendraRag'], doc: 'An existing Kendra index for the RAG API; without it the stack creates a new, billable Developer Edition index.' },
-  { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
-  { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },
   {
     name: 'loraBaseModel', type: 'string', stacks: ['LoraFineTuning'],
     doc: 'A catalog model preset to fine-tune (default falcon-7b); gated ones need a token secret or staged weights, so use the construct for them.',
   },
   { name: 'loraInstanceType', type: 'string', stacks: ['LoraFineTuning'], doc: 'GPU training instance of the LoRA recipe (default ml.g5.2xlarge); the run must fit its GPU memory.' },
+  { name: 'kendraIndexId', type: 'string', stacks: ['KendraRag'], doc: 'An existing Kendra index for the RAG API; without it the stack creates a new, billable Developer Edition index.' },
+  { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
+  { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },
 ];
 
 /** The README's context table, generated from {@link RECIPE_CONTEXT_KEYS}. */
