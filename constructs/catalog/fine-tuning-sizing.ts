@@ -138,8 +138,9 @@ export class FineTuningCatalog {
   /** Date of the prices (see the instance table's source). */
   public static readonly PRICES_AS_OF = '2024-12-01';
   /**
-   * Managed spot training saves up to 90 % over on-demand (SageMaker developer guide, "Managed Spot
-   * Training"); the actual discount varies by type, region and time.
+   * The most managed spot training saves over on-demand: "up to 90%" in Hugging Face's SageMaker
+   * spot-instances notebook (huggingface/notebooks sagemaker/05_spot_instances), the figure AWS
+   * quotes too (not re-read here). The actual discount varies by type, region and time.
    */
   public static readonly SPOT_MAX_SAVINGS = 0.9;
 
