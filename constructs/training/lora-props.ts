@@ -166,7 +166,8 @@ export interface LoraFineTuningProps {
 /** Props with every default applied and checked. */
 export interface ResolvedLoraProps {
   readonly model: ModelSpec;
-  readonly weights: HubBaseWeights | StagedBaseWeights;
+  /** The base weights source (one of this library's). */
+  readonly weights: LoraBaseWeights;
   readonly method: LoraMethod;
   readonly loraRank: number;
   readonly loraAlpha: number;
@@ -217,7 +218,7 @@ export function resolveLoraProps(props: LoraFineTuningProps): ResolvedLoraProps 
   if (!(given instanceof HubBaseWeights) && !(given instanceof StagedBaseWeights)) {
     throw loraError([`baseWeights: a ${given.kind} source of another copy of this library; create it with LoraBaseWeights.fromHuggingFace or fromS3Prefix`]);
   }
-  const weights: HubBaseWeights | StagedBaseWeights = given;
+  const weights: LoraBaseWeights = given;
   if (weights instanceof HubBaseWeights && model.gated && !weights.tokenSecret) {
     errors.push(`baseWeights: ${model.huggingFaceId} is gated on the Hugging Face Hub; pass LoraBaseWeights.fromHuggingFace({ tokenSecret }) with a secret holding a token, or stage the weights in S3 with LoraBaseWeights.fromS3Prefix`);
   }
