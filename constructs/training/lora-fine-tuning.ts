@@ -187,8 +187,11 @@ export class LoraFineTuning extends Construct {
 
   /**
    * The merged model of a finished run, as LmiEndpoint weights: `output/<runName>/output/model/` of
-   * the bucket (SageMaker uploads /opt/ml/model there with uncompressed output). The run must have
-   * written merged weights (`output: merged`, the default).
+   * the bucket. SageMaker writes a compressed model to `<S3OutputPath>/<job>/output/model.tar.gz`
+   * (SageMaker Python SDK tests); with CompressionType NONE the same place without the archive is
+   * assumed, not found stated in AWS's documentation: a run's `ModelArtifacts.S3ModelArtifacts`
+   * (DescribeTrainingJob) is authoritative. The run must have written merged weights (`output: merged`,
+   * the default).
    */
   public mergedWeights(runName: string): ModelWeights {
     if (!Token.isUnresolved(runName) && !isValidRunName(runName)) {

@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  FALCON_40B, FALCON_7B, HuggingFaceTrainingImage, LoraBaseWeights, LoraFineTuning, LoraMethod, LoraOutput, LoraPromptTemplate,
+  FALCON_40B, FALCON_7B, HuggingFaceTrainingImage, LmiEndpoint, LoraBaseWeights, LoraFineTuning, LoraMethod, LoraOutput, LoraPromptTemplate,
   MISTRAL_7B_INSTRUCT_V02, type LoraFineTuningProps, type ModelSpec,
 } from '../../constructs';
 import { S3PrefixWeights } from '../../constructs/inference/options';
@@ -227,6 +227,28 @@ describe('LoraFineTuning defaults (Falcon-7B, environment-agnostic)', () => {
       expect.objectContaining({ Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FtKey/), 'Arn'] } }),
       expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^FtBucket/), 'Arn'] }, '/data/*']] } }),
     ]);
+  });
+});
+
+describe('LoraFineTuning then LmiEndpoint', () => {
+  test('serving a run is one line: the endpoint copies output/<run>/output/model/ and may decrypt with the bucket key', () => {
+    const { stack } = testStack();
+    const ft = new LoraFineTuning(stack, 'Ft', { model: FALCON_7B, scriptsDirectory: SCRIPTS });
+    new LmiEndpoint(stack, 'Tuned', { model: FALCON_7B, weights: ft.mergedWeights('lora-run-1') });
+    const t = templateOf(stack);
+    t.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: {
+        ModelDataSource: {
+          S3DataSource: {
+            S3DataType: 'S3Prefix', CompressionType: 'None',
+            S3Uri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^FtBucket') }, '/output/lora-run-1/output/model/']] },
+          },
+        },
+      },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FtKey'), 'Arn'] } })]) },
+    });
   });
 });
 
