@@ -303,6 +303,12 @@ describe('the validation harness itself', () => {
 });
 
 describe('LoraFineTuning recipe', () => {
+  // Its snapshot, its CloudFormation Validate run and its cdk-nag check are the app-wide ones of 'the
+  // recipe app' above (one validated synthesis per template): being a recipe stack ID puts it there.
+  test('is a recipe stack, so the app-wide snapshot, CloudFormation Validate and cdk-nag tests cover it', () => {
+    expect(RECIPE_STACK_IDS).toContain('LoraFineTuning');
+  });
+
   test('defaults: Falcon-7B QLoRA on ml.g5.2xlarge, the outputs the finetune CLI reads, the price in the description', () => {
     const stack = new LoraFineTuningStack(freshApp(), 'LoraFineTuning');
     const t = Template.fromStack(stack);
