@@ -429,7 +429,7 @@ export class LoraFineTuning extends Construct {
       v.acknowledge({
         id: `AwsSolutions-IAM5[${finding}]`,
         reason: 'Training jobs read data/, read and write checkpoints/<run>/ and write output/<run>/ under run names chosen at start time, and write streams named per instance; '
-          + 'ecr:GetAuthorizationToken, X-Ray, the VPC network-interface actions and sagemaker:ListTags take no resource ARN, cloudwatch:PutMetricData is limited by namespace.',
+          + 'ecr:GetAuthorizationToken, X-Ray, CloudWatch Logs delivery, the VPC network-interface actions and sagemaker:ListTags take no resource ARN, cloudwatch:PutMetricData is limited by namespace.',
       });
     }
     v.acknowledge({
