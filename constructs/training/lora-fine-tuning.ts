@@ -141,13 +141,12 @@ export class LoraFineTuning extends Construct {
         Parameters: renderParameters(request),
       },
     });
-    // The API call itself fails fast (job not created) on a quota or throttling error: retry the same
-    // name with backoff. Error names as Step Functions reports SageMaker API errors (`SageMaker.<code>`);
-    // not verified against a live run.
-    train.addRetry({
-      errors: ['SageMaker.ResourceLimitExceeded', 'SageMaker.ResourceLimitExceededException', 'SageMaker.ThrottlingException', 'SageMaker.AmazonSageMakerException'],
-      interval: Duration.minutes(5), maxAttempts: 6, backoffRate: 2,
-    });
+    // A refused CreateTrainingJob call creates no job, so the same name can be retried. Error names as
+    // the Step Functions developer guide's SageMaker training example retries them: the instance quota
+    // (ResourceLimitExceeded) frees up when other jobs end, so wait minutes; other SageMaker API
+    // errors (throttling among them) briefly.
+    train.addRetry({ errors: ['SageMaker.ResourceLimitExceededException'], interval: Duration.minutes(5), maxAttempts: 12, backoffRate: 1 });
+    train.addRetry({ errors: ['SageMaker.AmazonSageMakerException'], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2 });
     const defaults = new sfn.Pass(this, 'Defaults', {
       comment: 'Deploy-time defaults; the execution input overrides them',
       parameters: {

@@ -84,7 +84,10 @@ describe('LoraFineTuning defaults (Falcon-7B, environment-agnostic)', () => {
     expect(JSON.stringify(def.States.CheckInput)).toContain('"NumericLessThanEquals":2048');
     expect(def.States.Train.Resource).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
     expect(def.States.Train.End).toBe(true);
-    expect(def.States.Train.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['SageMaker.ResourceLimitExceeded']), MaxAttempts: 6, BackoffRate: 2 })]);
+    expect(def.States.Train.Retry).toEqual([
+      { ErrorEquals: ['SageMaker.ResourceLimitExceededException'], IntervalSeconds: 300, MaxAttempts: 12, BackoffRate: 1 },
+      { ErrorEquals: ['SageMaker.AmazonSageMakerException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 },
+    ]);
   });
 
   test('spot with max wait twice the 24 h runtime, checkpoints per run, uncompressed KMS output', () => {
