@@ -331,6 +331,32 @@ describe('LoraFineTuning with every prop set', () => {
   });
 });
 
+describe('LoraFineTuning on one multi-GPU instance, with a spot wait and your security group', () => {
+  let template: Template;
+  beforeAll(() => {
+    ({ template } = synth({ instanceType: 'ml.g5.12xlarge', maxRuntime: Duration.hours(3), maxWait: Duration.hours(5) }, undefined, (stack) => {
+      const vpc = new ec2.Vpc(stack, 'Vpc', { flowLogs: { all: {} } });
+      acknowledgeFixture(vpc, ...NIST_DEFAULT_VPC);
+      const sg = new ec2.SecurityGroup(stack, 'TeamSg', { vpc, description: 'team training' });
+      return { vpc, securityGroups: [sg] };
+    }));
+  });
+
+  test('torchrun on the 4 GPUs of one instance', () => {
+    expect(trainParameters(template).AlgorithmSpecification.ContainerArguments[0]).toMatch(/exec torchrun --standalone --nproc_per_node 4 train\.py$/);
+  });
+
+  test('the given max wait', () => {
+    expect(trainParameters(template).StoppingCondition).toEqual({ MaxRuntimeInSeconds: 10800, MaxWaitTimeInSeconds: 18000 });
+  });
+
+  test('your security group is used and none is created', () => {
+    expect(trainParameters(template).VpcConfig.SecurityGroupIds).toEqual(['TOKEN']);
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'team training' });
+  });
+});
+
 describe('LoraFineTuning gated models', () => {
   test('a token secret is passed by ARN and readable by the training role', () => {
     const { template } = synth({ model: MISTRAL_7B_INSTRUCT_V02 }, undefined, (stack) => {
