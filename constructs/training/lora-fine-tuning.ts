@@ -17,7 +17,7 @@ import { allowLogsToUseKey } from '../logs-key';
 import { nagResourceFinding } from '../nag';
 import { retainedBucket } from '../retained-bucket';
 import {
-  HubBaseWeights, isValidRunName, resolveLoraProps, StagedBaseWeights, type LoraFineTuningProps, type ResolvedLoraProps,
+  HubBaseWeights, isValidRunName, launchScript, resolveLoraProps, StagedBaseWeights, type LoraFineTuningProps, type ResolvedLoraProps,
 } from './lora-props';
 
 /** Bucket prefixes shared with the training script and the `finetune` CLI. */
@@ -26,10 +26,8 @@ const CHECKPOINT_PREFIX = 'checkpoints/';
 const OUTPUT_PREFIX = 'output/';
 /** SageMaker training jobs log to this group, one stream per instance (SageMaker developer guide, "Log groups and streams"). */
 const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
-/** Where SageMaker puts a channel's files and the checkpoints on the instance. */
-const CODE_CHANNEL_DIR = '/opt/ml/input/data/code';
+/** Where SageMaker puts the checkpoints on the instance. */
 const CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';
-const RESOURCE_CONFIG = '/opt/ml/input/config/resourceconfig.json';
 /** Marks a string of the request as a JSONPath / intrinsic expression (rendered as `Key.$`). */
 const DYNAMIC = '\u0001jsonpath:';
 
@@ -465,21 +463,6 @@ function renderParameters(value: unknown): unknown {
     return out;
   }
   return value;
-}
-
-/**
- * The container command: unzip the code channel into a temporary folder, then run train.py, with
- * torchrun when there is more than one GPU (one process per GPU; across instances, node rank and
- * the first host as rendezvous from SageMaker's resourceconfig.json).
- */
-function launchScript(gpus: number, instances: number): string {
-  const unpack = `set -eu; work="$(mktemp -d)"; for z in ${CODE_CHANNEL_DIR}/*.zip; do python3 -m zipfile -e "$z" "$work"; done; cd "$work"; `;
-  if (gpus === 1 && instances === 1) return `${unpack}exec python3 train.py`;
-  if (instances === 1) return `${unpack}exec torchrun --standalone --nproc_per_node ${gpus} train.py`;
-  const rc = `import json; c = json.load(open("${RESOURCE_CONFIG}"))`;
-  return `${unpack}exec torchrun --nnodes ${instances} --nproc_per_node ${gpus} `
-    + `--node_rank "$(python3 -c '${rc}; print(c["hosts"].index(c["current_host"]))')" `
-    + `--master_addr "$(python3 -c '${rc}; print(c["hosts"][0])')" --master_port 29500 train.py`;
 }
 
 /** A construct the stack holds once for all fine-tuning constructs, created on first use. */

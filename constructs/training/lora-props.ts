@@ -197,6 +197,9 @@ export const MAX_RUNTIME_S = 28 * 24 * 3600;
 const HF_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const REVISION = /^[0-9a-f]{40}$/;
 const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+/** Where SageMaker puts the `code` channel's files on the instance. */
+const CODE_CHANNEL_DIR = '/opt/ml/input/data/code';
+const MAX_CONTAINER_ARGUMENT = 256;
 
 /** Applies the defaults and checks every prop; throws once with every problem. */
 export function resolveLoraProps(props: LoraFineTuningProps): ResolvedLoraProps {
@@ -332,4 +335,21 @@ function validateModel(model: ModelSpec, errors: string[]): void {
 /** The error of bad props, every problem on its own line. */
 export function loraError(errors: string[]): Error {
   return new Error(`LoraFineTuning: invalid props:\n- ${errors.join('\n- ')}`);
+}
+
+/**
+ * The container command: unzip the code channel into a temporary folder, then run train.py, with
+ * torchrun when there is more than one GPU (one process per GPU). Across instances torchrun's c10d
+ * rendezvous assigns the node ranks, on the first host: SageMaker names a job's hosts algo-1 to
+ * algo-<n> (resourceconfig.json, "How Amazon SageMaker Provides Training Information").
+ */
+export function launchScript(gpus: number, instances: number): string {
+  const unpack = `set -eu;d=$(mktemp -d);for z in ${CODE_CHANNEL_DIR}/*.zip;do python3 -m zipfile -e "$z" "$d";done;cd "$d";`;
+  const run = gpus === 1 && instances === 1 ? 'exec python3 train.py'
+    : instances === 1 ? `exec torchrun --standalone --nproc_per_node ${gpus} train.py`
+      : `exec torchrun --nnodes ${instances} --nproc_per_node ${gpus} --rdzv_backend c10d --rdzv_endpoint algo-1:29500 train.py`;
+  const script = unpack + run;
+  // CreateTrainingJob takes ContainerArguments of at most 256 characters each (API reference, AlgorithmSpecification).
+  if (script.length > MAX_CONTAINER_ARGUMENT) throw new Error(`LoraFineTuning: the container command is ${script.length} characters, beyond SageMaker's ${MAX_CONTAINER_ARGUMENT}`);
+  return script;
 }

@@ -16,6 +16,7 @@ import {
 } from '../../constructs';
 import { S3PrefixWeights } from '../../constructs/inference/options';
 import { nagResourceFinding } from '../../constructs/nag';
+import { launchScript } from '../../constructs/training/lora-props';
 import { acknowledgeFixture, NIST_DEFAULT_VPC } from '../util/nag-fixtures';
 import { templateOf, testStack } from '../util/synth';
 
@@ -131,7 +132,8 @@ describe('LoraFineTuning defaults (Falcon-7B, environment-agnostic)', () => {
     });
     expect(p.AlgorithmSpecification.ContainerEntrypoint).toEqual(['/bin/bash', '-c']);
     expect(p.AlgorithmSpecification.ContainerArguments).toHaveLength(1);
-    expect(p.AlgorithmSpecification.ContainerArguments[0]).toMatch(/python3 -m zipfile -e "\$z" "\$work".*exec python3 train\.py$/);
+    expect(p.AlgorithmSpecification.ContainerArguments[0]).toBe(
+      'set -eu;d=$(mktemp -d);for z in /opt/ml/input/data/code/*.zip;do python3 -m zipfile -e "$z" "$d";done;cd "$d";exec python3 train.py');
     expect(p.AlgorithmSpecification.TrainingImage).toBe('TOKEN.dkr.ecr.TOKEN.TOKEN/huggingface-pytorch-training:2.8.0-transformers4.56.2-gpu-py312-cu129-ubuntu22.04');
   });
 
@@ -290,7 +292,7 @@ describe('LoraFineTuning with every prop set', () => {
   test('two 4-GPU instances run torchrun across nodes, with encrypted traffic between them', () => {
     const p = trainParameters(template);
     expect(p.ResourceConfig).toEqual({ InstanceType: 'ml.g5.12xlarge', InstanceCount: 2, VolumeSizeInGB: 200 });
-    expect(p.AlgorithmSpecification.ContainerArguments[0]).toMatch(/exec torchrun --nnodes 2 --nproc_per_node 4 --node_rank "\$\(python3 -c '.*resourceconfig\.json.*current_host.*'\)" --master_addr .* --master_port 29500 train\.py$/);
+    expect(p.AlgorithmSpecification.ContainerArguments[0]).toMatch(/exec torchrun --nnodes 2 --nproc_per_node 4 --rdzv_backend c10d --rdzv_endpoint algo-1:29500 train\.py$/);
     expect(p.EnableInterContainerTrafficEncryption).toBe(true);
   });
 
@@ -373,6 +375,12 @@ describe('LoraFineTuning gated models', () => {
 
   test('throws when a gated model has neither a token secret nor staged weights', () => {
     expect(build({ model: MISTRAL_7B_INSTRUCT_V02 })).toThrow(/baseWeights: mistralai\/Mistral-7B-Instruct-v0.2 is gated .*tokenSecret.*LoraBaseWeights.fromS3Prefix/);
+  });
+});
+
+describe('the container command', () => {
+  test.each([[1, 1], [8, 1], [1, 16], [8, 16]])('fits SageMaker\'s 256 characters per argument with %i GPUs on %i instances', (gpus, instances) => {
+    expect(launchScript(gpus, instances).length).toBeLessThanOrEqual(256);
   });
 });
 
