@@ -207,10 +207,11 @@ export class LoraFineTuning extends Construct {
     return this.stateMachine.grantStartExecution(grantee);
   }
 
-  /** Lets `grantee` upload training data under `data/` (with the bucket key). */
+  /** Lets `grantee` upload training data under `data/` (with the bucket key, multipart included). */
   public grantUploadData(grantee: iam.IGrantable): iam.Grant {
-    // A single-part PutObject under SSE-KMS needs the key's Encrypt and GenerateDataKey (S3 user guide, "Using SSE-KMS").
-    iam.Grant.addToPrincipal({ grantee, actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resourceArns: [this.encryptionKey.keyArn] });
+    // PutObject under SSE-KMS needs GenerateDataKey, and a multipart upload also Decrypt (S3 user guide,
+    // "Using server-side encryption with AWS KMS keys"); Encrypt as for the training role.
+    iam.Grant.addToPrincipal({ grantee, actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resourceArns: [this.encryptionKey.keyArn] });
     return iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects(`${DATA_PREFIX}*`)] });
   }
 

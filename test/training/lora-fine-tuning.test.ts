@@ -229,7 +229,7 @@ describe('LoraFineTuning defaults (Falcon-7B, environment-agnostic)', () => {
     const statements = (policy[0].Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }).PolicyDocument.Statement;
     expect(statements).toEqual([
       expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: expect.stringMatching(/^FtStateMachine/) } }),
-      expect.objectContaining({ Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FtKey/), 'Arn'] } }),
+      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FtKey/), 'Arn'] } }),
       expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^FtBucket/), 'Arn'] }, '/data/*']] } }),
     ]);
   });
