@@ -34,6 +34,11 @@ export const RECIPE_CONTEXT_KEYS: readonly RecipeContextKey[] = [
   { name: 'kbEmbeddingModel', type: 'string', stacks: ['KnowledgeBaseRag'], doc: 'Embedding model of the new knowledge base: titan-text-v2 (default, 1,024 dimensions), titan-text-v2-512, titan-text-v2-256 or cohere-embed-multilingual-v3.' },
   { name: 'knowledgeBaseId', type: 'string', stacks: ['KnowledgeBaseRag'], doc: 'An existing Bedrock knowledge base for the RAG API (10 letters and digits); without it the stack creates one.' },
   { name: 'kbDocumentsBucket', type: 'string', stacks: ['KnowledgeBaseRag'], doc: 'Name of an existing bucket of documents for the new knowledge base (default: a new retained, KMS-encrypted bucket).' },
+  {
+    name: 'loraBaseModel', type: 'string', stacks: ['LoraFineTuning'],
+    doc: 'A catalog model preset to fine-tune (default falcon-7b); gated ones need a token secret or staged weights, so use the construct for them.',
+  },
+  { name: 'loraInstanceType', type: 'string', stacks: ['LoraFineTuning'], doc: 'GPU training instance of the LoRA recipe (default ml.g5.2xlarge); the run must fit its GPU memory.' },
   { name: 'kendraIndexId', type: 'string', stacks: ['KendraRag'], doc: 'An existing Kendra index for the RAG API; without it the stack creates a new, billable Developer Edition index.' },
   { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
   { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },

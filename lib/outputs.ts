@@ -1,5 +1,5 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
-import type { IKnowledgeBase, KendraIndex, LmiEndpoint, ParallelCluster, RagApi, RagChatUserPool, RagChatWebsite, VectorKnowledgeBase } from '../constructs';
+import type { IKnowledgeBase, KendraIndex, LmiEndpoint, LoraFineTuning, ParallelCluster, RagApi, RagChatUserPool, RagChatWebsite, VectorKnowledgeBase } from '../constructs';
 
 // Outputs live at stack scope with constant IDs, so their logical IDs (the keys `aws cloudformation
 // describe-stacks` and the README quote) carry no hash.
@@ -53,4 +53,14 @@ export function addChatOutputs(stack: Stack, api: RagApi, chat: RagChatWebsite, 
   new CfnOutput(stack, 'ApiUrl', { description: 'POST {"question": "..."} here with a Cognito ID token in the Authorization header; the chat page calls it under ChatUrl', value: api.url });
   new CfnOutput(stack, 'UserPoolId', { description: 'The Cognito user pool of the chat page\'s users', value: users.userPool.userPoolId });
   new CfnOutput(stack, 'CreateUserCommand', { description: 'Invite a user (Cognito emails a temporary password; the first sign-in sets a password and an authenticator app)', value: users.createUserCommand });
+}
+
+/** `FineTuningBucketName`, `FineTuningStateMachineArn` and `FineTuningNextSteps` of a LoRA fine-tuning recipe (the `finetune` CLI reads the first two). */
+export function addFineTuningOutputs(stack: Stack, fineTuning: LoraFineTuning): void {
+  new CfnOutput(stack, 'FineTuningBucketName', { description: 'Training data goes to data/; runs write checkpoints/<run>/ and output/<run>/output/model/', value: fineTuning.bucket.bucketName });
+  new CfnOutput(stack, 'FineTuningStateMachineArn', { description: 'Start a run: one execution per run, its name the training job name', value: fineTuning.stateMachine.stateMachineArn });
+  new CfnOutput(stack, 'FineTuningNextSteps', {
+    description: 'Upload data, start a run, watch it (llm-recipes CLI)',
+    value: `llm-recipes finetune upload train.jsonl --stack ${stack.stackName} && llm-recipes finetune start --stack ${stack.stackName} && llm-recipes finetune status --stack ${stack.stackName}`,
+  });
 }

@@ -8,10 +8,11 @@ import { FsdpParallelClusterStack } from './fsdp-parallel-cluster-stack';
 import { Inf2LmiEndpointStack } from './inf2-lmi-endpoint-stack';
 import { KendraRagStack } from './kendra-rag-stack';
 import { KnowledgeBaseRagStack } from './knowledge-base-rag-stack';
+import { LoraFineTuningStack } from './lora-fine-tuning-stack';
 import { Trn1MegatronPretrainingStack } from './trn1-megatron-pretraining-stack';
 
 /** The recipe stack IDs: stable, since reviewers and tooling find templates by them. */
-export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1MegatronPretraining', 'FsdpParallelCluster', 'KendraRag', 'KnowledgeBaseRag'] as const;
+export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1MegatronPretraining', 'FsdpParallelCluster', 'KendraRag', 'KnowledgeBaseRag', 'LoraFineTuning'] as const;
 
 /** The catalog models the Inf2 recipe can serve: the neuron backend supports them and their weights are not gated. */
 export function inf2Models(): ModelSpec[] {
@@ -80,6 +81,15 @@ export function addRecipes(app: App, env?: Environment): void {
     embeddingModel: embeddingModelContext(app),
     documentsBucketName: stringContext(app, 'kbDocumentsBucket'),
   }), { knowledgeBaseId: 'knowledgeBaseId', documentsBucket: 'kbDocumentsBucket', embeddingModel: 'kbEmbeddingModel' });
+
+  guard(app, 'LoraFineTuning', env, () => {
+    const name = stringContext(app, 'loraBaseModel');
+    const model = name === undefined ? undefined : findModelPreset(name);
+    if (name !== undefined && !model) {
+      throw new RecipeContextError('loraBaseModel', `'${name}' is not a catalog model; known: ${MODEL_PRESETS.map((m) => m.name).join(', ')}`);
+    }
+    return new LoraFineTuningStack(app, 'LoraFineTuning', { env, model, instanceType: stringContext(app, 'loraInstanceType') });
+  }, { instanceType: 'loraInstanceType', model: 'loraBaseModel', baseWeights: 'loraBaseModel', method: 'loraBaseModel', maxSequenceLength: 'loraBaseModel' });
 }
 
 /** The `kbStorage` context value: `s3vectors` or `opensearch`. */

@@ -39,6 +39,12 @@ export interface ModelSpec {
    * @default false
    */
   readonly gated?: boolean;
+  /**
+   * bitsandbytes can load the weights in 4 bits (NF4), so QLoRA can tune the model. False for an
+   * architecture whose layers bitsandbytes does not replace (custom kernels, already-quantized weights).
+   * @default true
+   */
+  readonly quantizable?: boolean;
 }
 
 /**

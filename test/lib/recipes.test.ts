@@ -9,6 +9,7 @@ import { TeamInferenceStack } from '../../examples/lmi-endpoint-in-your-stack';
 import { Falcon40bG5EndpointStack } from '../../lib/falcon-40b-g5-endpoint-stack';
 import { Inf2LmiEndpointStack } from '../../lib/inf2-lmi-endpoint-stack';
 import { KnowledgeBaseRagStack } from '../../lib/knowledge-base-rag-stack';
+import { LoraFineTuningStack } from '../../lib/lora-fine-tuning-stack';
 import { RecipeContextError } from '../../lib/context';
 import { addRecipes, inf2Models, RECIPE_STACK_IDS } from '../../lib/recipes';
 import { reportedViolations, SKIP_BUNDLING, unitTestApp, validatedApp } from '../util/synth';
@@ -448,5 +449,61 @@ describe('KendraRag: the chat page and its users', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
     template.hasOutput('ChatUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^ChatDistribution'), 'DomainName'] }]] } });
     template.hasOutput('CreateUserCommand', { Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^aws cognito-idp admin-create-user --user-pool-id ')])] } });
+  });
+});
+
+describe('LoraFineTuning recipe', () => {
+  // Its snapshot, its CloudFormation Validate run and its cdk-nag check are the app-wide ones of 'the
+  // recipe app' above (one validated synthesis per template): being a recipe stack ID puts it there.
+  test('is a recipe stack, so the app-wide snapshot, CloudFormation Validate and cdk-nag tests cover it', () => {
+    expect(RECIPE_STACK_IDS).toContain('LoraFineTuning');
+  });
+
+  test('defaults: Falcon-7B QLoRA on ml.g5.2xlarge, the outputs the finetune CLI reads, the price in the description', () => {
+    const stack = new LoraFineTuningStack(freshApp(), 'LoraFineTuning');
+    const t = Template.fromStack(stack);
+    const outputs = t.toJSON().Outputs as Record<string, { Description?: string }>;
+    expect(Object.keys(outputs).sort()).toEqual(['FineTuningBucketName', 'FineTuningNextSteps', 'FineTuningStateMachineArn']);
+    for (const o of Object.values(outputs)) expect(o.Description).toMatch(/\w/);
+    expect(stack.templateOptions.description).toMatch(/falcon-7b .*ml\.g5\.2xlarge, spot.*about \$1\.515\/h on demand .*2024-12-01/);
+    expect(stack.fineTuning.settings).toEqual(expect.objectContaining({ method: 'qlora', loraRank: 16, maxSequenceLength: 512, spot: true, checkpoints: true }));
+    expect(stack.fineTuning.settings.instance.instanceType).toBe('ml.g5.2xlarge');
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
+  });
+
+  test('loraBaseModel and loraInstanceType pick another catalog model and instance', () => {
+    const { app, failed } = recipesWith({ loraBaseModel: 'zephyr-7b-beta', loraInstanceType: 'ml.g6.2xlarge' });
+    expect(failed).toEqual([]);
+    const stack = app.node.findChild('LoraFineTuning') as LoraFineTuningStack;
+    expect(stack.fineTuning.settings.model.name).toBe('zephyr-7b-beta');
+    expect(stack.fineTuning.settings.instance.instanceType).toBe('ml.g6.2xlarge');
+  });
+
+  test('an unknown loraBaseModel is an error on LoraFineTuning only, listing the catalog', () => {
+    const { app, failed } = recipesWith({ loraBaseModel: 'gpt-5' });
+    expect(failed).toEqual(['LoraFineTuning']);
+    expect(stackErrors(app, 'LoraFineTuning')).toEqual([expect.stringMatching(/^LoraFineTuning: context loraBaseModel: 'gpt-5' is not a catalog model; known: falcon-40b, falcon-7b, /)]);
+  });
+
+  test('a gated loraBaseModel is an error naming the context key', () => {
+    const { app } = recipesWith({ loraBaseModel: 'mistral-7b-instruct-v0.2' });
+    expect(stackErrors(app, 'LoraFineTuning').join('\n')).toMatch(/context loraBaseModel=mistral-7b-instruct-v0.2: LoraFineTuning: invalid props:\n- baseWeights: .* is gated/);
+  });
+
+  test('a model that does not fit the GPU is an error with the memory figures', () => {
+    const { app } = recipesWith({ loraBaseModel: 'falcon-40b' });
+    expect(stackErrors(app, 'LoraFineTuning').join('\n'))
+      .toMatch(/instanceType: QLoRA of falcon-40b does not fit ml\.g5\.2xlarge: needs [\d.]+ GiB per GPU .* has 22\.4 GiB.*context given for LoraFineTuning: loraBaseModel=falcon-40b/s);
+  });
+
+  test('a CPU loraInstanceType is an error naming the context key', () => {
+    const { app } = recipesWith({ loraInstanceType: 'ml.m5.xlarge' });
+    expect(stackErrors(app, 'LoraFineTuning').join('\n')).toMatch(/context loraInstanceType=ml\.m5\.xlarge: .*instanceType: 'ml\.m5\.xlarge' is not a GPU training instance/s);
+  });
+
+  test('a region without the training image fails LoraFineTuning', () => {
+    const { app, failed } = recipesWith({}, { region: 'ap-south-2' });
+    expect(failed).toContain('LoraFineTuning');
+    expect(stackErrors(app, 'LoraFineTuning').join('\n')).toMatch(/Hugging Face PyTorch training image is not published in ap-south-2/);
   });
 });
