@@ -349,7 +349,7 @@ describe('KnowledgeBaseRag', () => {
     expect(failed).toEqual([]);
     const stack = app.node.findChild('KnowledgeBaseRag') as KnowledgeBaseRagStack;
     expect(stack.resolve(stack.knowledgeBase!.documentsBucket.bucketName)).toBe('team-docs');
-    expect(stack.node.findAll().some((c) => c instanceof s3.CfnBucket)).toBe(false);
+    expect(stack.knowledgeBase!.node.findAll().some((c) => c instanceof s3.CfnBucket)).toBe(false);
   });
 
   test.each([
