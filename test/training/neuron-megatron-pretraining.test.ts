@@ -113,9 +113,10 @@ describe('Trn1MegatronPretraining stack', () => {
     expect(ids({ instanceType: 'trn1n.32xlarge' })).toEqual(base);
   });
 
-  test('the cluster waits for the storage and the network', () => {
+  test('the cluster waits for the storage and the network, and carries the stack\'s tags to its instances', () => {
     const stack = new Trn1MegatronPretrainingStack(unitTestApp(), 'Trn1');
-    const cluster = Object.values(templateOf(stack).findResources('Custom::PclusterCluster'))[0] as { DependsOn: string[] };
+    const cluster = Object.values(templateOf(stack).findResources('Custom::PclusterCluster'))[0] as { DependsOn: string[]; Properties: { ClusterConfiguration: { Tags: unknown } } };
+    expect(cluster.Properties.ClusterConfiguration.Tags).toEqual([{ Key: 'llm-recipe', Value: 'trn1-megatron-pretraining' }]);
     expect(cluster.DependsOn).toEqual(expect.arrayContaining([
       expect.stringMatching(/^StorageFileSystem/), expect.stringMatching(/^NetworkcomputeSubnet1DefaultRoute/),
       expect.stringMatching(/^StorageSecurityGroup/),
