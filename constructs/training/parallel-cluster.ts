@@ -101,7 +101,7 @@ const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
  */
 const RESOURCE_PREFIX = /^(\/([\w+=,.@-]+\/)+)?[\w+=,.@-]{0,30}$/;
 
-/** The head node's default instance type (the AWS samples' head node). */
+/** The head node's default instance type. */
 const DEFAULT_HEAD_NODE_INSTANCE_TYPE = new ec2.InstanceType('c5.4xlarge');
 /** The head node's default root volume: builds and environments live on it. */
 const DEFAULT_HEAD_NODE_ROOT_VOLUME = Size.gibibytes(200);
