@@ -72,6 +72,8 @@ const SINCE = {
   capacityBlocks: '3.8.0',
   suppressValidators: '3.10.0',
   p5: '3.7.1',
+  // "Starting with ParallelCluster 3.15.0, Tag updates are supported" (user guide, Tags section).
+  tagUpdates: '3.15.0',
 } as const;
 
 /** Queue and compute-resource names: `^[a-z][a-z0-9-]*$`, at most 25 characters, not `default` (cluster_schema.py). */
@@ -331,6 +333,7 @@ export class ParallelCluster extends Construct implements ITaggable {
       resourceType: 'Custom::PclusterCluster',
       properties,
     });
+    this.node.addValidation({ validate: () => this.warnOnFixedTags() });
     this.headNodeInstanceId = this.resource.getAttString('headNode.instanceId');
     this.headNodePrivateIp = this.resource.getAttString('headNode.privateIpAddress');
     this.validationMessages = this.resource.getAttString('validationMessages');
@@ -361,6 +364,17 @@ export class ParallelCluster extends Construct implements ITaggable {
   /** An AWS CLI command that opens a shell on the head node through Session Manager (no SSH). */
   public get connectCommand(): string {
     return Fn.join('', ['aws ssm start-session --target ', this.headNodeInstanceId, ' --region ', Aws.REGION]);
+  }
+
+  /** Before 3.15.0 ParallelCluster refuses an update that changes Tags: say so once the tags are known (after aspects). */
+  private warnOnFixedTags(): string[] {
+    const released = /^\d+\.\d+\.\d+$/.test(this.version);
+    if (released && compareVersions(this.version, SINCE.tagUpdates) < 0 && this.tags.hasTags()) {
+      Annotations.of(this).addWarningV2('llm-recipes:ParallelCluster.tagUpdates',
+        `ParallelCluster ${this.version} cannot change the cluster's Tags after creation (${SINCE.tagUpdates} can): a later tag change, `
+        + 'Tags.of(stack) included, fails the stack update; use ParallelCluster 3.15.0 or later, or settle the tags before the first deploy');
+    }
+    return [];
   }
 
   /** The configuration sent to ParallelCluster: the rendered keys, the tags, then the overrides. */

@@ -648,4 +648,16 @@ describe('ParallelCluster: tags and configuration overrides', () => {
       .toThrow(/'Scheduling\.SlurmQueues\.3\.Name': Scheduling\.SlurmQueues is a list of 1; '3' is not an index of it \(0 to 0\)/);
     expect(() => cluster.addConfigurationOverride('HeadNode..InstanceType', 'x')).toThrow(/path 'HeadNode\.\.InstanceType' has an empty key/);
   });
+
+  test('warns that a version before 3.15.0 cannot change the tags after creation, and only then', () => {
+    const { stack } = testStack();
+    withCluster(stack, { version: '3.14.0' });
+    Tags.of(stack).add('cost-center', 'ml');
+    templateOf(stack);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp("ParallelCluster 3\\.14\\.0 cannot change the cluster's Tags after creation \\(3\\.15\\.0 can\\)"));
+    const current = synth({ tags: { project: 'llm' } }).stack;
+    Annotations.fromStack(current).hasNoWarning('*', Match.stringLikeRegexp('cannot change the cluster'));
+    const untagged = synth({ version: '3.14.0' }).stack;
+    Annotations.fromStack(untagged).hasNoWarning('*', Match.stringLikeRegexp('cannot change the cluster'));
+  });
 });
