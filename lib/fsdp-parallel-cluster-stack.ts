@@ -1,4 +1,5 @@
 import type { StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { FsdpTraining } from '../constructs';
 import { TrainingClusterStack } from './training-cluster-stack';
@@ -28,8 +29,8 @@ export class FsdpParallelClusterStack extends TrainingClusterStack {
       vpc: this.network.vpc,
       subnet: this.network.computeSubnet,
       clusterSecurityGroup: this.network.clusterSecurityGroup,
-      fileSystemId: this.storage.fileSystemId,
-      instanceType: props.instanceType,
+      fileSystem: this.storage,
+      instanceType: props.instanceType === undefined ? undefined : new ec2.InstanceType(props.instanceType),
       nodes: props.nodes,
       capacityReservationId: props.capacityReservationId,
     });

@@ -1,7 +1,7 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  FALCON_40B, findHostingInstance, KendraIndex, KendraRetriever, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type IRagRetriever,
+  FALCON_40B, findHostingInstance, KendraIndex, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type IKendraIndex,
 } from '../constructs';
 import { addChatOutputs, addEndpointOutputs, addKendraIndexOutputs } from './outputs';
 
@@ -39,10 +39,10 @@ export class KendraRagStack extends Stack {
     super(scope, id, props);
     this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: LmiInstanceType.of(INSTANCE_TYPE) });
     const endpointCost = `about $${findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd ?? '?'}/h for the endpoint`;
-    let retriever: IRagRetriever;
+    let retriever: IKendraIndex;
     let index: KendraIndex | undefined;
     if (props.kendraIndexId !== undefined) {
-      retriever = KendraRetriever.fromIndexId(props.kendraIndexId);
+      retriever = KendraIndex.fromIndexId(this, 'ExistingIndex', props.kendraIndexId);
       this.templateOptions.description = props.description
         ?? `RAG API over Kendra index ${props.kendraIndexId} and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
     } else {

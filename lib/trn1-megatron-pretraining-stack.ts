@@ -1,4 +1,5 @@
 import type { StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { NeuronMegatronPretraining } from '../constructs';
 import { TrainingClusterStack } from './training-cluster-stack';
@@ -11,8 +12,8 @@ export interface Trn1MegatronPretrainingStackProps extends StackProps {
   readonly nodes?: number;
   /** @default 'trn1.32xlarge' */
   readonly instanceType?: string;
-  /** @default none: Neuron installed at node start */
-  readonly neuronAmi?: string;
+  /** An AMI with the Neuron driver and runtime, built for the cluster's ParallelCluster version. @default none: Neuron installed at node start */
+  readonly neuronAmi?: ec2.IMachineImage;
   /** The cluster's Availability Zone, where the instance type has capacity. @default the region's first */
   readonly availabilityZone?: string;
 }
@@ -30,10 +31,10 @@ export class Trn1MegatronPretrainingStack extends TrainingClusterStack {
       vpc: this.network.vpc,
       subnet: this.network.computeSubnet,
       clusterSecurityGroup: this.network.clusterSecurityGroup,
-      fileSystemId: this.storage.fileSystemId,
+      fileSystem: this.storage,
       preset: props.preset,
       nodes: props.nodes,
-      instanceType: props.instanceType,
+      instanceType: props.instanceType === undefined ? undefined : new ec2.InstanceType(props.instanceType),
       neuronAmi: props.neuronAmi,
     });
     const { plan, preset } = this.training;

@@ -54,7 +54,7 @@ export class PrivateVpc extends Construct {
   /** The private subnet with egress that compute nodes, the head node and FSx use. */
   public readonly computeSubnet: ec2.ISubnet;
   /** Allows all traffic from itself: attach it to every cluster node and storage client. */
-  public readonly clusterSecurityGroup: ec2.SecurityGroup;
+  public readonly clusterSecurityGroup: ec2.ISecurityGroup;
 
   constructor(scope: Construct, id: string, props: PrivateVpcProps = {}) {
     super(scope, id);
@@ -119,12 +119,13 @@ export class PrivateVpc extends Construct {
     }
     this.computeSubnet = subnet;
 
-    this.clusterSecurityGroup = new ec2.SecurityGroup(this, 'ClusterSecurityGroup', {
+    const clusterSecurityGroup = new ec2.SecurityGroup(this, 'ClusterSecurityGroup', {
       vpc: this.vpc,
       description: 'Cluster nodes and their storage: all traffic between members (EFA needs it)',
       allowAllOutbound: true,
     });
-    this.clusterSecurityGroup.addIngressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'All traffic between cluster members (EFA, Slurm, MPI)');
+    clusterSecurityGroup.addIngressRule(clusterSecurityGroup, ec2.Port.allTraffic(), 'All traffic between cluster members (EFA, Slurm, MPI)');
+    this.clusterSecurityGroup = clusterSecurityGroup;
     this.acknowledgeFindings(props);
   }
 

@@ -1,2 +1,3 @@
 export * from './rag-api';
 export * from './retriever';
+export * from './kendra-index';

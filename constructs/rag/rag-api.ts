@@ -73,9 +73,12 @@ class CognitoAuthorization extends RagApiAuthorization {
 
 /** Properties of a {@link RagApi}. */
 export interface RagApiProps {
-  /** Where passages come from: `KendraRetriever.fromIndexId(id)` or a `KendraIndex`. */
+  /** Where passages come from: a `KendraIndex`, or an existing index from `KendraIndex.fromIndexId(scope, id, indexId)`. */
   readonly retriever: IRagRetriever;
-  /** The SageMaker endpoint of an LMI container (an `LmiEndpoint` or an imported endpoint). */
+  /**
+   * The SageMaker endpoint of an LMI container: an `LmiEndpoint`, or any `sagemaker.IEndpoint`, such as
+   * one imported from its name or ARN. The handler needs only its name and `grantInvoke`.
+   */
   readonly endpoint: sagemaker.IEndpoint;
   /** `RagApiAuthorization.iam()` or `RagApiAuthorization.cognito(pool)`; required, never open. */
   readonly authorization: RagApiAuthorization;
@@ -146,16 +149,23 @@ const API_SECURITY_POLICY = 'TLS_1_2';
  * CORS) in front of a Lambda function that runs the LangChain retrieval chain.
  */
 export class RagApi extends Construct {
+  /** The REST API, for resources, gateway responses or settings this construct does not expose. */
   public readonly api: apigw.RestApi;
-  public readonly handler: nodejs.NodejsFunction;
+  /** The API's `v1` stage (throttling, logging, tracing). */
+  public readonly stage: apigw.Stage;
+  /** `POST /ask`, the API's one method. */
+  public readonly method: apigw.Method;
+  /** The usage plan that carries the stage throttle for API keys an operator adds (`usagePlan.addApiKey(...)`). */
+  public readonly usagePlan: apigw.IUsagePlan;
+  /** The Lambda function that runs the retrieval chain. */
+  public readonly handler: lambda.IFunction;
   /** POST here with `{"question": ..., "history"?: [...]}`. */
   public readonly url: string;
   /**
    * The stage's execution log group, `API-Gateway-Execution-Logs_{restApiId}/v1`, created by the
    * stack (retention, KMS) before the stage, so API Gateway does not create one that keeps logs forever.
    */
-  public readonly executionLogGroup: logs.LogGroup;
-  private readonly method: apigw.Method;
+  public readonly executionLogGroup: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: RagApiProps) {
     super(scope, id);
@@ -194,7 +204,9 @@ export class RagApi extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
-    for (const [k, v] of Object.entries(props.retriever.bind(this.handler).environment)) this.handler.addEnvironment(k, v);
+    // The function this constructor just created: its environment takes the retriever's settings.
+    const handlerFunction = this.handler as lambda.Function;
+    for (const [k, v] of Object.entries(props.retriever.bind(this.handler).environment)) handlerFunction.addEnvironment(k, v);
     props.endpoint.grantInvoke(this.handler);
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: this.logsKey() });
@@ -257,8 +269,9 @@ export class RagApi extends Construct {
     });
     // The stage throttle applies to every caller; the usage plan carries the same limits for the API
     // keys an operator may add to it later (a plan throttles only requests that present a key).
-    const plan = this.api.addUsagePlan('UsagePlan', { description: 'RAG API throttling', throttle: { rateLimit: rate, burstLimit: burst } });
+    const plan = this.usagePlan = this.api.addUsagePlan('UsagePlan', { description: 'RAG API throttling', throttle: { rateLimit: rate, burstLimit: burst } });
     plan.addApiStage({ stage: this.api.deploymentStage });
+    this.stage = this.api.deploymentStage;
     this.url = this.api.urlForPath('/ask');
     // API Gateway's own answers (validation 400, auth 403, throttling 429, timeouts) come without
     // the Lambda's CORS header unless the gateway responses carry it; a browser needs a single origin here.
@@ -439,7 +452,7 @@ function validate(props: RagApiProps | undefined): void {
   }
   const retriever = raw.retriever as { bind?: unknown } | undefined;
   if (typeof retriever !== 'object' || retriever === null || typeof retriever.bind !== 'function') {
-    errors.push(`retriever: ${retriever === undefined ? 'required' : `${describe(retriever)} is not a retriever`}; use KendraRetriever.fromIndexId(id) or a KendraIndex`);
+    errors.push(`retriever: ${retriever === undefined ? 'required' : `${describe(retriever)} is not a retriever`}; use a KendraIndex or KendraIndex.fromIndexId(scope, id, indexId)`);
   }
   const endpoint = raw.endpoint as { endpointName?: unknown; grantInvoke?: unknown } | undefined;
   if (typeof endpoint !== 'object' || endpoint === null || typeof endpoint.endpointName !== 'string' || typeof endpoint.grantInvoke !== 'function') {

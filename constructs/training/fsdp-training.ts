@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as fsx from 'aws-cdk-lib/aws-fsx';
 import { Construct } from 'constructs';
 import { fsdpHostMemoryError, planTraining, type TrainingPlan } from '../catalog';
 import { ParallelCluster } from './parallel-cluster';
@@ -23,10 +24,13 @@ export interface FsdpTrainingProps {
   readonly subnet: ec2.ISubnet;
   /** The cluster security group (all traffic between members). */
   readonly clusterSecurityGroup: ec2.ISecurityGroup;
-  /** FSx for Lustre file system mounted at /fsx: scripts, environment, data and checkpoints live there. */
-  readonly fileSystemId: string;
-  /** `p4d.24xlarge` or `p5.48xlarge`. @default 'p5.48xlarge' */
-  readonly instanceType?: string;
+  /**
+   * FSx for Lustre file system mounted at /fsx (a `TrainingStorage`, or any `fsx.IFileSystem`):
+   * scripts, environment, data and checkpoints live there.
+   */
+  readonly fileSystem: fsx.IFileSystem;
+  /** p4d.24xlarge or p5.48xlarge. @default p5.48xlarge */
+  readonly instanceType?: ec2.InstanceType;
   /**
    * Static GPU nodes (MinCount = MaxCount). A token such as a CloudFormation parameter is accepted;
    * then `plan`, which needs the number, throws.
@@ -67,7 +71,7 @@ export class FsdpTraining extends Construct {
 
   constructor(scope: Construct, id: string, props: FsdpTrainingProps) {
     super(scope, id);
-    const instanceType = props.instanceType ?? 'p5.48xlarge';
+    const instanceType = String(props.instanceType ?? 'p5.48xlarge');
     const nodes = props.nodes ?? 2;
     const preset = props.modelPreset ?? 'gpt3-1.3b';
     const maxSteps = props.maxSteps ?? 5000;
@@ -116,15 +120,15 @@ export class FsdpTraining extends Construct {
       vpc: props.vpc,
       subnet: props.subnet,
       securityGroups: [props.clusterSecurityGroup],
-      headNodeInstanceType: 'm5.8xlarge',
+      headNodeInstanceType: new ec2.InstanceType('m5.8xlarge'),
       headNodeOnNodeConfigured: scripts.onNodeConfigured,
       headNodeS3Access: scripts.s3Access,
-      fsxLustre: { fileSystemId: props.fileSystemId, mountDir: FSX_MOUNT_DIR },
+      fsxLustre: { fileSystem: props.fileSystem, mountDir: FSX_MOUNT_DIR },
       queues: [{
         name: 'gpu',
         computeResources: [{
           name: instanceType.split('.')[0],
-          instanceType,
+          instanceType: new ec2.InstanceType(instanceType),
           minCount: nodes,
           maxCount: nodes,
           efa: true,

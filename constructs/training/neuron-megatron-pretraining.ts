@@ -1,13 +1,14 @@
 import * as path from 'path';
-import { Token } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Size, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import {
   findMegatronPreset, MEGATRON_GPT3_PRESETS, megatronNodesError, planTraining,
   type MegatronGpt3Preset, type TrainingPlan,
 } from '../catalog';
-import { ParallelCluster } from './parallel-cluster';
+import { ClusterOs, ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
 import { checkDataRepositoryDir, FSX_MOUNT_DIR, RecipeScripts, SCRIPTS_DIR } from './recipe-scripts';
 
@@ -26,10 +27,10 @@ export interface NeuronMegatronPretrainingProps {
   readonly subnet: ec2.ISubnet;
   /** The cluster security group (all traffic between members). */
   readonly clusterSecurityGroup: ec2.ISecurityGroup;
-  /** FSx for Lustre file system mounted at /fsx. */
-  readonly fileSystemId: string;
-  /** @default 'trn1.32xlarge' */
-  readonly instanceType?: string;
+  /** FSx for Lustre file system mounted at /fsx (a `TrainingStorage`, or any `fsx.IFileSystem`). */
+  readonly fileSystem: fsx.IFileSystem;
+  /** trn1.32xlarge or trn1n.32xlarge. @default trn1.32xlarge */
+  readonly instanceType?: ec2.InstanceType;
   /** A MEGATRON_GPT3_PRESETS name. @default 'gpt3-6.7b' */
   readonly preset?: string;
   /** Trainium nodes in the queue (MaxCount; nodes start with jobs). @default the preset's tutorial node count */
@@ -40,7 +41,7 @@ export interface NeuronMegatronPretrainingProps {
    * from the Neuron apt repository at start.
    * @default the official ParallelCluster Ubuntu 22.04 AMI
    */
-  readonly neuronAmi?: string;
+  readonly neuronAmi?: ec2.IMachineImage;
   /**
    * Directory on the cluster that the file system links to S3; the dataset goes under it.
    * @default '/fsx/s3' (TrainingStorage's default link at /s3 under the /fsx mount)
@@ -67,7 +68,7 @@ export class NeuronMegatronPretraining extends Construct {
 
   constructor(scope: Construct, id: string, props: NeuronMegatronPretrainingProps) {
     super(scope, id);
-    const instanceType = props.instanceType ?? 'trn1.32xlarge';
+    const instanceType = String(props.instanceType ?? 'trn1.32xlarge');
     const presetName = props.preset ?? 'gpt3-6.7b';
     const preset = findMegatronPreset(presetName);
     const errors: string[] = [];
@@ -116,20 +117,20 @@ export class NeuronMegatronPretraining extends Construct {
       vpc: props.vpc,
       subnet: props.subnet,
       securityGroups: [props.clusterSecurityGroup],
-      os: 'ubuntu2204',
+      os: ClusterOs.UBUNTU_2204,
       customAmi: props.neuronAmi,
       // The samples' head node: c5.4xlarge with a large root volume for builds.
-      headNodeInstanceType: 'c5.4xlarge',
-      headNodeRootVolumeGiB: 512,
+      headNodeInstanceType: new ec2.InstanceType('c5.4xlarge'),
+      headNodeRootVolumeSize: Size.gibibytes(512),
       headNodeOnNodeConfigured: scripts.onNodeConfigured,
       headNodeS3Access: scripts.s3Access,
-      fsxLustre: { fileSystemId: props.fileSystemId, mountDir: FSX_MOUNT_DIR },
+      fsxLustre: { fileSystem: props.fileSystem, mountDir: FSX_MOUNT_DIR },
       queues: [{
         name: 'trn1',
-        computeResources: [{ name: instanceType.split('.')[0], instanceType, minCount: 0, maxCount: nodes, efa: true }],
+        computeResources: [{ name: instanceType.split('.')[0], instanceType: new ec2.InstanceType(instanceType), minCount: 0, maxCount: nodes, efa: true }],
         jobExclusiveAllocation: true,
         onNodeConfigured: { script: neuronInstaller.s3ObjectUrl },
-        s3Access: [{ bucketName: neuronInstaller.s3BucketName, keyName: neuronInstaller.s3ObjectKey }],
+        s3Access: [{ bucket: neuronInstaller.bucket, keyName: neuronInstaller.s3ObjectKey }],
       }],
     });
   }

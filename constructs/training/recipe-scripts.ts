@@ -48,7 +48,7 @@ export class RecipeScripts extends Construct {
       ],
     };
     // Only the two objects, not the whole CDK assets bucket (ParallelCluster S3Access KeyName).
-    this.s3Access = [this.scripts, this.installer].map((asset) => ({ bucketName: asset.s3BucketName, keyName: asset.s3ObjectKey }));
+    this.s3Access = [this.scripts, this.installer].map((asset) => ({ bucket: asset.bucket, keyName: asset.s3ObjectKey }));
   }
 }
 

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,8 +28,12 @@ export interface TrainingStorageProps {
   readonly subnet: ec2.ISubnet;
   /** Security group of the cluster nodes that mount the file system. */
   readonly clientSecurityGroup: ec2.ISecurityGroup;
-  /** 1200 or a multiple of 2400 GiB; a token (a CloudFormation parameter) is checked by FSx at deploy. @default 1200 */
-  readonly storageCapacityGiB?: number;
+  /**
+   * 1200 GiB or a multiple of 2400 GiB. A token (a CloudFormation parameter) is checked by FSx at
+   * deploy; give it in GiB (`Size.gibibytes(param.valueAsNumber)`).
+   * @default Size.gibibytes(1200)
+   */
+  readonly storageCapacity?: Size;
   /** MB/s per TiB: 125, 250, 500 or 1000. @default 250 (the FSDP reference cluster) */
   readonly perUnitStorageThroughput?: number;
   /**
@@ -55,23 +59,36 @@ export interface TrainingStorageProps {
  * retained) linked through a data repository association to an S3 bucket that imports and exports
  * new, changed and deleted files automatically. Its security group admits the cluster on the Lustre
  * ports only.
+ *
+ * It is an `fsx.IFileSystem` (and so `ec2.IConnectable`): pass it where a file system is expected,
+ * such as a training recipe's `fileSystem`, and `storage.connections.allowDefaultPortFrom(peer)` to
+ * admit another client.
  */
-export class TrainingStorage extends Construct {
+export class TrainingStorage extends Construct implements fsx.IFileSystem {
+  /** The FSx for Lustre file system (L2; `fileSystem.node.defaultChild` is its `CfnFileSystem`). */
   public readonly fileSystem: fsx.LustreFileSystem;
   public readonly dataBucket: s3.IBucket;
   public readonly encryptionKey: kms.IKey;
   /** The file system's security group. */
-  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** The data repository association (L1) that links `fileSystemPath` to the data bucket. */
+  public readonly dataRepositoryAssociation: fsx.CfnDataRepositoryAssociation;
   /** Path inside the file system where the bucket's objects appear. */
   public readonly fileSystemPath: string;
 
   constructor(scope: Construct, id: string, props: TrainingStorageProps) {
     super(scope, id);
-    const capacity = props.storageCapacityGiB ?? 1200;
     const throughput = props.perUnitStorageThroughput ?? 250;
     const errors: string[] = [];
+    const size = props.storageCapacity ?? Size.gibibytes(1200);
+    let capacity = 1200;
+    try {
+      capacity = size.toGibibytes();
+    } catch {
+      errors.push(`storageCapacity: ${size.toHumanString()} is not a whole number of GiB; use Size.gibibytes(1200) or a multiple of 2400 GiB`);
+    }
     if (!Token.isUnresolved(capacity) && !isValidLustreCapacity(capacity)) {
-      errors.push(`storageCapacityGiB: ${capacity} is not a PERSISTENT_2 capacity; use 1200 or a multiple of 2400 GiB`);
+      errors.push(`storageCapacity: ${capacity} GiB is not a PERSISTENT_2 capacity; use 1200 or a multiple of 2400 GiB`);
     }
     if (!Token.isUnresolved(throughput) && !(LUSTRE_THROUGHPUT_TIERS as readonly number[]).includes(throughput)) {
       errors.push(`perUnitStorageThroughput: ${throughput} MB/s/TiB is not offered; use one of ${LUSTRE_THROUGHPUT_TIERS.join(', ')}`);
@@ -122,22 +139,23 @@ export class TrainingStorage extends Construct {
       throw new Error(`TrainingStorage: dataBucket is encrypted with the imported key ${bucketKey.node.path}, whose policy this stack cannot change; pass that key as encryptionKey after granting the FSx service-linked role (AWSServiceRoleForFSxS3Access_*) kms:Decrypt, Encrypt, ReEncrypt*, GenerateDataKey* and DescribeKey on it, or use a bucket with SSE-S3`);
     }
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'FSx for Lustre: Lustre traffic from the cluster and between file servers',
       allowAllOutbound: false,
     });
+    this.securityGroup = securityGroup;
     // Lustre uses TCP 988 and 1018-1023 between clients and file servers in both directions, and
     // between the file servers themselves (FSx for Lustre guide, "File system access control with
     // Amazon VPC"). ParallelCluster's validator checks the file system group's inbound and outbound
     // rules against the cluster's groups before it creates the cluster.
     const lustrePorts = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
     for (const port of lustrePorts) {
-      for (const peer of [props.clientSecurityGroup, this.securityGroup]) {
-        this.securityGroup.addIngressRule(peer, port, 'Lustre');
-        this.securityGroup.addEgressRule(peer, port, 'Lustre');
+      for (const peer of [props.clientSecurityGroup, securityGroup]) {
+        securityGroup.addIngressRule(peer, port, 'Lustre');
+        securityGroup.addEgressRule(peer, port, 'Lustre');
       }
-      props.clientSecurityGroup.addIngressRule(this.securityGroup, port, 'Lustre from the file servers');
+      props.clientSecurityGroup.addIngressRule(securityGroup, port, 'Lustre from the file servers');
     }
 
     // aws-cdk-lib checks capacity and tier at synth even for tokens, so a token goes in through the
@@ -145,7 +163,7 @@ export class TrainingStorage extends Construct {
     this.fileSystem = new fsx.LustreFileSystem(this, 'FileSystem', {
       vpc: props.vpc,
       vpcSubnet: props.subnet,
-      securityGroup: this.securityGroup,
+      securityGroup,
       storageCapacityGiB: Token.isUnresolved(capacity) ? 1200 : capacity,
       kmsKey: this.encryptionKey,
       fileSystemTypeVersion: fsx.FileSystemTypeVersion.V_2_15,
@@ -161,7 +179,7 @@ export class TrainingStorage extends Construct {
     if (Token.isUnresolved(capacity)) cfnFileSystem.addPropertyOverride('StorageCapacity', capacity);
     if (Token.isUnresolved(throughput)) cfnFileSystem.addPropertyOverride('LustreConfiguration.PerUnitStorageThroughput', throughput);
 
-    new fsx.CfnDataRepositoryAssociation(this, 'DataRepositoryAssociation', {
+    this.dataRepositoryAssociation = new fsx.CfnDataRepositoryAssociation(this, 'DataRepositoryAssociation', {
       fileSystemId: this.fileSystem.fileSystemId,
       fileSystemPath: this.fileSystemPath,
       dataRepositoryPath: this.dataBucket.s3UrlForObject(),
@@ -176,5 +194,10 @@ export class TrainingStorage extends Construct {
   /** The file system ID, for ParallelCluster's SharedStorage FsxLustreSettings.FileSystemId. */
   public get fileSystemId(): string {
     return this.fileSystem.fileSystemId;
+  }
+
+  /** The file system's connections: its security group, default port the Lustre range (TCP 988-1023). */
+  public get connections(): ec2.Connections {
+    return this.fileSystem.connections;
   }
 }

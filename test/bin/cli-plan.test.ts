@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { findMegatronPreset, findTrainingInstance, fsdpHostMemoryError, megatronNodesError } from '../../constructs/catalog';
 import { FsdpTraining } from '../../constructs/training/fsdp-training';
 import { NeuronMegatronPretraining } from '../../constructs/training/neuron-megatron-pretraining';
@@ -149,13 +150,25 @@ describe('llm-recipes help and dispatch', () => {
 });
 
 describe('plan training agrees with the recipe constructs', () => {
+  /** An existing FSx for Lustre file system the recipes mount. */
+  function lustre(stack: Stack): fsx.IFileSystem {
+    return fsx.LustreFileSystem.fromLustreFileSystemAttributes(stack, 'Lustre', {
+      fileSystemId: 'fs-0123456789abcdef0', dnsName: 'fs-0123456789abcdef0.fsx.us-east-1.amazonaws.com',
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'LustreSg', 'sg-0123456789abcdef0'),
+    });
+  }
+
   /** The construct's error for `props`, with its "NeuronMegatronPretraining: invalid props:\n- " prefix removed. */
   function megatronRefusal(props: { preset?: string; nodes?: number; instanceType?: string }): string {
     const stack = new Stack();
     const vpc = new ec2.Vpc(stack, 'Vpc');
     const clusterSecurityGroup = new ec2.SecurityGroup(stack, 'Sg', { vpc });
     try {
-      new NeuronMegatronPretraining(stack, 'Megatron', { vpc, subnet: vpc.privateSubnets[0], clusterSecurityGroup, fileSystemId: 'fs-0123456789abcdef0', ...props });
+      const { instanceType, ...rest } = props;
+      new NeuronMegatronPretraining(stack, 'Megatron', {
+        vpc, subnet: vpc.privateSubnets[0], clusterSecurityGroup, fileSystem: lustre(stack), ...rest,
+        instanceType: instanceType === undefined ? undefined : new ec2.InstanceType(instanceType),
+      });
     } catch (e) {
       return (e as Error).message.replace(/^NeuronMegatronPretraining: invalid props:\n- /, '');
     }
@@ -185,7 +198,7 @@ describe('plan training agrees with the recipe constructs', () => {
     const stack = new Stack();
     const vpc = new ec2.Vpc(stack, 'Vpc');
     const clusterSecurityGroup = new ec2.SecurityGroup(stack, 'Sg', { vpc });
-    expect(() => new FsdpTraining(stack, 'Fsdp', { vpc, subnet: vpc.privateSubnets[0], clusterSecurityGroup, fileSystemId: 'fs-0123456789abcdef0', modelPreset: 'gpt3-175b' }))
+    expect(() => new FsdpTraining(stack, 'Fsdp', { vpc, subnet: vpc.privateSubnets[0], clusterSecurityGroup, fileSystem: lustre(stack), modelPreset: 'gpt3-175b' }))
       .toThrow(`modelPreset: ${fsdpHostMemoryError('gpt3-175b', 175e9, findTrainingInstance('p5.48xlarge')!)}`);
     const { code, stdout } = await runCli(['plan', 'training', '--params', '175e9', '--instance', 'p5.48xlarge', '--nodes', '64']);
     expect(code).toBe(0);

@@ -39,13 +39,13 @@ cat > cdk.json <<'JSON'
 JSON
 cat > bin/consumer.ts <<'TS'
 import { App, Stack } from 'aws-cdk-lib';
-import { FALCON_7B, KendraRetriever, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization } from 'llm-recipes-cdk';
+import { FALCON_7B, KendraIndex, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization } from 'llm-recipes-cdk';
 
 const app = new App();
 const stack = new Stack(app, 'ConsumerStack');
 const endpoint = new LmiEndpoint(stack, 'Llm', { model: FALCON_7B, instanceType: LmiInstanceType.G5_12XLARGE });
 new RagApi(stack, 'Rag', {
-  retriever: KendraRetriever.fromIndexId('0123abcd-4567-89ef-0123-456789abcdef'),
+  retriever: KendraIndex.fromIndexId(stack, 'Index', '0123abcd-4567-89ef-0123-456789abcdef'),
   endpoint,
   authorization: RagApiAuthorization.iam(),
 });

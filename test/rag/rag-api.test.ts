@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
+import { CfnParameter, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
-import { KendraEdition, KendraIndex, KendraRetriever, RagApi, RagApiAuthorization, type KendraIndexProps, type RagApiProps } from '../../constructs';
+import { KendraEdition, KendraIndex, RagApi, RagApiAuthorization, type KendraIndexProps, type RagApiProps } from '../../constructs';
 import { KendraRagStack } from '../../lib/kendra-rag-stack';
 import { BUNDLE_ALL, SKIP_BUNDLING, templateOf, testStack, unitTestApp } from '../util/synth';
 import { acknowledgeFixture } from '../util/nag-fixtures';
@@ -32,10 +32,11 @@ class ImportedEndpoint extends Resource implements sagemaker.IEndpoint {
 
 function withApi(stack: Stack, props: Partial<RagApiProps> = {}) {
   return new RagApi(stack, 'Rag', {
-    retriever: KendraRetriever.fromIndexId(INDEX_ID),
-    endpoint: new ImportedEndpoint(stack, 'Endpoint'),
     authorization: RagApiAuthorization.iam(),
     ...props,
+    // Defaults only for what the test leaves out (an explicit undefined stays undefined).
+    retriever: 'retriever' in props ? props.retriever! : KendraIndex.fromIndexId(stack, 'ExistingIndex', INDEX_ID),
+    endpoint: 'endpoint' in props ? props.endpoint! : new ImportedEndpoint(stack, 'Endpoint'),
   });
 }
 
@@ -230,7 +231,7 @@ describe('RagApi', () => {
   });
 
   test.each([
-    ['no retriever', { retriever: undefined }, /retriever: required; use KendraRetriever\.fromIndexId\(id\) or a KendraIndex/],
+    ['no retriever', { retriever: undefined }, /retriever: required; use a KendraIndex or KendraIndex\.fromIndexId\(scope, id, indexId\)/],
     ['a string retriever', { retriever: 'my-index' }, /retriever: 'my-index' is not a retriever/],
     ['no endpoint', { endpoint: undefined }, /endpoint: required; use an LmiEndpoint/],
     ['an endpoint name', { endpoint: 'falcon-40b' }, /endpoint: 'falcon-40b' is not a SageMaker endpoint/],
@@ -254,8 +255,40 @@ describe('RagApi', () => {
     expect(build({ authorization: undefined as unknown as RagApiAuthorization })).toThrow(/authorization: required/);
   });
 
-  test('throws when the index id is not a Kendra index ID', () => {
-    expect(() => KendraRetriever.fromIndexId('my-index')).toThrow(/KendraRetriever: index id 'my-index' is not a Kendra index ID \(36 characters/);
+  test('exposes the stage, method, usage plan and handler for adjustments', () => {
+    const { stack, api } = synth();
+    expect(api.stage).toBe(api.api.deploymentStage);
+    expect(stack.resolve(api.method.httpMethod)).toBe('POST');
+    expect(api.method.resource.path).toBe('/ask');
+    expect(api.usagePlan.node.path).toBe('TestStack/Rag/Api/UsagePlan');
+    expect(api.handler.node.path).toBe('TestStack/Rag/Handler');
+  });
+
+  test('takes any importer\'s endpoint: only its name and grantInvoke are used, not endpointRef', () => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    const name = new CfnParameter(stack, 'EndpointName').valueAsString;
+    // Like alpha's imported endpoints at run time: no endpointRef.
+    class NameOnlyImport extends Resource {
+      public readonly endpointName = name;
+      public readonly endpointArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: name });
+      public grantInvoke(grantee: iam.IGrantable) {
+        return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:InvokeEndpoint'], resourceArns: [this.endpointArn] });
+      }
+    }
+    const endpoint = new NameOnlyImport(stack, 'Imported') as unknown as sagemaker.IEndpoint;
+    withApi(stack, { endpoint });
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ENDPOINT_NAME: { Ref: 'EndpointName' } }) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sagemaker:InvokeEndpoint', Resource: stack.resolve(Stack.of(stack).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: name })) })]) },
+    });
+  });
+
+  test('a user adds an API key to the usage plan through the escape hatch', () => {
+    const { stack } = testStack(undefined, SKIP_BUNDLING);
+    const api = withApi(stack);
+    api.usagePlan.addApiKey(api.api.addApiKey('TeamKey'));
+    templateOf(stack).resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
   });
 });
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import { type Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   FSDP_INSTANCE_TYPES, FSDP_PRESETS, FsdpTraining, planTraining, PrivateVpc, RecipeScripts, SCRIPTS_DIR, TrainingStorage,
   type FsdpTrainingProps,
@@ -10,7 +11,7 @@ import { templateOf, testStack } from '../util/synth';
 
 const RESERVATION = 'cr-0123456789abcdef0';
 
-type FsdpOptions = Omit<FsdpTrainingProps, 'vpc' | 'subnet' | 'clusterSecurityGroup' | 'fileSystemId'>;
+type FsdpOptions = Omit<FsdpTrainingProps, 'vpc' | 'subnet' | 'clusterSecurityGroup' | 'fileSystem'>;
 
 function withFsdp(stack: Stack, options: FsdpOptions = {}) {
   const network = new PrivateVpc(stack, 'Network');
@@ -21,7 +22,7 @@ function withFsdp(stack: Stack, options: FsdpOptions = {}) {
     vpc: network.vpc,
     subnet: network.computeSubnet,
     clusterSecurityGroup: network.clusterSecurityGroup,
-    fileSystemId: storage.fileSystemId,
+    fileSystem: storage,
     ...options,
   });
   return { network, storage, training };
@@ -126,7 +127,7 @@ describe('FsdpTraining defaults (2 x p5.48xlarge, gpt3-1.3b)', () => {
 
 describe('FsdpTraining options', () => {
   test('p4d.24xlarge with 4 nodes', () => {
-    const { template, training } = synth({ instanceType: 'p4d.24xlarge', nodes: 4 });
+    const { template, training } = synth({ instanceType: new ec2.InstanceType('p4d.24xlarge'), nodes: 4 });
     const config = configOf(template);
     expect(config.Scheduling.SlurmQueues[0].ComputeResources[0]).toMatchObject({
       Name: 'p4d', InstanceType: 'p4d.24xlarge', MinCount: 4, MaxCount: 4, Efa: { Enabled: true },
@@ -173,8 +174,8 @@ describe('FsdpTraining: stable logical IDs of the stateful resources', () => {
   });
 
   test('changing the instance type does not change the file system, bucket or key IDs', () => {
-    const p5 = statefulIds({ instanceType: 'p5.48xlarge' });
-    const p4d = statefulIds({ instanceType: 'p4d.24xlarge' });
+    const p5 = statefulIds({ instanceType: new ec2.InstanceType('p5.48xlarge') });
+    const p4d = statefulIds({ instanceType: new ec2.InstanceType('p4d.24xlarge') });
     expect(p5.fileSystems).toHaveLength(1);
     expect(p4d).toEqual(p5);
   });
@@ -182,12 +183,12 @@ describe('FsdpTraining: stable logical IDs of the stateful resources', () => {
 
 describe('FsdpTraining: bad input', () => {
   test('throws when instanceType is a Trainium type, pointing to NeuronMegatronPretraining', () => {
-    expect(build({ instanceType: 'trn1.32xlarge' }))
+    expect(build({ instanceType: new ec2.InstanceType('trn1.32xlarge') }))
       .toThrow(/instanceType: 'trn1\.32xlarge' is not a GPU type of this recipe \(a Trainium type: use NeuronMegatronPretraining\); use p4d\.24xlarge or p5\.48xlarge/);
   });
 
   test('throws when instanceType is g5.48xlarge', () => {
-    expect(build({ instanceType: 'g5.48xlarge' })).toThrow(/instanceType: 'g5\.48xlarge' is not a GPU type of this recipe; use p4d\.24xlarge or p5\.48xlarge/);
+    expect(build({ instanceType: new ec2.InstanceType('g5.48xlarge') })).toThrow(/instanceType: 'g5\.48xlarge' is not a GPU type of this recipe; use p4d\.24xlarge or p5\.48xlarge/);
   });
 
   test('throws when nodes is 0', () => {
@@ -234,7 +235,7 @@ describe('RecipeScripts', () => {
     const scripts = new RecipeScripts(stack, 'Scripts', { recipe: 'fsdp', targetDir: '/fsx/x', owner: 'ubuntu', environment: { A: '1', B_2: 'two' } });
     expect(scripts.onNodeConfigured.script).toBe(scripts.installer.s3ObjectUrl);
     expect(scripts.onNodeConfigured.args).toEqual([scripts.scripts.s3ObjectUrl, '/fsx/x', 'ubuntu', 'A=1', 'B_2=two']);
-    expect(scripts.s3Access).toEqual([
+    expect(scripts.s3Access.map((a) => ({ bucketName: a.bucket.bucketName, keyName: a.keyName }))).toEqual([
       { bucketName: scripts.scripts.s3BucketName, keyName: scripts.scripts.s3ObjectKey },
       { bucketName: scripts.installer.s3BucketName, keyName: scripts.installer.s3ObjectKey },
     ]);
@@ -260,7 +261,7 @@ describe('FsdpTraining host memory', () => {
   });
 
   test('gpt3-13b fits p4d.24xlarge hosts', () => {
-    expect(build({ modelPreset: 'gpt3-13b', instanceType: 'p4d.24xlarge' })).not.toThrow();
+    expect(build({ modelPreset: 'gpt3-13b', instanceType: new ec2.InstanceType('p4d.24xlarge') })).not.toThrow();
   });
 });
 

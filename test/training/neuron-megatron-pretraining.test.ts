@@ -1,4 +1,5 @@
 import { CfnParameter, type Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   MEGATRON_GPT3_PRESETS, megatronDataParallel, NEURONX_NEMO_MEGATRON_COMMIT, NeuronMegatronPretraining, PrivateVpc, TrainingStorage,
   type NeuronMegatronPretrainingProps,
@@ -6,13 +7,13 @@ import {
 import { Trn1MegatronPretrainingStack } from '../../lib/trn1-megatron-pretraining-stack';
 import { templateOf, testStack, unitTestApp } from '../util/synth';
 
-type Options = Omit<NeuronMegatronPretrainingProps, 'vpc' | 'subnet' | 'clusterSecurityGroup' | 'fileSystemId'>;
+type Options = Omit<NeuronMegatronPretrainingProps, 'vpc' | 'subnet' | 'clusterSecurityGroup' | 'fileSystem'>;
 
 function withMegatron(stack: Stack, options: Options = {}) {
   const network = new PrivateVpc(stack, 'Network');
   const storage = new TrainingStorage(stack, 'Storage', { vpc: network.vpc, subnet: network.computeSubnet, clientSecurityGroup: network.clusterSecurityGroup });
   return new NeuronMegatronPretraining(stack, 'Megatron', {
-    vpc: network.vpc, subnet: network.computeSubnet, clusterSecurityGroup: network.clusterSecurityGroup, fileSystemId: storage.fileSystemId, ...options,
+    vpc: network.vpc, subnet: network.computeSubnet, clusterSecurityGroup: network.clusterSecurityGroup, fileSystem: storage, ...options,
   });
 }
 
@@ -75,14 +76,17 @@ describe('NeuronMegatronPretraining', () => {
   });
 
   test('trn1n and a Neuron AMI', () => {
-    const { template } = synth({ instanceType: 'trn1n.32xlarge', neuronAmi: 'ami-0123456789abcdef0' });
+    const neuronAmi = ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-0123456789abcdef0' });
+    const { template } = synth({ instanceType: new ec2.InstanceType('trn1n.32xlarge'), neuronAmi });
     const config = clusterConfig(template);
-    expect(config.Image).toEqual({ Os: 'ubuntu2204', CustomAmi: 'ami-0123456789abcdef0' });
+    // An environment-agnostic stack finds the region's AMI in a mapping.
+    expect(config.Image).toEqual({ Os: 'ubuntu2204', CustomAmi: { 'Fn::FindInMap': [expect.any(String), { Ref: 'AWS::Region' }, 'ami'] } });
+    expect(JSON.stringify(template.toJSON().Mappings)).toContain('ami-0123456789abcdef0');
     expect(config.Scheduling.SlurmQueues[0].ComputeResources[0]).toMatchObject({ Name: 'trn1n', InstanceType: 'trn1n.32xlarge' });
   });
 
   test.each([
-    [{ instanceType: 'p5.48xlarge' }, /instanceType: 'p5\.48xlarge' is not a Trainium type of this recipe \(a GPU type: use FsdpTraining\)/],
+    [{ instanceType: new ec2.InstanceType('p5.48xlarge') }, /instanceType: 'p5\.48xlarge' is not a Trainium type of this recipe \(a GPU type: use FsdpTraining\)/],
     [{ preset: 'gpt3-1t' }, /preset: 'gpt3-1t' is not one of gpt3-6\.7b, gpt3-23b, gpt3-46b, gpt3-175b/],
     [{ preset: 'gpt3-175b', nodes: 4 }, /nodes: 4 nodes give 128 NeuronCores, which gpt3-175b's TP 32 x PP 8 = 256 does not divide; use a multiple of 8 nodes/],
     [{ nodes: 0 }, /nodes: 0 must be a whole number of at least 1/],
@@ -109,9 +113,10 @@ describe('Trn1MegatronPretraining stack', () => {
     expect(ids({ instanceType: 'trn1n.32xlarge' })).toEqual(base);
   });
 
-  test('the cluster waits for the storage and the network', () => {
+  test('the cluster waits for the storage and the network, and carries the stack\'s tags to its instances', () => {
     const stack = new Trn1MegatronPretrainingStack(unitTestApp(), 'Trn1');
-    const cluster = Object.values(templateOf(stack).findResources('Custom::PclusterCluster'))[0] as { DependsOn: string[] };
+    const cluster = Object.values(templateOf(stack).findResources('Custom::PclusterCluster'))[0] as { DependsOn: string[]; Properties: { ClusterConfiguration: { Tags: unknown } } };
+    expect(cluster.Properties.ClusterConfiguration.Tags).toEqual([{ Key: 'llm-recipe', Value: 'trn1-megatron-pretraining' }]);
     expect(cluster.DependsOn).toEqual(expect.arrayContaining([
       expect.stringMatching(/^StorageFileSystem/), expect.stringMatching(/^NetworkcomputeSubnet1DefaultRoute/),
       expect.stringMatching(/^StorageSecurityGroup/),

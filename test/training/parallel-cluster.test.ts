@@ -1,18 +1,33 @@
-import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import {
-  DEFAULT_PCLUSTER_VERSION, ParallelCluster, PrivateVpc, type ComputeResourceOptions, type ParallelClusterProps, type SlurmQueueOptions,
+  ClusterCapacityType, ClusterDeletionPolicy, ClusterOs, ClusterQueueUpdateStrategy, ClusterValidationFailureLevel, DEFAULT_PCLUSTER_VERSION,
+  ParallelCluster, PrivateVpc, type ComputeResourceOptions, type ParallelClusterProps, type SlurmQueueOptions,
 } from '../../constructs';
 import { templateOf, testStack } from '../util/synth';
 
 const FSX_ID = 'fs-0123456789abcdef0';
 const RESERVATION = 'cr-0123456789abcdef0';
 
+// Resources made elsewhere, as a team's app would import them; only their names and IDs reach the configuration.
+const policy = (arn: string): iam.IManagedPolicy => iam.ManagedPolicy.fromManagedPolicyArn(new Stack(), 'Policy', arn);
+const bucket = (name: string): s3.IBucket => s3.Bucket.fromBucketName(new Stack(), 'Bucket', name);
+const lustre = (fileSystemId: string): fsx.IFileSystem => {
+  const scope = new Stack();
+  return fsx.LustreFileSystem.fromLustreFileSystemAttributes(scope, 'Lustre', {
+    fileSystemId, dnsName: `${fileSystemId}.fsx.us-east-1.amazonaws.com`, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(scope, 'Sg', 'sg-0123456789abcdef0'),
+  });
+};
+/** A custom AMI by ID, as a team's own `ec2.IMachineImage` gives it. */
+const ami = (imageId: string): ec2.IMachineImage => ({ getImage: () => ({ imageId, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() }) });
+
 type ClusterOptions = Omit<ParallelClusterProps, 'vpc' | 'subnet' | 'securityGroups' | 'queues'> & { readonly queues?: SlurmQueueOptions[] };
 
-const P5: ComputeResourceOptions = { name: 'p5', instanceType: 'p5.48xlarge', minCount: 2, maxCount: 2 };
+const P5: ComputeResourceOptions = { name: 'p5', instanceType: new ec2.InstanceType('p5.48xlarge'), minCount: 2, maxCount: 2 };
 const GPU_QUEUE: SlurmQueueOptions = { name: 'gpu', computeResources: [P5] };
 
 function withCluster(stack: Stack, options: ClusterOptions = {}) {
@@ -86,7 +101,7 @@ describe('ParallelCluster: provider and resource', () => {
   });
 
   test('SuppressValidators is sent only when set', () => {
-    const { template } = synth({ suppressValidators: ['type:InstanceTypeBaseAMICompatibleValidator'], deletionPolicy: 'Retain', validationFailureLevel: 'WARNING' });
+    const { template } = synth({ suppressValidators: ['type:InstanceTypeBaseAMICompatibleValidator'], deletionPolicy: ClusterDeletionPolicy.RETAIN, validationFailureLevel: ClusterValidationFailureLevel.WARNING });
     const { properties } = clusterResource(template);
     expect(Object.keys(properties).sort())
       .toEqual(['ClusterConfiguration', 'ClusterName', 'DeletionPolicy', 'ServiceToken', 'SuppressValidators', 'ValidationFailureLevel']);
@@ -198,7 +213,7 @@ describe('ParallelCluster: rendered configuration', () => {
 
   test('a Capacity Block queue takes no placement group', () => {
     const config = configOf(synth({
-      queues: [{ name: 'gpu', capacityType: 'CAPACITY_BLOCK', computeResources: [{ ...P5, capacityReservationId: RESERVATION }] }],
+      queues: [{ name: 'gpu', capacityType: ClusterCapacityType.CAPACITY_BLOCK, computeResources: [{ ...P5, capacityReservationId: RESERVATION }] }],
     }).template);
     const queue = config.Scheduling.SlurmQueues[0];
     expect(queue.CapacityType).toBe('CAPACITY_BLOCK');
@@ -207,7 +222,7 @@ describe('ParallelCluster: rendered configuration', () => {
 
   test('an instance without EFA gets EFA off and still a placement group by default', () => {
     const config = configOf(synth({
-      queues: [{ name: 'cpu', jobExclusiveAllocation: false, computeResources: [{ name: 'c5', instanceType: 'c5.4xlarge', maxCount: 4 }] }],
+      queues: [{ name: 'cpu', jobExclusiveAllocation: false, computeResources: [{ name: 'c5', instanceType: new ec2.InstanceType('c5.4xlarge'), maxCount: 4 }] }],
     }).template);
     const queue = config.Scheduling.SlurmQueues[0];
     expect(queue.JobExclusiveAllocation).toBe(false);
@@ -216,7 +231,7 @@ describe('ParallelCluster: rendered configuration', () => {
   });
 
   test('shared storage mounts the FSx for Lustre file system by ID', () => {
-    const config = configOf(synth({ fsxLustre: { fileSystemId: FSX_ID, mountDir: '/fsx' } }).template);
+    const config = configOf(synth({ fsxLustre: { fileSystem: lustre(FSX_ID), mountDir: '/fsx' } }).template);
     expect(config.SharedStorage).toEqual([{
       Name: 'fsx', StorageType: 'FsxLustre', MountDir: '/fsx', FsxLustreSettings: { FileSystemId: FSX_ID },
     }]);
@@ -231,22 +246,22 @@ describe('ParallelCluster: rendered configuration', () => {
 
   test('options reach their ParallelCluster keys', () => {
     const config = configOf(synth({
-      os: 'alinux2023',
-      customAmi: 'ami-0123456789abcdef0',
-      headNodeInstanceType: 'm5.8xlarge',
-      headNodeRootVolumeGiB: 500,
-      headNodeIamPolicies: ['arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy'],
-      headNodeS3Access: [{ bucketName: 'my-bucket' }, { bucketName: 'my-other-bucket', enableWriteAccess: true }],
+      os: ClusterOs.AMAZON_LINUX_2023,
+      customAmi: ami('ami-0123456789abcdef0'),
+      headNodeInstanceType: new ec2.InstanceType('m5.8xlarge'),
+      headNodeRootVolumeSize: Size.gibibytes(500),
+      headNodeIamPolicies: [policy('arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy')],
+      headNodeS3Access: [{ bucket: bucket('my-bucket') }, { bucket: bucket('my-other-bucket'), enableWriteAccess: true }],
       headNodeOnNodeConfigured: { script: 's3://my-bucket/setup.sh', args: ['a', 'b'] },
       scaledownIdletime: Duration.minutes(30),
-      queueUpdateStrategy: 'TERMINATE',
+      queueUpdateStrategy: ClusterQueueUpdateStrategy.TERMINATE,
       tags: { project: 'llm' },
       queues: [{
         name: 'gpu',
         computeResources: [{ ...P5, disableSimultaneousMultithreading: true }],
         onNodeConfigured: { script: 'https://example.com/compute.sh' },
-        additionalIamPolicies: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'],
-        s3Access: [{ bucketName: 'my-data', enableWriteAccess: true }],
+        additionalIamPolicies: [policy('arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess')],
+        s3Access: [{ bucket: bucket('my-data'), enableWriteAccess: true }],
       }],
     }).template);
     expect(config.Image).toEqual({ Os: 'alinux2023', CustomAmi: 'ami-0123456789abcdef0' });
@@ -273,10 +288,6 @@ describe('ParallelCluster: rendered configuration', () => {
     expect(queue.Iam.S3Access).toBeUndefined();
   });
 
-  test('the configuration property of the construct is what the template carries', () => {
-    const { template, cluster, stack } = synth({ fsxLustre: { fileSystemId: FSX_ID, mountDir: '/fsx' } });
-    expect(stack.resolve(cluster.configuration)).toEqual(configOf(template));
-  });
 });
 
 describe('ParallelCluster: bad input', () => {
@@ -341,13 +352,13 @@ describe('ParallelCluster: bad input', () => {
   });
 
   test('throws when efa is set on a size without EFA of an EFA family (g5.xlarge), naming the sizes with EFA', () => {
-    expect(build({ queues: [{ name: 'gpu', placementGroup: true, computeResources: [{ name: 'g5', instanceType: 'g5.xlarge', maxCount: 2, efa: true }] }] }))
+    expect(build({ queues: [{ name: 'gpu', placementGroup: true, computeResources: [{ name: 'g5', instanceType: new ec2.InstanceType('g5.xlarge'), maxCount: 2, efa: true }] }] }))
       .toThrow(/compute resource g5: efa is set but g5\.xlarge has no EFA; g5 sizes with EFA: g5\.8xlarge, g5\.12xlarge, g5\.16xlarge, g5\.24xlarge, g5\.48xlarge/);
   });
 
   test('warns, and leaves it to ParallelCluster, when efa is set on a family the catalog does not list with EFA (c5.4xlarge)', () => {
     const { stack } = testStack();
-    withCluster(stack, { queues: [{ name: 'cpu', placementGroup: true, computeResources: [{ name: 'c5', instanceType: 'c5.4xlarge', maxCount: 2, efa: true }] }] });
+    withCluster(stack, { queues: [{ name: 'cpu', placementGroup: true, computeResources: [{ name: 'c5', instanceType: new ec2.InstanceType('c5.4xlarge'), maxCount: 2, efa: true }] }] });
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('compute resource c5: efa is set but c5\\.4xlarge is not in the catalog\'s EFA instance types'));
   });
 
@@ -357,7 +368,7 @@ describe('ParallelCluster: bad input', () => {
   });
 
   test('throws when a placement group is asked for with CAPACITY_BLOCK', () => {
-    expect(build({ queues: [{ ...GPU_QUEUE, capacityType: 'CAPACITY_BLOCK', placementGroup: true }] }))
+    expect(build({ queues: [{ ...GPU_QUEUE, capacityType: ClusterCapacityType.CAPACITY_BLOCK, placementGroup: true }] }))
       .toThrow(/queue gpu: placementGroup cannot be used with CAPACITY_BLOCK/);
   });
 
@@ -370,7 +381,7 @@ describe('ParallelCluster: bad input', () => {
   });
 
   test('throws when ubuntu2404 is asked of 3.12.0', () => {
-    expect(build({ version: '3.12.0', os: 'ubuntu2404' })).toThrow(/os: ubuntu2404 needs ParallelCluster 3\.13\.0 or later \(version is 3\.12\.0\)/);
+    expect(build({ version: '3.12.0', os: ClusterOs.UBUNTU_2404 })).toThrow(/os: ubuntu2404 needs ParallelCluster 3\.13\.0 or later \(version is 3\.12\.0\)/);
   });
 
   test('throws when suppressValidators is asked of 3.9.0', () => {
@@ -386,20 +397,26 @@ describe('ParallelCluster: bad input', () => {
   });
 
   test('throws when the head node root volume is 20 GiB', () => {
-    expect(build({ headNodeRootVolumeGiB: 20 })).toThrow(/headNodeRootVolumeGiB: 20 must be a whole number of at least 50/);
+    expect(build({ headNodeRootVolumeSize: Size.gibibytes(20) })).toThrow(/headNodeRootVolumeSize: 20 GiB must be a whole number of at least 50 GiB/);
+  });
+
+  test('throws when the head node root volume is not a whole number of GiB', () => {
+    expect(build({ headNodeRootVolumeSize: Size.mebibytes(60000) })).toThrow(/headNodeRootVolumeSize: 58\.59 GiB is not a whole number of GiB; give it as Size\.gibibytes\(n\)/);
   });
 
   test('throws when a Capacity Block queue lacks a reservation or static nodes, or the version predates it', () => {
-    expect(build({ queues: [{ name: 'gpu', capacityType: 'CAPACITY_BLOCK', computeResources: [{ name: 'p5', instanceType: 'p5.48xlarge', minCount: 0, maxCount: 2 }] }] }))
+    expect(build({ queues: [{ name: 'gpu', capacityType: ClusterCapacityType.CAPACITY_BLOCK, computeResources: [{ name: 'p5', instanceType: new ec2.InstanceType('p5.48xlarge'), minCount: 0, maxCount: 2 }] }] }))
       .toThrow(/compute resource p5: a Capacity Block needs capacityReservationId and minCount equal to maxCount/);
-    expect(build({ version: '3.7.2', queues: [{ name: 'gpu', capacityType: 'CAPACITY_BLOCK', computeResources: [{ name: 'p5', instanceType: 'p5.48xlarge', minCount: 2, maxCount: 2, capacityReservationId: 'cr-0123456789abcdef0' }] }] }))
+    expect(build({ version: '3.7.2', queues: [{ name: 'gpu', capacityType: ClusterCapacityType.CAPACITY_BLOCK, computeResources: [{ name: 'p5', instanceType: new ec2.InstanceType('p5.48xlarge'), minCount: 2, maxCount: 2, capacityReservationId: 'cr-0123456789abcdef0' }] }] }))
       .toThrow(/queue gpu: CAPACITY_BLOCK needs ParallelCluster 3\.8\.0 or later \(version is 3\.7\.2\)/);
   });
 
   test('throws for a custom AMI that is not an AMI ID and a malformed validator to suppress', () => {
-    expect(build({ customAmi: 'ubuntu-neuron' })).toThrow(/customAmi: 'ubuntu-neuron' is not an AMI ID such as ami-0123456789abcdef0/);
+    expect(build({ customAmi: ami('ubuntu-neuron') })).toThrow(/customAmi: 'ubuntu-neuron' is not an AMI ID such as ami-0123456789abcdef0/);
+    expect(build({ customAmi: ec2.MachineImage.latestWindows(ec2.WindowsVersion.WINDOWS_SERVER_2022_ENGLISH_FULL_BASE) }))
+      .toThrow(/customAmi: a WINDOWS image; ParallelCluster runs Linux AMIs only/);
     expect(build({ suppressValidators: ['EfaValidator'] })).toThrow(/suppressValidators: 'EfaValidator' must be 'ALL' or 'type:<ValidatorName>'/);
-    expect(build({ suppressValidators: ['type:EfaValidator'], customAmi: 'ami-0123456789abcdef0' })).not.toThrow();
+    expect(build({ suppressValidators: ['type:EfaValidator'], customAmi: ami('ami-0123456789abcdef0') })).not.toThrow();
   });
 
   test('throws when there are no queues', () => {
@@ -411,7 +428,7 @@ describe('ParallelCluster: bad input', () => {
   });
 
   test("throws when fsxLustre.mountDir is relative ('fsx')", () => {
-    expect(build({ fsxLustre: { fileSystemId: FSX_ID, mountDir: 'fsx' } })).toThrow(/fsxLustre\.mountDir: 'fsx' must be an absolute path/);
+    expect(build({ fsxLustre: { fileSystem: lustre(FSX_ID), mountDir: 'fsx' } })).toThrow(/fsxLustre\.mountDir: 'fsx' must be an absolute path/);
   });
 
   test('throws when scaledownIdletime is not a whole number of minutes, naming the prop', () => {
@@ -419,8 +436,8 @@ describe('ParallelCluster: bad input', () => {
   });
 
   test('reports every problem at once, naming the construct', () => {
-    expect(build({ clusterName: 'bad_name', headNodeRootVolumeGiB: 20, queues: [queueNamed('GPU')] }))
-      .toThrow(/ParallelCluster TestStack\/Cluster: invalid props:\n- clusterName[\s\S]*\n- headNodeRootVolumeGiB[\s\S]*\n- queue name: 'GPU'/);
+    expect(build({ clusterName: 'bad_name', headNodeRootVolumeSize: Size.gibibytes(20), queues: [queueNamed('GPU')] }))
+      .toThrow(/ParallelCluster TestStack\/Cluster: invalid props:\n- clusterName[\s\S]*\n- headNodeRootVolumeSize[\s\S]*\n- queue name: 'GPU'/);
   });
 });
 
@@ -447,18 +464,18 @@ describe('ParallelCluster: values passed through to ParallelCluster', () => {
   });
 
   test('throws when a head node policy is a name rather than an ARN', () => {
-    expect(build({ headNodeIamPolicies: ['AmazonS3ReadOnlyAccess'] }))
+    expect(build({ headNodeIamPolicies: [policy('AmazonS3ReadOnlyAccess')] }))
       .toThrow(/headNodeIamPolicies: 'AmazonS3ReadOnlyAccess' is not an IAM policy ARN .*not policy names/);
   });
 
   test('throws when a queue policy is a role ARN', () => {
-    expect(build({ queues: [queue({ additionalIamPolicies: ['arn:aws:iam::123456789012:role/x'] })] }))
+    expect(build({ queues: [queue({ additionalIamPolicies: [policy('arn:aws:iam::123456789012:role/x')] })] }))
       .toThrow(/queue gpu additionalIamPolicies: 'arn:aws:iam::123456789012:role\/x' is not an IAM policy ARN/);
   });
 
   test('accepts AWS managed and customer policy ARNs in any partition', () => {
     expect(build({
-      headNodeIamPolicies: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', 'arn:aws-us-gov:iam::123456789012:policy/team/Read'],
+      headNodeIamPolicies: [policy('arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'), policy('arn:aws-us-gov:iam::123456789012:policy/team/Read')],
     })).not.toThrow();
   });
 
@@ -469,26 +486,35 @@ describe('ParallelCluster: values passed through to ParallelCluster', () => {
       .toThrow(/queue gpu onNodeConfigured\.script: 'http:\/\/example\.com\/x\.sh' must be an s3:\/\/ or https:\/\/ URL/);
   });
 
-  test('throws when an S3 access bucket is a URL, not a name', () => {
-    expect(build({ headNodeS3Access: [{ bucketName: 's3://my-bucket' }] }))
-      .toThrow(/headNodeS3Access bucketName: 's3:\/\/my-bucket' must be a bucket name/);
-    expect(build({ queues: [queue({ s3Access: [{ bucketName: 'My_Bucket' }] })] }))
-      .toThrow(/queue gpu s3Access bucketName: 'My_Bucket' must be a bucket name/);
-    expect(build({ headNodeS3Access: [{ bucketName: '192.168.1.1' }] })).toThrow(/bucketName: '192\.168\.1\.1' must be a bucket name .*not an IP address/);
-    expect(build({ headNodeS3Access: [{ bucketName: 'my..bucket' }] })).toThrow(/bucketName: 'my\.\.bucket' must be a bucket name/);
-    expect(build({ headNodeS3Access: [{ bucketName: 'my.data-2024' }] })).not.toThrow();
+  test('throws when an S3 access bucket is named against the rules', () => {
+    // s3.Bucket.fromBucketName refuses URLs, IP addresses and '..' itself; a legacy name with capitals passes it.
+    expect(build({ queues: [queue({ s3Access: [{ bucket: bucket('My_Bucket') }] })] }))
+      .toThrow(/queue gpu s3Access bucket: 'My_Bucket' must be named as a bucket/);
+    expect(build({ headNodeS3Access: [{ bucket: bucket('my.data-2024') }] })).not.toThrow();
+  });
+
+  test('throws when a JavaScript caller passes a bucket name or a policy ARN as a string', () => {
+    expect(build({ headNodeS3Access: [{ bucketName: 'my-bucket' }] } as unknown as ClusterOptions))
+      .toThrow(/headNodeS3Access: bucket must be an s3\.IBucket \(a Bucket, or s3\.Bucket\.fromBucketName\(\.\.\.\)\), got undefined/);
+    expect(build({ headNodeIamPolicies: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] } as unknown as ClusterOptions))
+      .toThrow(/headNodeIamPolicies: 'arn:aws:iam::aws:policy\/AmazonS3ReadOnlyAccess' is not an iam\.IManagedPolicy; use iam\.ManagedPolicy\.fromManagedPolicyArn/);
+    expect(build({ os: 'windows' } as unknown as ClusterOptions)).toThrow(/os: 'windows' is not a ClusterOs; use ClusterOs\.UBUNTU_2204, /);
+  });
+
+  test('takes the old string values of the enums from JavaScript callers', () => {
+    expect(build({ os: 'alinux2023', queueUpdateStrategy: 'DRAIN', deletionPolicy: 'Retain' } as unknown as ClusterOptions)).not.toThrow();
   });
 
   test('renders KeyName when an S3 access entry names an object', () => {
-    const { template } = synth({ headNodeS3Access: [{ bucketName: 'my-bucket', keyName: 'scripts/setup.sh' }] });
+    const { template } = synth({ headNodeS3Access: [{ bucket: bucket('my-bucket'), keyName: 'scripts/setup.sh' }] });
     expect(configOf(template).HeadNode.Iam.S3Access).toEqual([{ BucketName: 'my-bucket', KeyName: 'scripts/setup.sh', EnableWriteAccess: false }]);
   });
 
   test('throws when the capacity reservation, file system or subnet ID has the wrong shape', () => {
     expect(build({ queues: [queue({}, { capacityReservationId: 'cr-123' })] }))
       .toThrow(/queue gpu compute resource p5: capacityReservationId: 'cr-123' is not a capacity reservation ID/);
-    expect(build({ fsxLustre: { fileSystemId: 'fsx-0123', mountDir: '/fsx' } }))
-      .toThrow(/fsxLustre\.fileSystemId: 'fsx-0123' is not an FSx file system ID such as fs-0123456789abcdef0/);
+    expect(build({ fsxLustre: { fileSystem: lustre('fsx-0123'), mountDir: '/fsx' } }))
+      .toThrow(/fsxLustre\.fileSystem: 'fsx-0123' is not an FSx file system ID such as fs-0123456789abcdef0/);
     const { stack } = testStack();
     const network = new PrivateVpc(stack, 'Network');
     const subnet = ec2.Subnet.fromSubnetAttributes(stack, 'Imported', { subnetId: 'my-subnet', availabilityZone: 'us-east-1a' });
@@ -498,15 +524,15 @@ describe('ParallelCluster: values passed through to ParallelCluster', () => {
   });
 
   test('throws when an instance type is a SageMaker ml. type or no EC2 type', () => {
-    expect(build({ queues: [queue({}, { instanceType: 'ml.p5.48xlarge' })] }))
+    expect(build({ queues: [queue({}, { instanceType: new ec2.InstanceType('ml.p5.48xlarge') })] }))
       .toThrow(/queue gpu compute resource p5: instanceType: 'ml\.p5\.48xlarge' is a SageMaker instance type/);
-    expect(build({ headNodeInstanceType: 'large' })).toThrow(/headNodeInstanceType: 'large' is not an EC2 instance type/);
+    expect(build({ headNodeInstanceType: new ec2.InstanceType('large') })).toThrow(/headNodeInstanceType: 'large' is not an EC2 instance type/);
   });
 
   test('EFA is allowed, and on by default, on an EFA-capable EC2 type outside the training catalog (g5.48xlarge)', () => {
-    const { template } = synth({ queues: [queue({}, { name: 'g5', instanceType: 'g5.48xlarge', minCount: 0, maxCount: 2 })] });
+    const { template } = synth({ queues: [queue({}, { name: 'g5', instanceType: new ec2.InstanceType('g5.48xlarge'), minCount: 0, maxCount: 2 })] });
     expect(configOf(template).Scheduling.SlurmQueues[0].ComputeResources[0].Efa).toEqual({ Enabled: true });
-    expect(build({ queues: [queue({}, { name: 'g5', instanceType: 'g5.48xlarge', efa: true })] })).not.toThrow();
+    expect(build({ queues: [queue({}, { name: 'g5', instanceType: new ec2.InstanceType('g5.48xlarge'), efa: true })] })).not.toThrow();
   });
 });
 
@@ -520,7 +546,7 @@ describe('ParallelCluster: IAM of the provider and of the cluster', () => {
 
   test('permissionsBoundary and resourcePrefix render Iam.PermissionsBoundary and Iam.ResourcePrefix', () => {
     const boundary = 'arn:aws:iam::123456789012:policy/Boundary';
-    const { stack, template } = synth({ permissionsBoundary: boundary, resourcePrefix: '/parallelcluster/llm-recipes/fsdp-' });
+    const { stack, template } = synth({ permissionsBoundary: policy(boundary), resourcePrefix: '/parallelcluster/llm-recipes/fsdp-' });
     expect(configOf(template).Iam).toEqual({ PermissionsBoundary: boundary, ResourcePrefix: '/parallelcluster/llm-recipes/fsdp-' });
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('resourcePrefix'));
   });
@@ -543,7 +569,7 @@ describe('ParallelCluster: IAM of the provider and of the cluster', () => {
   });
 
   test('providerAdditionalIamPolicies is the comma-separated AdditionalIamPolicies parameter', () => {
-    const { template } = synth({ providerAdditionalIamPolicies: ['arn:aws:iam::123456789012:policy/A', 'arn:aws:iam::123456789012:policy/B'] });
+    const { template } = synth({ providerAdditionalIamPolicies: [policy('arn:aws:iam::123456789012:policy/A'), policy('arn:aws:iam::123456789012:policy/B')] });
     template.hasResourceProperties('AWS::CloudFormation::Stack', {
       Parameters: { AdditionalIamPolicies: 'arn:aws:iam::123456789012:policy/A,arn:aws:iam::123456789012:policy/B' },
     });
@@ -552,16 +578,86 @@ describe('ParallelCluster: IAM of the provider and of the cluster', () => {
   test('throws when providerAdditionalIamPolicies comes with providerRole, which makes the provider ignore it', () => {
     const { stack } = testStack();
     const role = iam.Role.fromRoleArn(stack, 'ProviderRole', 'arn:aws:iam::123456789012:role/p');
-    expect(() => withCluster(stack, { providerRole: role, providerAdditionalIamPolicies: ['arn:aws:iam::123456789012:policy/A'] }))
+    expect(() => withCluster(stack, { providerRole: role, providerAdditionalIamPolicies: [policy('arn:aws:iam::123456789012:policy/A')] }))
       .toThrow(/providerAdditionalIamPolicies: the provider ignores them when providerRole is set/);
   });
 
   test('throws when permissionsBoundary is not a policy ARN or resourcePrefix breaks the IAM rules', () => {
-    expect(build({ permissionsBoundary: 'Boundary' })).toThrow(/permissionsBoundary: 'Boundary' is not an IAM policy ARN/);
+    expect(build({ permissionsBoundary: policy('Boundary') })).toThrow(/permissionsBoundary: 'Boundary' is not an IAM policy ARN/);
     expect(build({ resourcePrefix: '/llm-recipes/' })).not.toThrow();
     // The user guide's own example of a refused prefix.
     expect(build({ resourcePrefix: '/my-prefix' })).toThrow(/resourcePrefix: '\/my-prefix' must be/);
     expect(build({ resourcePrefix: 'a'.repeat(31) })).toThrow(/resourcePrefix: 'a{31}' must be a name of at most 30 characters/);
     expect(build({ resourcePrefix: 'bad prefix' })).toThrow(/resourcePrefix: 'bad prefix' must be/);
+  });
+});
+
+describe('ParallelCluster: tags and configuration overrides', () => {
+  test('the cluster and its provider keep their logical IDs', () => {
+    const { template } = synth();
+    template.templateMatches({
+      Resources: {
+        ClusterEB0386A7: Match.objectLike({ Type: 'Custom::PclusterCluster' }),
+        ClusterProviderE2138BF9: Match.objectLike({ Type: 'AWS::CloudFormation::Stack' }),
+      },
+    });
+  });
+
+  test('Tags.of(stack) reaches the configuration\'s Tags, beside the tags prop', () => {
+    const { stack } = testStack();
+    const { cluster } = withCluster(stack, { tags: { project: 'llm' } });
+    Tags.of(stack).add('cost-center', 'ml-research');
+    expect(configOf(templateOf(stack)).Tags).toEqual([{ Key: 'cost-center', Value: 'ml-research' }, { Key: 'project', Value: 'llm' }]);
+    expect(cluster.tags.tagValues()).toEqual({ 'cost-center': 'ml-research', 'project': 'llm' });
+  });
+
+  test('a tag excluded for Custom::PclusterCluster does not reach the configuration', () => {
+    const { stack } = testStack();
+    withCluster(stack);
+    Tags.of(stack).add('team', 'a', { excludeResourceTypes: ['Custom::PclusterCluster'] });
+    expect(configOf(templateOf(stack)).Tags).toBeUndefined();
+  });
+
+  test('addConfigurationOverride adds a key, sets one inside a list entry and removes one', () => {
+    const { stack } = testStack();
+    const { cluster } = withCluster(stack);
+    cluster.addConfigurationOverride('HeadNode.Dcv.Enabled', false);
+    cluster.addConfigurationOverride('Scheduling.SlurmQueues.0.ComputeSettings.LocalStorage.RootVolume.Size', 400);
+    cluster.addConfigurationOverride('Imds', undefined);
+    const config = configOf(templateOf(stack));
+    expect(config.HeadNode.Dcv).toEqual({ Enabled: false });
+    expect(config.HeadNode.InstanceType).toBe('c5.4xlarge');
+    expect(config.Scheduling.SlurmQueues[0].ComputeSettings).toEqual({ LocalStorage: { RootVolume: { Size: 400 } } });
+    expect(config.Scheduling.SlurmQueues[0].Name).toBe('gpu');
+    expect(config.Imds).toBeUndefined();
+  });
+
+  test('an override of Tags replaces the tags, since overrides apply last', () => {
+    const { stack } = testStack();
+    const { cluster } = withCluster(stack, { tags: { project: 'llm' } });
+    cluster.addConfigurationOverride('Tags', [{ Key: 'only', Value: 'this' }]);
+    expect(configOf(templateOf(stack)).Tags).toEqual([{ Key: 'only', Value: 'this' }]);
+  });
+
+  test('throws when an override path crosses a value, misses a list entry or has an empty key', () => {
+    const { stack } = testStack();
+    const { cluster } = withCluster(stack);
+    expect(() => cluster.addConfigurationOverride('Scheduling.Scheduler.Name', 'x'))
+      .toThrow(/addConfigurationOverride: 'Scheduling\.Scheduler\.Name': Scheduling\.Scheduler is a value, not an object with keys/);
+    expect(() => cluster.addConfigurationOverride('Scheduling.SlurmQueues.3.Name', 'x'))
+      .toThrow(/'Scheduling\.SlurmQueues\.3\.Name': Scheduling\.SlurmQueues is a list of 1; '3' is not an index of it \(0 to 0\)/);
+    expect(() => cluster.addConfigurationOverride('HeadNode..InstanceType', 'x')).toThrow(/path 'HeadNode\.\.InstanceType' has an empty key/);
+  });
+
+  test('warns that a version before 3.15.0 cannot change the tags after creation, and only then', () => {
+    const { stack } = testStack();
+    withCluster(stack, { version: '3.14.0' });
+    Tags.of(stack).add('cost-center', 'ml');
+    templateOf(stack);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp("ParallelCluster 3\\.14\\.0 cannot change the cluster's Tags after creation \\(3\\.15\\.0 can\\)"));
+    const current = synth({ tags: { project: 'llm' } }).stack;
+    Annotations.fromStack(current).hasNoWarning('*', Match.stringLikeRegexp('cannot change the cluster'));
+    const untagged = synth({ version: '3.14.0' }).stack;
+    Annotations.fromStack(untagged).hasNoWarning('*', Match.stringLikeRegexp('cannot change the cluster'));
   });
 });

@@ -1,5 +1,7 @@
-import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Size, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, isValidLustreCapacity, LUSTRE_THROUGHPUT_TIERS, PrivateVpc, TrainingStorage, type TrainingStorageProps,
@@ -209,7 +211,7 @@ describe('TrainingStorage options', () => {
     [2400, 125],
     [4800, 1000],
   ])('capacity %d GiB at %d MB/s/TiB', (capacity, throughput) => {
-    const { template } = synth({ storageCapacityGiB: capacity, perUnitStorageThroughput: throughput });
+    const { template } = synth({ storageCapacity: Size.gibibytes(capacity), perUnitStorageThroughput: throughput });
     template.hasResourceProperties('AWS::FSx::FileSystem', {
       StorageCapacity: capacity,
       LustreConfiguration: Match.objectLike({ PerUnitStorageThroughput: throughput }),
@@ -234,9 +236,17 @@ describe('TrainingStorage options', () => {
     template.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', { FileSystemPath: '/data/s3' });
   });
 
-  test.each([1000, 3600])('throws when storageCapacityGiB is %d', (capacity) => {
-    expect(build({ storageCapacityGiB: capacity }))
-      .toThrow(new RegExp(`storageCapacityGiB: ${capacity} is not a PERSISTENT_2 capacity; use 1200 or a multiple of 2400`));
+  test.each([1000, 3600])('throws when storageCapacity is %d GiB', (capacity) => {
+    expect(build({ storageCapacity: Size.gibibytes(capacity) }))
+      .toThrow(new RegExp(`storageCapacity: ${capacity} GiB is not a PERSISTENT_2 capacity; use 1200 or a multiple of 2400`));
+  });
+
+  test('takes the capacity in any unit that is a whole number of GiB', () => {
+    synth({ storageCapacity: Size.tebibytes(2.34375) }).template.hasResourceProperties('AWS::FSx::FileSystem', { StorageCapacity: 2400 });
+  });
+
+  test('throws when the capacity is not a whole number of GiB', () => {
+    expect(build({ storageCapacity: Size.mebibytes(1500) })).toThrow(/storageCapacity: 1\.46 GiB is not a whole number of GiB; use Size\.gibibytes\(1200\)/);
   });
 
   test('throws when perUnitStorageThroughput is 200', () => {
@@ -256,8 +266,8 @@ describe('TrainingStorage options', () => {
   });
 
   test('throws once, naming every bad prop', () => {
-    expect(build({ storageCapacityGiB: 1000, perUnitStorageThroughput: 200 }))
-      .toThrow(/storageCapacityGiB: 1000[\s\S]*perUnitStorageThroughput: 200/);
+    expect(build({ storageCapacity: Size.gibibytes(1000), perUnitStorageThroughput: 200 }))
+      .toThrow(/storageCapacity: 1000 GiB[\s\S]*perUnitStorageThroughput: 200/);
   });
 });
 
@@ -296,11 +306,46 @@ describe('TrainingStorage: old versions and tokens', () => {
     const network = new PrivateVpc(stack, 'Network');
     new TrainingStorage(stack, 'Storage', {
       vpc: network.vpc, subnet: network.computeSubnet, clientSecurityGroup: network.clusterSecurityGroup,
-      storageCapacityGiB: capacity, perUnitStorageThroughput: throughput,
+      storageCapacity: Size.gibibytes(capacity), perUnitStorageThroughput: throughput,
     });
     templateOf(stack).hasResourceProperties('AWS::FSx::FileSystem', {
       StorageCapacity: { Ref: 'Capacity' },
       LustreConfiguration: Match.objectLike({ PerUnitStorageThroughput: { Ref: 'Throughput' } }),
+    });
+  });
+});
+
+describe('TrainingStorage as a file system', () => {
+  test('is an fsx.IFileSystem and ec2.IConnectable: another client is admitted on the Lustre ports', () => {
+    const { stack } = testStack();
+    const { network, storage } = withNetwork(stack);
+    const other = new ec2.SecurityGroup(stack, 'Other', { vpc: network.vpc, allowAllOutbound: false });
+    const fileSystem: fsx.IFileSystem = storage;
+    fileSystem.connections.allowDefaultPortFrom(other);
+    templateOf(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp', FromPort: 988, ToPort: 1023,
+      GroupId: stack.resolve(storage.securityGroup.securityGroupId),
+      SourceSecurityGroupId: stack.resolve(other.securityGroupId),
+    });
+    expect(stack.resolve(fileSystem.fileSystemId)).toEqual({ Ref: 'StorageFileSystemFFD87EE1' });
+  });
+
+  test('exposes the data repository association for adjustments', () => {
+    const { stack } = testStack();
+    const { storage } = withNetwork(stack);
+    storage.dataRepositoryAssociation.importedFileChunkSize = 2048;
+    templateOf(stack).hasResourceProperties('AWS::FSx::DataRepositoryAssociation', { ImportedFileChunkSize: 2048, FileSystemPath: '/s3' });
+  });
+
+  test('the stateful resources keep their logical IDs (file system, key, data bucket)', () => {
+    const { template } = synth();
+    template.templateMatches({
+      Resources: {
+        StorageFileSystemFFD87EE1: Match.objectLike({ Type: 'AWS::FSx::FileSystem', DeletionPolicy: 'Retain' }),
+        StorageKeyBAA9457B: Match.objectLike({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain' }),
+        StorageDataBucketB1B922FA: Match.objectLike({ Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain' }),
+        StorageDataRepositoryAssociationD324E1AA: Match.objectLike({ Type: 'AWS::FSx::DataRepositoryAssociation' }),
+      },
     });
   });
 });

@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import {
-  ChatLanguage, KendraRetriever, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type RagChatUserPoolProps, type RagChatWebsiteProps,
+  ChatLanguage, KendraIndex, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type RagChatUserPoolProps, type RagChatWebsiteProps,
 } from '../../constructs';
 import { unusedNagAcknowledgements } from '../util/nag-audit';
 import { templateOf, testStack } from '../util/synth';
@@ -27,7 +27,7 @@ function given(authorization?: (pool: cognito.IUserPool) => RagApiAuthorization)
   const { stack } = testStack();
   const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abcdefghi');
   const rag = new RagApi(stack, 'Rag', {
-    retriever: KendraRetriever.fromIndexId('0123abcd-4567-89ef-0123-456789abcdef'),
+    retriever: KendraIndex.fromIndexId(stack, 'Index', '0123abcd-4567-89ef-0123-456789abcdef'),
     endpoint,
     authorization: (authorization ?? RagApiAuthorization.cognito)(userPool),
   });
