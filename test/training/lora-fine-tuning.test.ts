@@ -255,8 +255,11 @@ describe('LoraFineTuning then LmiEndpoint', () => {
         },
       },
     });
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FtKey'), 'Arn'] } })]) },
+    // LmiEndpoint writes its weights grants into its execution role's inline policy.
+    t.hasResourceProperties('AWS::IAM::Role', {
+      Policies: Match.arrayWith([Match.objectLike({
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FtKey'), 'Arn'] } })]) },
+      })]),
     });
   });
 });
