@@ -34,8 +34,8 @@ export const RECIPE_CONTEXT_KEYS: readonly RecipeContextKey[] = [
   { name: 'knowledgeBaseId', type: 'string', stacks: ['KnowledgeBaseRag'], doc: 'An existing Bedrock knowledge base for the RAG API (10 letters and digits); without it the stack creates one.' },
   { name: 'kbDocumentsBucket', type: 'string', stacks: ['KnowledgeBaseRag'], doc: 'Name of an existing bucket of documents for the new knowledge base (default: a new retained, KMS-encrypted bucket).' },
   { name: 'kendraIndexId', type: 'string', stacks: ['KendraRag'], doc: 'An existing Kendra index for the RAG API; without it the stack creates a new, billable Developer Edition index.' },
-  { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
-  { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },
+  { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag', 'KnowledgeBaseRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
+  { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag', 'KnowledgeBaseRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },
 ];
 
 /** The README's context table, generated from {@link RECIPE_CONTEXT_KEYS}. */
