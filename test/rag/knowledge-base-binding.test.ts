@@ -1,4 +1,3 @@
-import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { configFromEnv, createHandler } from '../../constructs/rag/handler';
