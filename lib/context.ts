@@ -40,8 +40,8 @@ export const RECIPE_CONTEXT_KEYS: readonly RecipeContextKey[] = [
   },
   { name: 'loraInstanceType', type: 'string', stacks: ['LoraFineTuning'], doc: 'GPU training instance of the LoRA recipe (default ml.g5.2xlarge); the run must fit its GPU memory.' },
   { name: 'kendraIndexId', type: 'string', stacks: ['KendraRag'], doc: 'An existing Kendra index for the RAG API; without it the stack creates a new, billable Developer Edition index.' },
-  { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
-  { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },
+  { name: 'ragAllowedOrigin', type: 'string', stacks: ['KendraRag', 'KnowledgeBaseRag'], doc: 'A browser origin allowed by the RAG API\'s CORS (default none).' },
+  { name: 'ragWaf', type: 'boolean', stacks: ['KendraRag', 'KnowledgeBaseRag'], doc: '`true` puts AWS WAF in front of the RAG API; `false` (default) does not.' },
 ];
 
 /** The README's context table, generated from {@link RECIPE_CONTEXT_KEYS}. */

@@ -73,14 +73,18 @@ export function addRecipes(app: App, env?: Environment): void {
     });
   }, { indexId: 'kendraIndexId', kendraIndexId: 'kendraIndexId', allowedOrigins: 'ragAllowedOrigin' });
 
-  // ragAllowedOrigin and ragWaf stay KendraRag's keys; the stack's props take both.
-  guard(app, 'KnowledgeBaseRag', env, () => new KnowledgeBaseRagStack(app, 'KnowledgeBaseRag', {
-    env,
-    knowledgeBaseId: stringContext(app, 'knowledgeBaseId'),
-    vectorStore: vectorStoreContext(app),
-    embeddingModel: embeddingModelContext(app),
-    documentsBucketName: stringContext(app, 'kbDocumentsBucket'),
-  }), { knowledgeBaseId: 'knowledgeBaseId', documentsBucket: 'kbDocumentsBucket', embeddingModel: 'kbEmbeddingModel' });
+  guard(app, 'KnowledgeBaseRag', env, () => {
+    const origin = stringContext(app, 'ragAllowedOrigin');
+    return new KnowledgeBaseRagStack(app, 'KnowledgeBaseRag', {
+      env,
+      knowledgeBaseId: stringContext(app, 'knowledgeBaseId'),
+      vectorStore: vectorStoreContext(app),
+      embeddingModel: embeddingModelContext(app),
+      documentsBucketName: stringContext(app, 'kbDocumentsBucket'),
+      allowedOrigins: origin === undefined ? undefined : [origin],
+      waf: booleanContext(app, 'ragWaf'),
+    });
+  }, { knowledgeBaseId: 'knowledgeBaseId', documentsBucket: 'kbDocumentsBucket', embeddingModel: 'kbEmbeddingModel', allowedOrigins: 'ragAllowedOrigin' });
 
   guard(app, 'LoraFineTuning', env, () => {
     const name = stringContext(app, 'loraBaseModel');

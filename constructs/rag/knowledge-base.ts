@@ -340,10 +340,18 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
     return { environment: { KNOWLEDGE_BASE_ID: this.knowledgeBaseId } };
   }
 
-  /** Grants `bedrock:StartIngestionJob`, `GetIngestionJob` and `ListIngestionJobs` on this knowledge base (the `kb sync` / `kb status` CLI). */
+  /**
+   * Grants what `llm-recipes kb sync` and `kb status` call on this knowledge base: `bedrock:ListDataSources`
+   * (to find its data source), `StartIngestionJob`, `GetIngestionJob` and `ListIngestionJobs`.
+   */
   public grantIngestion(grantee: iam.IGrantable): iam.Grant {
+    // ListDataSources takes the knowledge base ID in its path (Bedrock Agent API reference); known
+    // limitation: its IAM resource type (knowledge-base) is how public policies scope it, not re-read
+    // in the Service Authorization Reference here.
     return iam.Grant.addToPrincipal({
-      grantee, actions: ['bedrock:StartIngestionJob', 'bedrock:GetIngestionJob', 'bedrock:ListIngestionJobs'], resourceArns: [this.knowledgeBaseArn],
+      grantee,
+      actions: ['bedrock:ListDataSources', 'bedrock:StartIngestionJob', 'bedrock:GetIngestionJob', 'bedrock:ListIngestionJobs'],
+      resourceArns: [this.knowledgeBaseArn],
     });
   }
 

@@ -196,15 +196,22 @@ describe('recipe context and props', () => {
     expect(failed).toEqual([]);
   });
 
-  test.each(['yes', '1', 'TRUE'])('ragWaf=%p is an error on KendraRag: booleans are true or false', (value) => {
+  test.each(['yes', '1', 'TRUE'])('ragWaf=%p is an error on both RAG stacks: booleans are true or false', (value) => {
     const { app, failed } = recipesWith({ ragWaf: value });
-    expect(failed).toEqual(['KendraRag']);
-    expect(stackErrors(app, 'KendraRag')).toEqual([`KendraRag: context ragWaf: '${value}' is not a boolean; use true or false`]);
+    expect(failed).toEqual(['KendraRag', 'KnowledgeBaseRag']);
+    for (const id of ['KendraRag', 'KnowledgeBaseRag']) {
+      expect(stackErrors(app, id)).toEqual([`${id}: context ragWaf: '${value}' is not a boolean; use true or false`]);
+    }
   });
 
-  test('ragWaf=true puts WAF in front of the API', () => {
-    const { app } = recipesWith({ ragWaf: 'true' });
-    Template.fromStack(app.node.findChild('KendraRag') as Stack).resourceCountIs('AWS::WAFv2::WebACL', 1);
+  test('ragWaf=true puts WAF in front of both RAG APIs; ragAllowedOrigin reaches both handlers', () => {
+    const { app, failed } = recipesWith({ ragWaf: 'true', ragAllowedOrigin: 'https://chat.example.com' });
+    expect(failed).toEqual([]);
+    for (const id of ['KendraRag', 'KnowledgeBaseRag']) {
+      const t = Template.fromStack(app.node.findChild(id) as Stack);
+      t.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CORS_ORIGINS: 'https://chat.example.com' }) } });
+    }
   });
 
   test('trainingAvailabilityZone outside the concrete region is an error on both training stacks', () => {

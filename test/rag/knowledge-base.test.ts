@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { CliCredentialsStackSynthesizer, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -380,6 +382,22 @@ describe('importers', () => {
     kb.grantRetrieve(role);
     const policy = role.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
     expect(stack.resolve(policy.policyDocument).Statement).toEqual([{ Action: 'bedrock:Retrieve', Effect: 'Allow', Resource: arn }]);
+  });
+
+  test('grantIngestion: every Bedrock Agent call of `kb sync` and `kb status`, on exactly this knowledge base', () => {
+    const { stack } = testStack();
+    const kb = new VectorKnowledgeBase(stack, 'Kb');
+    const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    kb.grantIngestion(role);
+    const policy = role.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
+    // The commands the CLI sends (bin/cli/kb.ts), each as its IAM action.
+    const cli = fs.readFileSync(path.join(__dirname, '../../bin/cli/kb.ts'), 'utf-8');
+    const sent = [...new Set([...cli.matchAll(/new sdk\.(\w+)Command\(/g)].map((m) => `bedrock:${m[1]}`))].sort();
+    expect(sent).toEqual(['bedrock:GetIngestionJob', 'bedrock:ListDataSources', 'bedrock:ListIngestionJobs', 'bedrock:StartIngestionJob']);
+    expect(stack.resolve(policy.policyDocument).Statement).toEqual([
+      { Action: expect.arrayContaining(sent), Effect: 'Allow', Resource: stack.resolve(kb.knowledgeBaseArn) },
+    ]);
+    expect((stack.resolve(policy.policyDocument).Statement as Array<{ Action: string[] }>)[0].Action).toHaveLength(sent.length);
   });
 
   test.each(['abc', 'ABCDE1234!', 'ABCDE123456', 'abcde-1234'])('throws when the knowledge base ID is %s', (id) => {

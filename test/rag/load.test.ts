@@ -6,6 +6,18 @@ import {
 } from '../util/fake-rag-services';
 
 const REQUESTS = 200;
+/**
+ * The Lambda time each request is told it has. On Lambda each of 200 concurrent requests runs in its
+ * own execution environment with the function's 25 s (RagApi); here all 200 share one Node.js
+ * process, and on CI two cores with other Jest workers, so the burst's wall time measures the
+ * machine's load (seen from 1.5 s to 8 s; a run under heavy load once ran past the retriever's share of
+ * the time, half of 28 s, and got a 503). The deadline is set far beyond any burst so that this test proves
+ * correctness under concurrency; the deadline itself is tested against a controlled clock in
+ * handler.test.ts and handler-kb.test.ts.
+ */
+const REMAINING_MS = 120_000;
+/** Room for the handler to answer (or give up) within REMAINING_MS before Jest gives up on the test. */
+const TEST_TIMEOUT_MS = REMAINING_MS + 30_000;
 
 const fake = new FakeRagServices();
 beforeAll(() => fake.start());
@@ -53,7 +65,7 @@ test.each(RETRIEVERS)(`answers ${REQUESTS} concurrent requests through %s, each 
   // WHEN
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: REQUESTS }, async (_, i) => {
-    const context = { awsRequestId: `req-${i}`, getRemainingTimeInMillis: () => 29000 - (performance.now() - started) };
+    const context = { awsRequestId: `req-${i}`, getRemainingTimeInMillis: () => REMAINING_MS - (performance.now() - started) };
     const t0 = performance.now();
     const res: ApiResult = await handler({ body: JSON.stringify({ question: `question number ${i}` }) }, context);
     return { i, res, ms: performance.now() - t0 };
@@ -75,7 +87,7 @@ test.each(RETRIEVERS)(`answers ${REQUESTS} concurrent requests through %s, each 
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
   const [p50, p95, max] = [percentile(latencies, 50), percentile(latencies, 95), latencies[latencies.length - 1]];
   process.stdout.write(`rag load (${name}): ${REQUESTS} requests, p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms (wall ${wallMs.toFixed(0)} ms, local fakes)\n`);
-  // Every answer within the function's 25 s timeout (RagApi); the figures themselves depend on the
-  // machine's load (the fakes and the SDK clients share this process), so they are printed, not asserted.
-  expect(max).toBeLessThan(25000);
-});
+  // The figures depend on the machine's load, so they are printed, not asserted. One attempt each
+  // (exactly REQUESTS calls above): no request needed a retry, so none ran past its time.
+  expect(logs.filter((r) => JSON.stringify((r as { attempts?: unknown }).attempts) !== '{"retriever":1,"llm":1}')).toEqual([]);
+}, TEST_TIMEOUT_MS);
