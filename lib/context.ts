@@ -19,7 +19,7 @@ export interface RecipeContextKey {
  */
 export const RECIPE_CONTEXT_KEYS: readonly RecipeContextKey[] = [
   { name: 'falcon40bMaxInstances', type: 'integer', stacks: ['Falcon40bG5Endpoint'], doc: 'Autoscaling ceiling of the Falcon-40B endpoint (1 or more; default 1, no autoscaling).' },
-  { name: 'alarmEmail', type: 'string', stacks: ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint'], doc: 'E-mail address told of endpoint 5xx errors and high latency through a KMS-encrypted SNS topic (confirm the subscription mail after deploy); default none: the alarms have no action.' },
+  { name: 'alarmEmail', type: 'string', stacks: ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'KendraRag', 'KnowledgeBaseRag'], doc: 'E-mail address told of endpoint 5xx errors and high latency through a KMS-encrypted SNS topic (confirm the subscription mail after deploy); default none: the alarms have no action.' },
   { name: 'inf2Model', type: 'string', stacks: ['Inf2LmiEndpoint'], doc: 'A catalog model preset to serve on Inferentia2 (default zephyr-7b-beta); the error on an unknown name lists which run on Inferentia2.' },
   { name: 'megatronPreset', type: 'string', stacks: ['Trn1MegatronPretraining'], doc: 'The neuronx-nemo-megatron GPT-3 preset (default gpt3-6.7b).' },
   { name: 'megatronNodes', type: 'integer', stacks: ['Trn1MegatronPretraining'], doc: 'trn1.32xlarge nodes of the Megatron cluster (default: the preset\'s tutorial node count).' },

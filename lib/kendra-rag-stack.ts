@@ -3,10 +3,17 @@ import type { Construct } from 'constructs';
 import {
   FALCON_40B, findHostingInstance, KendraIndex, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type IKendraIndex,
 } from '../constructs';
+import { alarmActions } from './alarm-topic';
 import { addChatOutputs, addEndpointOutputs, addKendraIndexOutputs } from './outputs';
 
 /** Properties of the {@link KendraRagStack}. */
 export interface KendraRagStackProps extends StackProps {
+  /**
+   * E-mail address told of the endpoint's 5xx errors and high latency, through a KMS-encrypted SNS
+   * topic (the subscription must be confirmed from the mail).
+   * @default none: the alarms have no action
+   */
+  readonly alarmEmail?: string;
   /**
    * An existing Kendra index. Kendra takes no new customers since 2026-07-30, so this is the path for
    * most accounts.
@@ -67,6 +74,7 @@ export class KendraRagStack extends Stack {
       // Cognito Plus feature plan: $0.02 per monthly active user, no free tier (Amazon Cognito pricing page).
       this.templateOptions.description += ' Chat page on CloudFront; its Cognito users (Plus plan) about $0.02 per monthly active user.';
     }
+    this.endpoint.addAlarms({ actions: alarmActions(this, props.alarmEmail) });
     addEndpointOutputs(this, this.endpoint);
     if (index) addKendraIndexOutputs(this, index);
     Tags.of(this).add('llm-recipe', 'kendra-rag');

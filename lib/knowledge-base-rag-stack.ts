@@ -4,10 +4,17 @@ import type { Construct } from 'constructs';
 import {
   type EmbeddingModel, FALCON_40B, findHostingInstance, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase,
 } from '../constructs';
+import { alarmActions } from './alarm-topic';
 import { addChatOutputs, addEndpointOutputs, addKnowledgeBaseOutputs } from './outputs';
 
 /** Properties of the {@link KnowledgeBaseRagStack}. */
 export interface KnowledgeBaseRagStackProps extends StackProps {
+  /**
+   * E-mail address told of the endpoint's 5xx errors and high latency, through a KMS-encrypted SNS
+   * topic (the subscription must be confirmed from the mail).
+   * @default none: the alarms have no action
+   */
+  readonly alarmEmail?: string;
   /** An existing knowledge base to retrieve from; then the stack creates none. @default a new vector knowledge base */
   readonly knowledgeBaseId?: string;
   /** Vector store of the new knowledge base. @default VectorStoreType.S3_VECTORS */
@@ -83,6 +90,7 @@ export class KnowledgeBaseRagStack extends Stack {
       // Cognito Plus feature plan: $0.02 per monthly active user, no free tier (Amazon Cognito pricing page).
       this.templateOptions.description += ' Chat page on CloudFront; its Cognito users (Plus plan) about $0.02 per monthly active user.';
     }
+    this.endpoint.addAlarms({ actions: alarmActions(this, props.alarmEmail) });
     addEndpointOutputs(this, this.endpoint);
     addKnowledgeBaseOutputs(this, retriever, this.knowledgeBase);
     Tags.of(this).add('llm-recipe', 'knowledge-base-rag');

@@ -70,6 +70,7 @@ export function addRecipes(app: App, env?: Environment): void {
       kendraIndexId: stringContext(app, 'kendraIndexId'),
       allowedOrigins: origin === undefined ? undefined : [origin],
       waf: booleanContext(app, 'ragWaf'),
+      alarmEmail: emailContext(app, 'alarmEmail'),
     });
   }, { indexId: 'kendraIndexId', kendraIndexId: 'kendraIndexId', allowedOrigins: 'ragAllowedOrigin' });
 
@@ -83,6 +84,7 @@ export function addRecipes(app: App, env?: Environment): void {
       documentsBucketName: stringContext(app, 'kbDocumentsBucket'),
       allowedOrigins: origin === undefined ? undefined : [origin],
       waf: booleanContext(app, 'ragWaf'),
+      alarmEmail: emailContext(app, 'alarmEmail'),
     });
   }, { knowledgeBaseId: 'knowledgeBaseId', documentsBucket: 'kbDocumentsBucket', embeddingModel: 'kbEmbeddingModel', allowedOrigins: 'ragAllowedOrigin' });
 

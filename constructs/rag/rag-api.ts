@@ -404,7 +404,7 @@ export class RagApi extends Construct {
       },
       {
         id: 'NIST.800.53.R5-LambdaInsideVPC',
-        reason: 'The handler reaches only the Kendra and SageMaker Runtime APIs over TLS with SigV4; it has no VPC resource to reach, and a VPC would need interface endpoints or a NAT for both.',
+        reason: 'The handler reaches only its retriever (the Kendra or Bedrock Agent Runtime API) and the SageMaker Runtime API, over TLS with SigV4; it has no VPC resource to reach, and a VPC would need interface endpoints or a NAT for both.',
       },
     );
     if (props.reservedConcurrentExecutions === undefined) {

@@ -380,8 +380,8 @@ describe('KnowledgeBaseRag', () => {
 });
 
 describe('alarmEmail: the endpoint recipes tell an operator about 5xx errors and latency', () => {
-  const endpointStacks = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint'];
-  // The topic variant of both endpoint templates, validated once (cdk-nag and CloudFormation Validate).
+  const endpointStacks = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'KendraRag', 'KnowledgeBaseRag'];
+  // The topic variant of the endpoint recipes' templates, validated once (cdk-nag and CloudFormation Validate).
   const app = validatedRecipes({ alarmEmail: 'ops@example.com' }, endpointStacks);
   const templates = endpointStacks.map((id) => Template.fromStack(app.node.findChild(id) as Stack));
 
@@ -417,7 +417,7 @@ describe('alarmEmail: the endpoint recipes tell an operator about 5xx errors and
     }
   });
 
-  test('a value that is not one e-mail address is an error on both endpoint stacks, naming the key', () => {
+  test('a value that is not one e-mail address is an error on every endpoint stack, naming the key', () => {
     const { app: bad, failed } = recipesWith({ alarmEmail: 'ops@example.com,dev@example.com' });
     expect(failed).toEqual(endpointStacks);
     expect(stackErrors(bad, 'Inf2LmiEndpoint').join('\n')).toMatch(/context alarmEmail: 'ops@example\.com,dev@example\.com' is not an e-mail address/);
