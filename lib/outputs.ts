@@ -9,14 +9,6 @@ export function addEndpointOutputs(stack: Stack, endpoint: LmiEndpoint): void {
   endpoint.addOutputs({ scope: stack });
 }
 
-/** `ApiUrl` and `SignedRequestExample` of the RAG API. */
-export function addRagApiOutputs(stack: Stack, api: RagApi): void {
-  new CfnOutput(stack, 'ApiUrl', { description: 'POST {"question": "..."} here, signed with SigV4 (IAM authorization)', value: api.url });
-  new CfnOutput(stack, 'SignedRequestExample', {
-    description: 'A SigV4-signed request with your AWS credentials (curl 7.75 or later)', value: api.signedRequestExample,
-  });
-}
-
 /** `KendraIndexId` and `DocumentsBucketName` of a new Kendra index: where documents go before the first answer. */
 export function addKendraIndexOutputs(stack: Stack, index: KendraIndex): void {
   new CfnOutput(stack, 'KendraIndexId', { description: 'The new Kendra index; its S3 data source syncs the documents bucket daily, or at once from the Kendra console', value: index.indexId });
