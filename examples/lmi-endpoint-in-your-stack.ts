@@ -9,7 +9,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { FALCON_40B, LmiEndpoint, ModelWeights } from '../constructs';
+import { LmiEndpoint, ModelPreset, ModelWeights } from '../constructs';
 
 export class TeamInferenceStack extends Stack {
   public readonly endpoint: LmiEndpoint;
@@ -56,7 +56,7 @@ export class TeamInferenceStack extends Stack {
     });
 
     this.endpoint = new LmiEndpoint(this, 'Falcon40b', {
-      model: FALCON_40B,
+      model: ModelPreset.FALCON_40B,
       instanceType: 'ml.g5.48xlarge',
       weights: ModelWeights.fromS3Prefix(weights, 'falcon-40b/'),
       vpc,

@@ -1,8 +1,9 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  FALCON_40B, findHostingInstance, KendraIndex, KendraRetriever, LmiEndpoint, RagApi, RagApiAuthorization, type IRagRetriever,
+  KendraIndex, KendraRetriever, LmiEndpoint, RagApi, RagApiAuthorization, type IRagRetriever,
 } from '../constructs';
+import { FALCON_40B, findHostingInstance } from '../constructs/catalog';
 import { addEndpointOutputs, addKendraIndexOutputs, addRagApiOutputs } from './outputs';
 
 /** Properties of the {@link KendraRagStack}. */

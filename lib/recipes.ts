@@ -1,5 +1,5 @@
 import { Annotations, Stack, Validations, type App, type Environment } from 'aws-cdk-lib';
-import { findModelPreset, MODEL_PRESETS, supportsBackend, type ModelSpec } from '../constructs';
+import { findModelPreset, MODEL_PRESETS, supportsBackend, type ModelSpec } from '../constructs/catalog';
 import {
   availabilityZoneContext, booleanContext, checkContextKeys, integerContext, RECIPE_CONTEXT_KEYS, RecipeContextError, stringContext,
 } from './context';

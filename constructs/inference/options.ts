@@ -26,15 +26,31 @@ export class RollingBatch {
    * @param backends the backends it runs on
    * @param lastContainerVersion the newest DJL container version that accepts it, if it was removed
    */
-  public static of(value: string, backends: readonly Backend[], lastContainerVersion?: string): RollingBatch {
+  public static of(value: string, backends: Backend[], lastContainerVersion?: string): RollingBatch {
     return new RollingBatch(value, backends, lastContainerVersion);
   }
 
   private constructor(
     public readonly value: string,
-    public readonly backends: readonly Backend[],
+    public readonly backends: Backend[],
     public readonly lastContainerVersion?: string,
   ) {}
+}
+
+/** Options of {@link ModelWeights.fromHuggingFace}. */
+export interface HuggingFaceWeightsOptions {
+  /** Hub commit (40 hex digits) to download. @default the model's revision */
+  readonly revision?: string;
+}
+
+/** Options of {@link ModelWeights.fromS3Prefix}. */
+export interface S3PrefixWeightsOptions {
+  /**
+   * The bucket's SSE-KMS key, where the bucket is imported and encrypted with one; the role gets
+   * kms:Decrypt on it.
+   * @default the bucket's own `encryptionKey`, if any
+   */
+  readonly key?: kms.IKey;
 }
 
 /** Where the container gets the model weights from. */
@@ -44,7 +60,7 @@ export abstract class ModelWeights {
    * `options.revision`, a 40-hex-digit commit; default: the model's). The container needs internet
    * access: no network isolation, and a NAT route when the endpoint runs in a VPC.
    */
-  public static fromHuggingFace(options: { readonly revision?: string } = {}): ModelWeights {
+  public static fromHuggingFace(options: HuggingFaceWeightsOptions = {}): ModelWeights {
     return new HuggingFaceWeights(options.revision);
   }
 
@@ -55,10 +71,8 @@ export abstract class ModelWeights {
    * isolated. The execution role gets read on exactly that prefix.
    *
    * @param prefix key prefix ending in `/`, without a leading `/`, for example `falcon-40b/`
-   * @param options.key the bucket's SSE-KMS key, where the bucket is imported and encrypted with
-   *   one (default: the bucket's own `encryptionKey`, if any); the role gets kms:Decrypt on it
    */
-  public static fromS3Prefix(bucket: s3.IBucket, prefix: string, options: { readonly key?: kms.IKey } = {}): ModelWeights {
+  public static fromS3Prefix(bucket: s3.IBucket, prefix: string, options: S3PrefixWeightsOptions = {}): ModelWeights {
     return new S3PrefixWeights(bucket, prefix, options.key);
   }
 

@@ -114,6 +114,14 @@ export interface ClusterS3Access {
   readonly enableWriteAccess?: boolean;
 }
 
+/** An existing FSx for Lustre file system the cluster mounts. */
+export interface ClusterFsxLustreOptions {
+  /** The file system's ID, for example `fs-0123456789abcdef0`. */
+  readonly fileSystemId: string;
+  /** Where the nodes mount it, for example `/fsx`. */
+  readonly mountDir: string;
+}
+
 /** Properties of a {@link ParallelCluster}. */
 export interface ParallelClusterProps {
   /** @default DEFAULT_PCLUSTER_VERSION */
@@ -145,7 +153,7 @@ export interface ParallelClusterProps {
   readonly headNodeS3Access?: ClusterS3Access[];
   readonly queues: SlurmQueueOptions[];
   /** An existing FSx for Lustre file system to mount. @default none */
-  readonly fsxLustre?: { readonly fileSystemId: string; readonly mountDir: string };
+  readonly fsxLustre?: ClusterFsxLustreOptions;
   /** Idle time before dynamic nodes are terminated. @default 10 minutes (the ParallelCluster default) */
   readonly scaledownIdletime?: Duration;
   /** What a queue update does to running nodes. @default 'DRAIN' */

@@ -3,8 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import {
-  DEFAULT_PCLUSTER_VERSION, ParallelCluster, PrivateVpc, type ComputeResourceOptions, type ParallelClusterProps, type SlurmQueueOptions,
+  ParallelCluster, PrivateVpc, type ComputeResourceOptions, type ParallelClusterProps, type SlurmQueueOptions,
 } from '../../constructs';
+import { DEFAULT_PCLUSTER_VERSION } from '../../constructs/training/parallel-cluster';
 import { templateOf, testStack } from '../util/synth';
 
 const FSX_ID = 'fs-0123456789abcdef0';

@@ -2,8 +2,9 @@ import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, isValidLustreCapacity, LUSTRE_THROUGHPUT_TIERS, PrivateVpc, TrainingStorage, type TrainingStorageProps,
+  PrivateVpc, TrainingStorage, type TrainingStorageProps,
 } from '../../constructs';
+import { DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, isValidLustreCapacity, LUSTRE_THROUGHPUT_TIERS } from '../../constructs/training/shared-storage';
 import { templateOf, testStack } from '../util/synth';
 
 type StorageOptions = Omit<TrainingStorageProps, 'vpc' | 'subnet' | 'clientSecurityGroup'>;
