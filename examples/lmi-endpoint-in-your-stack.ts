@@ -13,7 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { FALCON_40B, LmiEndpoint, LmiInstanceType, ModelWeights } from '../constructs';
+import { LmiEndpoint, LmiInstanceType, ModelPreset, ModelWeights } from '../constructs';
 
 export class TeamInferenceStack extends Stack {
   public readonly endpoint: LmiEndpoint;
@@ -57,7 +57,7 @@ export class TeamInferenceStack extends Stack {
     // The weights source acknowledges the read on its own prefix (my-team-model-weights/falcon-40b/*) itself.
 
     this.endpoint = new LmiEndpoint(this, 'Falcon40b', {
-      model: FALCON_40B,
+      model: ModelPreset.FALCON_40B,
       instanceType: LmiInstanceType.G5_48XLARGE,
       weights: ModelWeights.fromS3Prefix(weights, 'falcon-40b/'),
       vpc,

@@ -8,7 +8,7 @@ import * as alpha from '@aws-cdk/aws-sagemaker-alpha';
 import { App, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { LmiEndpoint, LmiInstanceType, ZEPHYR_7B_BETA } from '../constructs';
+import { LmiEndpoint, LmiInstanceType, ModelPreset } from '../constructs';
 
 /** Code written against alpha's interface: it takes any SageMaker endpoint. */
 export function allowInvoke(endpoint: alpha.IEndpoint, caller: iam.IGrantable): iam.Grant {
@@ -23,7 +23,7 @@ export class AlphaAbTestStack extends Stack {
     super(scope, id, props);
 
     // Zephyr-7B on ml.g5.12xlarge: LmiEndpoint sizes, checks and configures the LMI container.
-    this.endpoint = new LmiEndpoint(this, 'Zephyr', { model: ZEPHYR_7B_BETA, instanceType: LmiInstanceType.G5_12XLARGE });
+    this.endpoint = new LmiEndpoint(this, 'Zephyr', { model: ModelPreset.ZEPHYR_7B_BETA, instanceType: LmiInstanceType.G5_12XLARGE });
 
     const caller = new iam.Role(this, 'ApplicationRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -2,7 +2,8 @@ import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { alarmActions } from './alarm-topic';
 import { addEndpointOutputs } from './outputs';
-import { FALCON_40B, findHostingInstance, LmiEndpoint, LmiInstanceType, PRICES_AS_OF, RollingBatch } from '../constructs';
+import { LmiEndpoint, LmiInstanceType, RollingBatch } from '../constructs';
+import { FALCON_40B, findHostingInstance, PRICES_AS_OF } from '../constructs/catalog';
 
 /** Properties of the {@link Falcon40bG5EndpointStack}. */
 export interface Falcon40bG5EndpointStackProps extends StackProps {

@@ -1,8 +1,7 @@
 import { Size, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import {
-  findHostingInstance, LmiEndpoint, LmiInstanceType, PRICES_AS_OF, ZEPHYR_7B_BETA, type ModelSpec,
-} from '../constructs';
+import { LmiEndpoint, LmiInstanceType, type ModelSpec } from '../constructs';
+import { findHostingInstance, PRICES_AS_OF, ZEPHYR_7B_BETA } from '../constructs/catalog';
 import { alarmActions } from './alarm-topic';
 import { addEndpointOutputs } from './outputs';
 

@@ -1,8 +1,9 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  FALCON_40B, findHostingInstance, KendraIndex, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type IKendraIndex,
+  KendraIndex, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type IKendraIndex,
 } from '../constructs';
+import { FALCON_40B, findHostingInstance } from '../constructs/catalog';
 import { alarmActions } from './alarm-topic';
 import { addChatOutputs, addEndpointOutputs, addKendraIndexOutputs } from './outputs';
 

@@ -1,9 +1,8 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import {
-  type EmbeddingModel, FALCON_40B, findHostingInstance, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase,
-} from '../constructs';
+import { type EmbeddingModel, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase } from '../constructs';
+import { FALCON_40B, findHostingInstance } from '../constructs/catalog';
 import { alarmActions } from './alarm-topic';
 import { addChatOutputs, addEndpointOutputs, addKnowledgeBaseOutputs } from './outputs';
 

@@ -1,6 +1,7 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { FALCON_7B, FineTuningCatalog, LoraFineTuning, type ModelSpec } from '../constructs';
+import { FineTuningCatalog, LoraFineTuning, type ModelSpec } from '../constructs';
+import { FALCON_7B } from '../constructs/catalog';
 import { addFineTuningOutputs } from './outputs';
 
 /** Properties of the {@link LoraFineTuningStack}. */

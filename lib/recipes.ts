@@ -1,5 +1,6 @@
 import { Annotations, Stack, Validations, type App, type Environment } from 'aws-cdk-lib';
-import { EmbeddingModel, findModelPreset, MODEL_PRESETS, supportsBackend, VectorStoreType, type ModelSpec } from '../constructs';
+import { EmbeddingModel, VectorStoreType } from '../constructs';
+import { findModelPreset, MODEL_PRESETS, supportsBackend, type ModelSpec } from '../constructs/catalog';
 import {
   availabilityZoneContext, booleanContext, checkContextKeys, emailContext, integerContext, RECIPE_CONTEXT_KEYS, RecipeContextError, stringContext,
 } from './context';

@@ -1,7 +1,8 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { addClusterOutputs } from './outputs';
-import { describePlan, PrivateVpc, TrainingStorage, type ParallelCluster, type TrainingPlan } from '../constructs';
+import { PrivateVpc, TrainingStorage, type ParallelCluster, type TrainingPlan } from '../constructs';
+import { describePlan } from '../constructs/catalog';
 
 /** What a training recipe adds on top of the shared network and storage. */
 export interface TrainingRecipe {

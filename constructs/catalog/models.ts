@@ -32,7 +32,7 @@ export interface ModelSpec {
   /** Licence, as an SPDX id where one exists. */
   readonly license: string;
   /** Serving backends whose LMI container supports the architecture. */
-  readonly backends: readonly Backend[];
+  readonly backends: Backend[];
   /**
    * The Hub repository is gated (a click-through before download), so the container cannot fetch
    * it without a token: stage the weights in S3 instead.

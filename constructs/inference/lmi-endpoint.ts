@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
 import {
   type HostingInstance, type LmiBackend, type LmiInstanceType, type ModelSpec,
 } from '../catalog';
-import { allowLogsToUseKey } from '../logs-key';
+import { allowLogsToUseKey } from '../private/logs-key';
 import { ImportedLmiEndpoint, LmiEndpointBase, type ILmiEndpoint, type LmiEndpointAttributes } from './endpoint-base';
 import { renderEnvironment } from './environment';
 import { executionStatements, InlinePolicyGrantee, vpcStatement } from './execution-policy';

@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LmiBackend } from '../catalog';
-import { nagResourceFinding } from '../nag';
+import { nagResourceFinding } from '../private/nag';
 import { describe } from '../private/validation';
 
 /** The data type the model is served in: `OPTION_DTYPE`. */
@@ -98,8 +98,6 @@ export abstract class ModelWeights {
    * isolated. The execution role gets read on exactly that prefix.
    *
    * @param prefix key prefix ending in `/`, without a leading `/`, for example `falcon-40b/`
-   * @param options.key the bucket's SSE-KMS key, where the bucket is imported and encrypted with
-   *   one (default: the bucket's own `encryptionKey`, if any); the role gets kms:Decrypt on it
    */
   public static fromS3Prefix(bucket: s3.IBucket, prefix: string, options: S3PrefixWeightsOptions = {}): ModelWeights {
     return new S3PrefixWeights(bucket, prefix, options.key);

@@ -9,7 +9,7 @@ import {
   VARIANT_VOLUME_RANGE_GIB, validTensorParallelDegrees, weightMemoryGiB,
   type HostingInstance, type ModelDtype, type ModelSpec,
 } from '../catalog';
-import { logRetentionProblem } from '../logs-key';
+import { logRetentionProblem } from '../private/logs-key';
 import { PropErrors, isLiteralNumber } from '../private/validation';
 import { RESERVED_ENVIRONMENT, SECRET_ENVIRONMENT } from './environment';
 import { LmiImage } from './image';

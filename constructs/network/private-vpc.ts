@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { logRetentionProblem, logsKey } from '../logs-key';
+import { logRetentionProblem, logsKey } from '../private/logs-key';
 
 /** Prefix length of the public and compute subnets of a new VPC. */
 const PUBLIC_SUBNET_MASK = 24;

@@ -4,9 +4,9 @@ import * as kendra from 'aws-cdk-lib/aws-kendra';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { retainedBucket } from '../retained-bucket';
+import { retainedBucket } from '../private/retained-bucket';
 import { KENDRA_INDEX_ID_PATTERN } from '../catalog/limits';
-import { nagResourceFinding } from '../nag';
+import { nagResourceFinding } from '../private/nag';
 import type { IRagRetriever, RagRetrieverBinding } from './retriever';
 
 /**

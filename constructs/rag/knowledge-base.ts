@@ -12,8 +12,8 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct, type IConstruct } from 'constructs';
 import { EmbeddingModel } from '../catalog/embeddings';
 import { KnowledgeBaseFacts } from '../catalog/knowledge-bases';
-import { nagResourceFinding } from '../nag';
-import { retainedBucket } from '../retained-bucket';
+import { nagResourceFinding } from '../private/nag';
+import { retainedBucket } from '../private/retained-bucket';
 import { ChunkingStrategy } from './knowledge-base-chunking';
 import type { IRagRetriever, RagRetrieverBinding } from './retriever';
 

@@ -6,28 +6,34 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { logRetentionProblem, logsKey } from '../logs-key';
+import { logRetentionProblem, logsKey } from '../private/logs-key';
 import { CONFIG_DEFAULTS, INTEGER_SETTINGS, TEMPERATURE } from './handler/config';
 import type { IRagRetriever } from './retriever';
 
 /**
- * The handler's bundling entry: its TypeScript source (beside this file when it runs from the
- * sources, under the package's `constructs/` when it runs from `dist/`), else the compiled
- * JavaScript in dist/. dist/ holds no handler .ts: a consumer's `ts-node --prefer-ts-exts` would
- * load those untranspiled from node_modules. The source bundles to less than half the size of the
- * compiled CommonJS, which esbuild cannot tree-shake.
+ * The directory of the pre-built handler bundle (index.js + its source map), which `npm run build`
+ * writes to `assets/rag-handler/` at the package root (scripts/bundle-rag-handler.js): beside
+ * `constructs/` when this runs from the sources, beside `dist/` when it runs from the package.
+ * From the sources, a missing or stale bundle is rebuilt here (esbuild is a devDependency there).
  */
-function handlerEntry(): string {
-  const candidates = [
-    path.join(__dirname, 'handler', 'index.ts'),
-    path.join(__dirname, '..', '..', '..', 'constructs', 'rag', 'handler', 'index.ts'),
-  ];
-  return candidates.find((f) => fs.existsSync(f)) ?? path.join(__dirname, 'handler', 'index.js');
+function handlerAssetDir(): string {
+  const root = [path.join(__dirname, '..', '..'), path.join(__dirname, '..', '..', '..')]
+    .find((dir) => fs.existsSync(path.join(dir, 'package.json')));
+  const dir = path.join(root ?? path.join(__dirname, '..', '..'), 'assets', 'rag-handler');
+  const bundler = root && path.join(root, 'scripts', 'bundle-rag-handler.js');
+  if (bundler && fs.existsSync(bundler) && fs.existsSync(path.join(__dirname, 'handler', 'index.ts'))) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a build script, only in a source checkout
+    const { bundleRagHandler, ragHandlerBundleStale } = require(bundler) as { bundleRagHandler(): string; ragHandlerBundleStale(): boolean };
+    return ragHandlerBundleStale() ? bundleRagHandler() : dir;
+  }
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(`RagApi: the pre-built handler bundle ${dir}/index.js is missing; run \`npm run build\` in the llm-recipes-cdk package`);
+  }
+  return dir;
 }
 
 /** How callers authenticate to the API. There is no open option. */
@@ -179,9 +185,9 @@ export class RagApi extends Construct {
     });
     handlerLogs.grantWrite(role);
 
-    this.handler = new nodejs.NodejsFunction(this, 'Handler', {
-      entry: handlerEntry(),
-      handler: 'handler',
+    this.handler = new lambda.Function(this, 'Handler', {
+      code: lambda.Code.fromAsset(handlerAssetDir()),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 1024,
@@ -190,7 +196,6 @@ export class RagApi extends Construct {
       logGroup: handlerLogs,
       tracing: props.tracing === false ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      bundling: { minify: true, sourceMap: true, target: 'node24' },
       environment: {
         ENDPOINT_NAME: props.endpoint.endpointName,
         TOP_K: String(props.topK ?? CONFIG_DEFAULTS.topK),

@@ -13,9 +13,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HuggingFaceTrainingImage } from '../catalog/hf-training-images';
 import { ModelWeights } from '../inference/options';
-import { allowLogsToUseKey } from '../logs-key';
-import { nagResourceFinding } from '../nag';
-import { retainedBucket } from '../retained-bucket';
+import { allowLogsToUseKey } from '../private/logs-key';
+import { nagResourceFinding } from '../private/nag';
+import { retainedBucket } from '../private/retained-bucket';
 import {
   HubBaseWeights, isValidRunName, launchScript, resolveLoraProps, StagedBaseWeights, type LoraFineTuningProps, type ResolvedLoraProps,
 } from './lora-props';

@@ -10,7 +10,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SAGEMAKER_NAME_PATTERN, type ModelSpec } from '../catalog';
 import { FineTuningCatalog, LoraMethod, type FineTuningInstance, type FineTuningMemoryReport } from '../catalog/fine-tuning-sizing';
 import { HuggingFaceTrainingImage } from '../catalog/hf-training-images';
-import { logRetentionProblem } from '../logs-key';
+import { logRetentionProblem } from '../private/logs-key';
 
 /** What a finished run writes to the output prefix. */
 export enum LoraOutput {

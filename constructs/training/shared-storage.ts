@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { retainedBucket } from '../retained-bucket';
+import { retainedBucket } from '../private/retained-bucket';
 
 /** PERSISTENT_2 throughput tiers in MB/s per TiB (FSx for Lustre API, PerUnitStorageThroughput). */
 export const LUSTRE_THROUGHPUT_TIERS = [125, 250, 500, 1000] as const;

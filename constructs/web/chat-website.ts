@@ -9,8 +9,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { logRetentionProblem, logsKey } from '../logs-key';
-import { retainedBucket } from '../retained-bucket';
+import { logRetentionProblem, logsKey } from '../private/logs-key';
+import { retainedBucket } from '../private/retained-bucket';
 import { contentSecurityPolicy } from './csp';
 import { chatPageDir } from './page-bundle';
 

@@ -111,7 +111,7 @@ describe('supportsBackend', () => {
   });
 
   test('follows the backends of a custom model', () => {
-    const neuronOnly = { ...ZEPHYR_7B_BETA, name: 'custom', backends: ['neuron'] as const };
+    const neuronOnly = { ...ZEPHYR_7B_BETA, name: 'custom', backends: ['neuron' as const] };
     expect(supportsBackend(neuronOnly, 'neuron')).toBe(true);
     expect(supportsBackend(neuronOnly, 'gpu')).toBe(false);
     expect(supportsBackend({ ...neuronOnly, backends: [] }, 'neuron')).toBe(false);

@@ -8,10 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import {
-  FALCON_40B, LmiBackend, LmiEndpoint, LmiImage, LmiInstanceType, ModelWeights, ZEPHYR_7B_BETA,
-  type ILmiEndpoint, type LmiEndpointProps, type ModelWeightsConfig,
-} from '../../constructs';
+import { LmiBackend, LmiEndpoint, LmiImage, LmiInstanceType, ModelWeights, type ILmiEndpoint, type LmiEndpointProps, type ModelWeightsConfig } from '../../constructs';
+import { FALCON_40B, ZEPHYR_7B_BETA } from '../../constructs/catalog';
 import { PropErrors } from '../../constructs/private/validation';
 import { templateOf, testStack } from '../util/synth';
 import { acknowledgeFixture } from '../util/nag-fixtures';

@@ -7,10 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  FALCON_40B, FALCON_7B, LmiBackend, LmiDtype, LmiEndpoint, LmiImage, LmiInstanceType, MISTRAL_7B_INSTRUCT_V02, ModelWeights, RollingBatch, ZEPHYR_7B_BETA,
+  LmiBackend, LmiDtype, LmiEndpoint, LmiImage, LmiInstanceType, ModelWeights, RollingBatch,
   type LmiEndpointProps, type ModelSpec,
 } from '../../constructs';
-import { SAGEMAKER_NAME_PATTERN } from '../../constructs/catalog';
+import { FALCON_40B, FALCON_7B, MISTRAL_7B_INSTRUCT_V02, SAGEMAKER_NAME_PATTERN, ZEPHYR_7B_BETA } from '../../constructs/catalog';
 import { createRecipeApp } from '../../lib/app';
 import { templateOf, testStack } from '../util/synth';
 import { acknowledgeFixture, NIST_DEFAULT_VPC } from '../util/nag-fixtures';

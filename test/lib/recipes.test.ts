@@ -4,7 +4,7 @@ import * as path from 'path';
 import { CfnResource, Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { findModelPreset, MISTRAL_7B_INSTRUCT_V02 } from '../../constructs';
+import { findModelPreset, MISTRAL_7B_INSTRUCT_V02 } from '../../constructs/catalog';
 import { TeamInferenceStack } from '../../examples/lmi-endpoint-in-your-stack';
 import { Falcon40bG5EndpointStack } from '../../lib/falcon-40b-g5-endpoint-stack';
 import { Inf2LmiEndpointStack } from '../../lib/inf2-lmi-endpoint-stack';

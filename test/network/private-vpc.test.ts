@@ -2,7 +2,8 @@ import { type Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { PRIVATE_VPC_MAX_PREFIX_LENGTH, PrivateVpc, type PrivateVpcProps } from '../../constructs';
+import { PrivateVpc, type PrivateVpcProps } from '../../constructs';
+import { PRIVATE_VPC_MAX_PREFIX_LENGTH } from '../../constructs/network/private-vpc';
 import { templateOf, testStack } from '../util/synth';
 import { acknowledgeFixture, NIST_DEFAULT_VPC } from '../util/nag-fixtures';
 

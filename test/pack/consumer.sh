@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs the library, installs the tarball into a scratch consumer app under the OS temp dir, and
-# synthesizes a stack holding an LmiEndpoint and a RagApi (its handler bundled by esbuild) twice:
+# synthesizes a stack holding an LmiEndpoint and a RagApi (its handler the package's pre-built bundle) twice:
 # with the `ts-node --prefer-ts-exts` app that `cdk init` generated for years, and compiled to JS.
 # Fails when either synthesis fails or the template lacks the endpoint, the API or the bundled
 # handler. `npm run test-pack`; `.ci/run` runs it. KEEP_CONSUMER=1 keeps the scratch directory.
@@ -39,11 +39,11 @@ cat > cdk.json <<'JSON'
 JSON
 cat > bin/consumer.ts <<'TS'
 import { App, Stack } from 'aws-cdk-lib';
-import { FALCON_7B, KendraIndex, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization } from 'llm-recipes-cdk';
+import { KendraIndex, LmiEndpoint, LmiInstanceType, ModelPreset, RagApi, RagApiAuthorization } from 'llm-recipes-cdk';
 
 const app = new App();
 const stack = new Stack(app, 'ConsumerStack');
-const endpoint = new LmiEndpoint(stack, 'Llm', { model: FALCON_7B, instanceType: LmiInstanceType.G5_12XLARGE });
+const endpoint = new LmiEndpoint(stack, 'Llm', { model: ModelPreset.FALCON_7B, instanceType: LmiInstanceType.G5_12XLARGE });
 new RagApi(stack, 'Rag', {
   retriever: KendraIndex.fromIndexId(stack, 'Index', '0123abcd-4567-89ef-0123-456789abcdef'),
   endpoint,
@@ -57,6 +57,11 @@ npm install --prefer-offline --no-audit --no-fund --loglevel=error \
   "$work/$(basename "$tarball")" \
   "aws-cdk-lib@$(version aws-cdk-lib)" "constructs@$(version constructs)" \
   "ts-node@$(version ts-node)" "typescript@$(version typescript)" "@types/node@$(version @types/node)"
+
+# The package's runtime needs are its peers: no bundler, no LangChain, no AWS SDK client at synth.
+for heavy in esbuild @langchain/core @aws-sdk/client-kendra; do
+  if [[ -e "node_modules/$heavy" ]]; then echo "consumer: $heavy was installed with the package" >&2; exit 1; fi
+done
 
 cdk="$root/node_modules/.bin/cdk"
 

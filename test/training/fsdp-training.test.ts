@@ -4,9 +4,11 @@ import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import { type Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
-  FSDP_INSTANCE_TYPES, FSDP_PRESETS, FsdpTraining, planTraining, PrivateVpc, RecipeScripts, SCRIPTS_DIR, TrainingStorage,
-  type FsdpTrainingProps,
+  FsdpTraining, PrivateVpc, RecipeScripts, TrainingStorage, type FsdpTrainingProps,
 } from '../../constructs';
+import { planTraining } from '../../constructs/catalog';
+import { FSDP_INSTANCE_TYPES, FSDP_PRESETS } from '../../constructs/training/fsdp-training';
+import { SCRIPTS_DIR } from '../../constructs/training/recipe-scripts';
 import { templateOf, testStack } from '../util/synth';
 
 const RESERVATION = 'cr-0123456789abcdef0';

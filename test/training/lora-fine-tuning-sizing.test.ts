@@ -1,4 +1,5 @@
-import { FALCON_40B, FALCON_7B, FineTuningCatalog, LoraMethod, MIXTRAL_8X7B_INSTRUCT, MODEL_PRESETS, SWALLOW_7B_INSTRUCT, type FineTuningMemoryOptions } from '../../constructs';
+import { FineTuningCatalog, LoraMethod, type FineTuningMemoryOptions } from '../../constructs';
+import { FALCON_40B, FALCON_7B, MIXTRAL_8X7B_INSTRUCT, MODEL_PRESETS, SWALLOW_7B_INSTRUCT } from '../../constructs/catalog';
 
 const NOTEBOOK: FineTuningMemoryOptions = { method: LoraMethod.QLORA, loraRank: 16, targetModules: ['all-linear'], maxSequenceLength: 512, perDeviceBatchSize: 2 };
 const g5 = (type: string) => FineTuningCatalog.findInstance(type)!;

@@ -10,11 +10,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import {
-  FALCON_40B, FALCON_7B, HuggingFaceTrainingImage, LmiEndpoint, LoraBaseWeights, LoraFineTuning, LoraMethod, LoraOutput, LoraPromptTemplate,
-  MISTRAL_7B_INSTRUCT_V02, type LoraFineTuningProps, type ModelSpec,
-} from '../../constructs';
-import { nagResourceFinding } from '../../constructs/nag';
+import { HuggingFaceTrainingImage, LmiEndpoint, LoraBaseWeights, LoraFineTuning, LoraMethod, LoraOutput, LoraPromptTemplate, type LoraFineTuningProps, type ModelSpec } from '../../constructs';
+import { FALCON_40B, FALCON_7B, MISTRAL_7B_INSTRUCT_V02 } from '../../constructs/catalog';
+import { nagResourceFinding } from '../../constructs/private/nag';
 import { launchScript } from '../../constructs/training/lora-props';
 import { acknowledgeFixture, NIST_DEFAULT_VPC } from '../util/nag-fixtures';
 import { templateOf, testStack } from '../util/synth';

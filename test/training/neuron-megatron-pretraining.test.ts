@@ -1,9 +1,10 @@
 import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
-  MEGATRON_GPT3_PRESETS, megatronDataParallel, NEURONX_NEMO_MEGATRON_COMMIT, NeuronMegatronPretraining, PrivateVpc, TrainingStorage,
-  type NeuronMegatronPretrainingProps,
+  NeuronMegatronPretraining, PrivateVpc, TrainingStorage, type NeuronMegatronPretrainingProps,
 } from '../../constructs';
+import { MEGATRON_GPT3_PRESETS, megatronDataParallel } from '../../constructs/catalog';
+import { NEURONX_NEMO_MEGATRON_COMMIT } from '../../constructs/training/neuron-megatron-pretraining';
 import { Trn1MegatronPretrainingStack } from '../../lib/trn1-megatron-pretraining-stack';
 import { templateOf, testStack, unitTestApp } from '../util/synth';
 

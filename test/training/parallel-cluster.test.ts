@@ -5,9 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import {
-  ClusterCapacityType, ClusterDeletionPolicy, ClusterOs, ClusterQueueUpdateStrategy, ClusterValidationFailureLevel, DEFAULT_PCLUSTER_VERSION,
+  ClusterCapacityType, ClusterDeletionPolicy, ClusterOs, ClusterQueueUpdateStrategy, ClusterValidationFailureLevel,
   ParallelCluster, PrivateVpc, type ComputeResourceOptions, type ParallelClusterProps, type SlurmQueueOptions,
 } from '../../constructs';
+import { DEFAULT_PCLUSTER_VERSION } from '../../constructs/training/parallel-cluster';
 import { templateOf, testStack } from '../util/synth';
 
 const FSX_ID = 'fs-0123456789abcdef0';

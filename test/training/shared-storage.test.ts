@@ -4,8 +4,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, isValidLustreCapacity, LUSTRE_THROUGHPUT_TIERS, PrivateVpc, TrainingStorage, type TrainingStorageProps,
+  PrivateVpc, TrainingStorage, type TrainingStorageProps,
 } from '../../constructs';
+import { DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, isValidLustreCapacity, LUSTRE_THROUGHPUT_TIERS } from '../../constructs/training/shared-storage';
 import { templateOf, testStack } from '../util/synth';
 
 type StorageOptions = Omit<TrainingStorageProps, 'vpc' | 'subnet' | 'clientSecurityGroup'>;
