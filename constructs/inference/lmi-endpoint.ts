@@ -244,8 +244,11 @@ export class LmiEndpoint extends LmiEndpointBase implements iam.IGrantable {
   public readonly role: iam.IRole;
   /** The execution role, as the principal of `bucket.grantRead(endpoint)` and other grants. */
   public readonly grantPrincipal: iam.IPrincipal;
-  /** The serving backend the instance type implies. */
-  public readonly backend: LmiBackend;
+  /**
+   * The serving backend the instance type implies; always set on a new endpoint (optional in the
+   * type only because imported endpoints may not know theirs, and jsii keeps an override's optionality).
+   */
+  public readonly backend?: LmiBackend;
   /** Catalog facts of the instance type. */
   public readonly instance: HostingInstance;
   /** Tensor-parallel degree in use. */
