@@ -15,9 +15,12 @@ export class PropErrors {
     this.problems.push(`${prop}: ${describe(value)} ${allowed}`);
   }
 
-  /** Records a problem already worded in full (it must still name the prop first). */
-  public addMessage(message: string): void {
-    this.problems.push(message);
+  /**
+   * Records problems already worded in full (each must still name the prop first); an undefined
+   * one is skipped, so a checker's `string | undefined` result can be passed as it is.
+   */
+  public addMessage(...messages: ReadonlyArray<string | undefined>): void {
+    for (const message of messages) if (message !== undefined) this.problems.push(message);
   }
 
   /** True when nothing was recorded. */
@@ -43,13 +46,15 @@ export class PropErrors {
 
 /**
  * A value as an error message shows it: strings quoted, tokens in words (a token's internal
- * string or number means nothing to a reader).
+ * string or number means nothing to a reader), objects and functions by their type (not a whole
+ * object, nor a construct's path).
  */
 export function describe(value: unknown): string {
   if (value !== null && (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value)) {
     return 'a deploy-time value';
   }
   if (typeof value === 'string') return `'${value}'`;
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) return typeof value;
   return String(value);
 }
 

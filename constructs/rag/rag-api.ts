@@ -11,6 +11,7 @@ import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { logRetentionProblem, logsKey } from '../private/logs-key';
+import { describe, PropErrors } from '../private/validation';
 import { CONFIG_DEFAULTS, INTEGER_SETTINGS, TEMPERATURE } from './handler/config';
 import type { IRagRetriever } from './retriever';
 
@@ -437,48 +438,39 @@ export class RagApi extends Construct {
   }
 }
 
-/** What a value is, for an error message, without printing a token's internals or a whole object. */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return Token.isUnresolved(value) ? 'a token' : `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
-
 function validate(props: RagApiProps | undefined): void {
   if (typeof props !== 'object' || props === null) {
     throw new Error('RagApi: props are required: { retriever, endpoint, authorization }');
   }
-  const errors: string[] = [];
+  const errors = new PropErrors('RagApi');
   const raw = props as unknown as Record<string, unknown>;
   if (!(props.authorization instanceof RagApiAuthorization)) {
-    errors.push(`authorization: ${props.authorization === undefined ? 'required' : `${describe(raw.authorization)} is not allowed`}; `
+    errors.addMessage(`authorization: ${props.authorization === undefined ? 'required' : `${describe(raw.authorization)} is not allowed`}; `
       + 'use RagApiAuthorization.iam() or RagApiAuthorization.cognito(userPool) (the API is never open)');
   }
   const retriever = raw.retriever as { bind?: unknown } | undefined;
   if (typeof retriever !== 'object' || retriever === null || typeof retriever.bind !== 'function') {
-    errors.push(`retriever: ${retriever === undefined ? 'required' : `${describe(retriever)} is not a retriever`}; use a KendraIndex or KendraIndex.fromIndexId(scope, id, indexId)`);
+    errors.addMessage(`retriever: ${retriever === undefined ? 'required' : `${describe(retriever)} is not a retriever`}; use a KendraIndex or KendraIndex.fromIndexId(scope, id, indexId)`);
   }
   const endpoint = raw.endpoint as { endpointName?: unknown; grantInvoke?: unknown } | undefined;
   if (typeof endpoint !== 'object' || endpoint === null || typeof endpoint.endpointName !== 'string' || typeof endpoint.grantInvoke !== 'function') {
-    errors.push(`endpoint: ${endpoint === undefined ? 'required' : `${describe(endpoint)} is not a SageMaker endpoint`}; use an LmiEndpoint or an imported sagemaker.IEndpoint`);
+    errors.addMessage(`endpoint: ${endpoint === undefined ? 'required' : `${describe(endpoint)} is not a SageMaker endpoint`}; use an LmiEndpoint or an imported sagemaker.IEndpoint`);
   }
   for (const name of ['topK', 'maxNewTokens', 'temperature', 'maxQuestionLength', 'maxHistoryTurns', 'maxHistoryChars', 'throttleRateLimit', 'throttleBurstLimit', 'reservedConcurrentExecutions']) {
-    if (raw[name] !== undefined && typeof raw[name] !== 'number') errors.push(`${name}: ${describe(raw[name])} must be a number`);
+    if (raw[name] !== undefined && typeof raw[name] !== 'number') errors.add(name, raw[name], 'must be a number');
   }
   for (const name of ['waf', 'debugLogging', 'accountCloudWatchRole', 'tracing']) {
-    if (raw[name] !== undefined && typeof raw[name] !== 'boolean') errors.push(`${name}: ${describe(raw[name])} must be true or false`);
+    if (raw[name] !== undefined && typeof raw[name] !== 'boolean') errors.add(name, raw[name], 'must be true or false');
   }
-  const retentionProblem = logRetentionProblem('logRetention', raw.logRetention);
-  if (retentionProblem) errors.push(retentionProblem);
+  errors.addMessage(logRetentionProblem('logRetention', raw.logRetention));
   if (props.allowedOrigins !== undefined && (!Array.isArray(props.allowedOrigins) || props.allowedOrigins.some((o) => typeof o !== 'string'))) {
-    errors.push(`allowedOrigins: ${describe(raw.allowedOrigins)} must be an array of origins such as ['https://app.example.com']`);
-    throw new Error(`RagApi: invalid props:\n- ${errors.join('\n- ')}`);
+    errors.add('allowedOrigins', raw.allowedOrigins, "must be an array of origins such as ['https://app.example.com']");
+    throw errors.toError();
   }
   const check = (name: string, value: number | undefined, min: number, max: number, integer = true) => {
     if (typeof value !== 'number' || Token.isUnresolved(value)) return;
     if ((integer && !Number.isInteger(value)) || value < min || value > max) {
-      errors.push(`${name}: ${value} must be ${integer ? 'a whole number ' : ''}from ${min} to ${max}`);
+      errors.addMessage(`${name}: ${value} must be ${integer ? 'a whole number ' : ''}from ${min} to ${max}`);
     }
   };
   // The handler's own table: what the construct accepts, the function accepts.
@@ -493,12 +485,12 @@ function validate(props: RagApiProps | undefined): void {
   check('throttleBurstLimit', props.throttleBurstLimit, 1, 5000);
   const reserved = props.reservedConcurrentExecutions;
   if (typeof reserved === 'number' && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
-    errors.push(`reservedConcurrentExecutions: ${reserved} must be a whole number of at least 1 (and at most the account's concurrency quota less 100)`);
+    errors.addMessage(`reservedConcurrentExecutions: ${reserved} must be a whole number of at least 1 (and at most the account's concurrency quota less 100)`);
   }
   for (const origin of props.allowedOrigins ?? []) {
     if (origin === '*' || !/^https?:\/\/[^/\s*]+$/.test(origin)) {
-      errors.push(`allowedOrigins: '${origin}' must be one origin such as https://app.example.com (no '*', no path)`);
+      errors.addMessage(`allowedOrigins: '${origin}' must be one origin such as https://app.example.com (no '*', no path)`);
     }
   }
-  if (errors.length > 0) throw new Error(`RagApi: invalid props:\n- ${errors.join('\n- ')}`);
+  errors.throwIfAny();
 }
