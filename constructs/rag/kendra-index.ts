@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { retainedBucket } from '../private/retained-bucket';
 import { KENDRA_INDEX_ID_PATTERN } from '../catalog/limits';
 import { nagResourceFinding } from '../private/nag';
+import { PropErrors } from '../private/validation';
 import type { IRagRetriever, RagRetrieverBinding } from './retriever';
 
 /**
@@ -124,26 +125,26 @@ function scheduleProblem(schedule: string): string | undefined {
 }
 
 function validateIndexProps(props: KendraIndexProps): string {
-  const errors: string[] = [];
   if (typeof props !== 'object' || props === null) throw new Error('KendraIndex: props must be an object');
+  const errors = new PropErrors('KendraIndex');
   const { edition, syncSchedule, documentsBucket, removalPolicy } = props as Record<string, unknown>;
   if (edition !== undefined && (typeof edition !== 'string' || !EDITIONS.includes(edition))) {
-    errors.push(`edition: '${String(edition)}' is not a Kendra edition; use KendraEdition.DEVELOPER, ENTERPRISE or GEN_AI_ENTERPRISE (${EDITIONS.join(', ')})`);
+    errors.addMessage(`edition: '${String(edition)}' is not a Kendra edition; use KendraEdition.DEVELOPER, ENTERPRISE or GEN_AI_ENTERPRISE (${EDITIONS.join(', ')})`);
   }
   const schedule = syncSchedule ?? DEFAULT_SCHEDULE;
   if (typeof schedule !== 'string') {
-    errors.push(`syncSchedule: must be a string such as 'cron(0 3 * * ? *)', got ${typeof schedule}`);
+    errors.addMessage(`syncSchedule: must be a string such as 'cron(0 3 * * ? *)', got ${typeof schedule}`);
   } else if (!Token.isUnresolved(schedule)) {
     const problem = scheduleProblem(schedule);
-    if (problem) errors.push(`syncSchedule: '${schedule}' ${problem}; for example 'cron(0 3 * * ? *)' (daily at 03:00 UTC)`);
+    if (problem) errors.addMessage(`syncSchedule: '${schedule}' ${problem}; for example 'cron(0 3 * * ? *)' (daily at 03:00 UTC)`);
   }
   if (documentsBucket !== undefined && (typeof documentsBucket !== 'object' || documentsBucket === null || typeof (documentsBucket as s3.IBucket).arnForObjects !== 'function')) {
-    errors.push(`documentsBucket: must be an s3.IBucket (a Bucket or Bucket.fromBucketName(...)), got ${typeof documentsBucket}`);
+    errors.addMessage(`documentsBucket: must be an s3.IBucket (a Bucket or Bucket.fromBucketName(...)), got ${typeof documentsBucket}`);
   }
   if (removalPolicy !== undefined && (typeof removalPolicy !== 'string' || !REMOVAL_POLICIES.includes(removalPolicy))) {
-    errors.push(`removalPolicy: '${String(removalPolicy)}' is not a RemovalPolicy; use RemovalPolicy.RETAIN, DESTROY, SNAPSHOT or RETAIN_ON_UPDATE_OR_DELETE`);
+    errors.addMessage(`removalPolicy: '${String(removalPolicy)}' is not a RemovalPolicy; use RemovalPolicy.RETAIN, DESTROY, SNAPSHOT or RETAIN_ON_UPDATE_OR_DELETE`);
   }
-  if (errors.length > 0) throw new Error(`KendraIndex: invalid props:\n- ${errors.join('\n- ')}`);
+  errors.throwIfAny();
   return schedule as string;
 }
 
