@@ -14,6 +14,7 @@ import { EmbeddingModel } from '../catalog/embeddings';
 import { KnowledgeBaseFacts } from '../catalog/knowledge-bases';
 import { nagResourceFinding } from '../private/nag';
 import { retainedBucket } from '../private/retained-bucket';
+import { PropErrors } from '../private/validation';
 import { ChunkingStrategy } from './knowledge-base-chunking';
 import type { IRagRetriever, RagRetrieverBinding } from './retriever';
 
@@ -133,66 +134,66 @@ class ImportedKnowledgeBase extends Resource implements IKnowledgeBase {
 
 /** Gathers every bad prop into one error. */
 function validate(scope: Construct, props: VectorKnowledgeBaseProps, model: EmbeddingModel, chunking: ChunkingStrategy): void {
-  const errors: string[] = [];
+  const errors = new PropErrors(`VectorKnowledgeBase ${scope.node.path}`);
   const store = props.vectorStore ?? VectorStoreType.S3_VECTORS;
   const s3Vectors = store === VectorStoreType.S3_VECTORS;
-  if (!STORE_TYPES.includes(store)) errors.push(`vectorStore: '${String(store)}' is not a vector store; use VectorStoreType.S3_VECTORS or OPENSEARCH_SERVERLESS`);
+  if (!STORE_TYPES.includes(store)) errors.addMessage(`vectorStore: '${String(store)}' is not a vector store; use VectorStoreType.S3_VECTORS or OPENSEARCH_SERVERLESS`);
   if (!(model instanceof EmbeddingModel)) {
-    errors.push(`embeddingModel: ${JSON.stringify(model)} is not an EmbeddingModel; use EmbeddingModel.TITAN_TEXT_V2_1024, COHERE_EMBED_MULTILINGUAL_V3, of(modelId) or custom({...})`);
+    errors.addMessage(`embeddingModel: ${JSON.stringify(model)} is not an EmbeddingModel; use EmbeddingModel.TITAN_TEXT_V2_1024, COHERE_EMBED_MULTILINGUAL_V3, of(modelId) or custom({...})`);
   } else if (!(chunking instanceof ChunkingStrategy)) {
-    errors.push('chunking: must be a ChunkingStrategy (ChunkingStrategy.fixedSize(), semantic(), hierarchical() or none())');
+    errors.addMessage('chunking: must be a ChunkingStrategy (ChunkingStrategy.fixedSize(), semantic(), hierarchical() or none())');
   } else {
-    errors.push(...chunking._problems(model));
+    errors.addMessage(...chunking._problems(model));
   }
   const keys = props.nonFilterableMetadataKeys ?? [];
-  if (keys.length > 0 && !s3Vectors) errors.push('nonFilterableMetadataKeys: apply to S3 Vectors only; remove them or use VectorStoreType.S3_VECTORS');
+  if (keys.length > 0 && !s3Vectors) errors.addMessage('nonFilterableMetadataKeys: apply to S3 Vectors only; remove them or use VectorStoreType.S3_VECTORS');
   const all = [...KnowledgeBaseFacts.BEDROCK_S3_VECTORS_METADATA_KEYS, ...keys];
   if (all.length > KnowledgeBaseFacts.S3_VECTORS_MAX_NON_FILTERABLE_KEYS) {
-    errors.push(`nonFilterableMetadataKeys: ${keys.length} keys given; an S3 vector index holds at most ${KnowledgeBaseFacts.S3_VECTORS_MAX_NON_FILTERABLE_KEYS} `
+    errors.addMessage(`nonFilterableMetadataKeys: ${keys.length} keys given; an S3 vector index holds at most ${KnowledgeBaseFacts.S3_VECTORS_MAX_NON_FILTERABLE_KEYS} `
       + `non-filterable keys and Bedrock takes ${KnowledgeBaseFacts.BEDROCK_S3_VECTORS_METADATA_KEYS.length} (${KnowledgeBaseFacts.BEDROCK_S3_VECTORS_METADATA_KEYS.join(', ')}), so at most ${KnowledgeBaseFacts.S3_VECTORS_MAX_NON_FILTERABLE_KEYS - KnowledgeBaseFacts.BEDROCK_S3_VECTORS_METADATA_KEYS.length}`);
   }
   for (const key of keys) {
     if (Token.isUnresolved(key)) continue;
     if (typeof key !== 'string' || key.length < 1 || key.length > KnowledgeBaseFacts.S3_VECTORS_MAX_METADATA_KEY_LENGTH) {
-      errors.push(`nonFilterableMetadataKeys: '${String(key)}' must be 1 to ${KnowledgeBaseFacts.S3_VECTORS_MAX_METADATA_KEY_LENGTH} characters`);
+      errors.addMessage(`nonFilterableMetadataKeys: '${String(key)}' must be 1 to ${KnowledgeBaseFacts.S3_VECTORS_MAX_METADATA_KEY_LENGTH} characters`);
     } else if (all.indexOf(key) !== all.lastIndexOf(key)) {
-      errors.push(`nonFilterableMetadataKeys: '${key}' is given twice or is one of Bedrock's own keys (${KnowledgeBaseFacts.BEDROCK_S3_VECTORS_METADATA_KEYS.join(', ')})`);
+      errors.addMessage(`nonFilterableMetadataKeys: '${key}' is given twice or is one of Bedrock's own keys (${KnowledgeBaseFacts.BEDROCK_S3_VECTORS_METADATA_KEYS.join(', ')})`);
     }
   }
   const indexName = props.vectorIndexName;
   if (indexName !== undefined && !Token.isUnresolved(indexName)) {
     if (s3Vectors && !KnowledgeBaseFacts.S3_VECTORS_INDEX_NAME_PATTERN.test(indexName)) {
-      errors.push(`vectorIndexName: '${indexName}' is not an S3 vector index name (3-63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit)`);
+      errors.addMessage(`vectorIndexName: '${indexName}' is not an S3 vector index name (3-63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit)`);
     }
     if (!s3Vectors && !KnowledgeBaseFacts.OPENSEARCH_INDEX_NAME_PATTERN.test(indexName)) {
-      errors.push(`vectorIndexName: '${indexName}' is not an OpenSearch index name (lowercase, not starting with _ or -, no spaces or \\ / * ? " < > | , # :, at most 255 characters)`);
+      errors.addMessage(`vectorIndexName: '${indexName}' is not an OpenSearch index name (lowercase, not starting with _ or -, no spaces or \\ / * ? " < > | , # :, at most 255 characters)`);
     }
   }
   const collection = props.collectionName;
   if (collection !== undefined) {
-    if (s3Vectors) errors.push('collectionName: applies to OpenSearch Serverless only; remove it or use VectorStoreType.OPENSEARCH_SERVERLESS');
-    else if (Token.isUnresolved(collection)) errors.push('collectionName: must be a literal, since the collection\'s security policies name it at synth time');
+    if (s3Vectors) errors.addMessage('collectionName: applies to OpenSearch Serverless only; remove it or use VectorStoreType.OPENSEARCH_SERVERLESS');
+    else if (Token.isUnresolved(collection)) errors.addMessage('collectionName: must be a literal, since the collection\'s security policies name it at synth time');
     else if (!KnowledgeBaseFacts.COLLECTION_NAME_PATTERN.test(collection)) {
-      errors.push(`collectionName: '${collection}' is not an OpenSearch Serverless collection name (3-28 lowercase letters, digits and hyphens, starting with a letter)`);
+      errors.addMessage(`collectionName: '${collection}' is not an OpenSearch Serverless collection name (3-28 lowercase letters, digits and hyphens, starting with a letter)`);
     }
   }
-  if (s3Vectors && props.standbyReplicas !== undefined) errors.push('standbyReplicas: applies to OpenSearch Serverless only');
-  if (s3Vectors && props.deploymentRole !== undefined) errors.push('deploymentRole: applies to OpenSearch Serverless only');
+  if (s3Vectors && props.standbyReplicas !== undefined) errors.addMessage('standbyReplicas: applies to OpenSearch Serverless only');
+  if (s3Vectors && props.deploymentRole !== undefined) errors.addMessage('deploymentRole: applies to OpenSearch Serverless only');
   if (!s3Vectors && props.deploymentRole === undefined && !(Stack.of(scope).synthesizer instanceof DefaultStackSynthesizer)) {
-    errors.push('deploymentRole: required with OpenSearch Serverless when the stack does not use the DefaultStackSynthesizer (the role that deploys the stack creates the vector index)');
+    errors.addMessage('deploymentRole: required with OpenSearch Serverless when the stack does not use the DefaultStackSynthesizer (the role that deploys the stack creates the vector index)');
   }
-  if (props.ingestionSchedule !== undefined && props.scheduledIngestion === false) errors.push('ingestionSchedule: given while scheduledIngestion is false; drop one');
+  if (props.ingestionSchedule !== undefined && props.scheduledIngestion === false) errors.addMessage('ingestionSchedule: given while scheduledIngestion is false; drop one');
   if (props.removalPolicy !== undefined && !REMOVAL_POLICIES.includes(props.removalPolicy)) {
-    errors.push(`removalPolicy: '${String(props.removalPolicy)}' is not a RemovalPolicy; use RemovalPolicy.RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE`);
+    errors.addMessage(`removalPolicy: '${String(props.removalPolicy)}' is not a RemovalPolicy; use RemovalPolicy.RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE`);
   }
   if (props.documentsBucket !== undefined && typeof (props.documentsBucket as Partial<s3.IBucket>).arnForObjects !== 'function') {
-    errors.push('documentsBucket: must be an s3.IBucket (a Bucket or Bucket.fromBucketName(...))');
+    errors.addMessage('documentsBucket: must be an s3.IBucket (a Bucket or Bucket.fromBucketName(...))');
   }
   const region = Stack.of(scope).region;
   if (!Token.isUnresolved(region) && !KnowledgeBaseFacts.REGIONS.includes(region)) {
-    errors.push(`the stack's region ${region} has no Amazon Bedrock knowledge bases; regions with them: ${KnowledgeBaseFacts.REGIONS.join(', ')}`);
+    errors.addMessage(`the stack's region ${region} has no Amazon Bedrock knowledge bases; regions with them: ${KnowledgeBaseFacts.REGIONS.join(', ')}`);
   }
-  if (errors.length > 0) throw new Error(`VectorKnowledgeBase ${scope.node.path}: invalid props:\n- ${errors.join('\n- ')}`);
+  errors.throwIfAny();
 }
 
 /**
