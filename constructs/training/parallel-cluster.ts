@@ -8,6 +8,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { compareVersions, EFA_INSTANCE_TYPES, supportsEfa } from '../catalog';
+import { PropErrors } from '../private/validation';
 
 /** Operating system of the cluster nodes (ParallelCluster `Image.Os`): the official AMIs this construct offers. */
 export enum ClusterOs {
@@ -453,72 +454,70 @@ function enumProblem(what: string, value: unknown, enumName: string, values: Rec
 
 /** Checks the props; returns the head node's root volume in GiB (a number or a token). */
 function validate(scope: Construct, props: ParallelClusterProps, version: string, clusterName: string, image: ec2.MachineImageConfig | undefined): number {
-  const errors: string[] = [];
-  for (const problem of [
+  const errors = new PropErrors(`ParallelCluster ${scope.node.path}`);
+  errors.addMessage(
     enumProblem('os', props.os, 'ClusterOs', ClusterOs),
     enumProblem('queueUpdateStrategy', props.queueUpdateStrategy, 'ClusterQueueUpdateStrategy', ClusterQueueUpdateStrategy),
     enumProblem('deletionPolicy', props.deletionPolicy, 'ClusterDeletionPolicy', ClusterDeletionPolicy),
     enumProblem('validationFailureLevel', props.validationFailureLevel, 'ClusterValidationFailureLevel', ClusterValidationFailureLevel),
     ...props.queues.map((q) => enumProblem(`queue ${q.name} capacityType`, q.capacityType, 'ClusterCapacityType', ClusterCapacityType)),
-  ]) {
-    if (problem) errors.push(problem);
-  }
+  );
   if (!/^\d+\.\d+\.\d+$/.test(version)) {
-    errors.push(`version: '${version}' must be a ParallelCluster release such as ${DEFAULT_PCLUSTER_VERSION}`);
+    errors.addMessage(`version: '${version}' must be a ParallelCluster release such as ${DEFAULT_PCLUSTER_VERSION}`);
   } else if (compareVersions(version, SINCE.customResource) < 0) {
-    errors.push(`version: ${version} has no CloudFormation custom resource; use ${SINCE.customResource} or later`);
+    errors.addMessage(`version: ${version} has no CloudFormation custom resource; use ${SINCE.customResource} or later`);
   }
   const newEnough = (since: string) => !/^\d+\.\d+\.\d+$/.test(version) || compareVersions(version, since) >= 0;
 
   if (!Token.isUnresolved(clusterName)) {
     if (!CLUSTER_NAME.test(clusterName) || clusterName.length > CLUSTER_NAME_MAX) {
-      errors.push(`clusterName: '${clusterName}' must match ${CLUSTER_NAME.source} with at most ${CLUSTER_NAME_MAX} characters`);
+      errors.addMessage(`clusterName: '${clusterName}' must match ${CLUSTER_NAME.source} with at most ${CLUSTER_NAME_MAX} characters`);
     }
     if (clusterName === Stack.of(scope).stackName) {
-      errors.push(`clusterName: '${clusterName}' equals the stack name; ParallelCluster creates a stack of that name, so they must differ`);
+      errors.addMessage(`clusterName: '${clusterName}' equals the stack name; ParallelCluster creates a stack of that name, so they must differ`);
     }
   }
   const os = props.os ?? ClusterOs.UBUNTU_2204;
   const osSince = OS_SINCE[os];
-  if (osSince && !newEnough(osSince)) errors.push(`os: ${os} needs ParallelCluster ${osSince} or later (version is ${version})`);
+  if (osSince && !newEnough(osSince)) errors.addMessage(`os: ${os} needs ParallelCluster ${osSince} or later (version is ${version})`);
   for (const v of props.suppressValidators ?? []) {
-    if (v !== 'ALL' && !/^type:[A-Za-z0-9]+$/.test(v)) errors.push(`suppressValidators: '${v}' must be 'ALL' or 'type:<ValidatorName>'`);
+    if (v !== 'ALL' && !/^type:[A-Za-z0-9]+$/.test(v)) errors.addMessage(`suppressValidators: '${v}' must be 'ALL' or 'type:<ValidatorName>'`);
   }
   if (image && !Token.isUnresolved(image.imageId) && !/^ami-[0-9a-f]{8}([0-9a-f]{9})?$/.test(image.imageId)) {
-    errors.push(`customAmi: '${image.imageId}' is not an AMI ID such as ami-0123456789abcdef0`);
+    errors.addMessage(`customAmi: '${image.imageId}' is not an AMI ID such as ami-0123456789abcdef0`);
   }
   if (image && image.osType !== ec2.OperatingSystemType.LINUX) {
-    errors.push(`customAmi: a ${ec2.OperatingSystemType[image.osType]} image; ParallelCluster runs Linux AMIs only (ec2.MachineImage.genericLinux(...))`);
+    errors.addMessage(`customAmi: a ${ec2.OperatingSystemType[image.osType]} image; ParallelCluster runs Linux AMIs only (ec2.MachineImage.genericLinux(...))`);
   }
   if (props.suppressValidators?.length && !newEnough(SINCE.suppressValidators)) {
-    errors.push(`suppressValidators: needs ParallelCluster ${SINCE.suppressValidators} or later in the custom resource (version is ${version})`);
+    errors.addMessage(`suppressValidators: needs ParallelCluster ${SINCE.suppressValidators} or later in the custom resource (version is ${version})`);
   }
   const idle = props.scaledownIdletime;
   if (idle !== undefined && !idle.isUnresolved()) {
     const minutes = idle.toMinutes({ integral: false });
-    if (!Number.isInteger(minutes) || minutes < 1) errors.push(`scaledownIdletime: ${idle.toHumanString()} must be a whole number of minutes, at least 1`);
+    if (!Number.isInteger(minutes) || minutes < 1) errors.addMessage(`scaledownIdletime: ${idle.toHumanString()} must be a whole number of minutes, at least 1`);
   }
   const rootSize = props.headNodeRootVolumeSize ?? DEFAULT_HEAD_NODE_ROOT_VOLUME;
   let root: number | undefined;
   try {
     root = rootSize.toGibibytes();
   } catch {
-    errors.push(`headNodeRootVolumeSize: ${rootSize.toHumanString()} is not a whole number of GiB; give it as Size.gibibytes(n)`);
+    errors.addMessage(`headNodeRootVolumeSize: ${rootSize.toHumanString()} is not a whole number of GiB; give it as Size.gibibytes(n)`);
   }
   if (root !== undefined && !Token.isUnresolved(root) && (!Number.isInteger(root) || root < 50)) {
     // The official AMIs' root volume is 50 GiB since 3.16.2 (35-45 before); it cannot shrink.
-    errors.push(`headNodeRootVolumeSize: ${root} GiB must be a whole number of at least 50 GiB`);
+    errors.addMessage(`headNodeRootVolumeSize: ${root} GiB must be a whole number of at least 50 GiB`);
   }
-  if (props.queues.length === 0) errors.push('queues: a cluster needs at least one queue');
+  if (props.queues.length === 0) errors.addMessage('queues: a cluster needs at least one queue');
 
   const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
   const checkPattern = (what: string, value: string | undefined, re: RegExp, allowed: string) => {
-    if (known(value) && !re.test(value)) errors.push(`${what}: '${value}' ${allowed}`);
+    if (known(value) && !re.test(value)) errors.add(what, value, allowed);
   };
   const checkPolicies = (what: string, policies: iam.IManagedPolicy[] | undefined) => {
     for (const policy of policies ?? []) {
       if (typeof policy !== 'object' || policy === null || typeof policy.managedPolicyArn !== 'string') {
-        errors.push(`${what}: ${typeof policy === 'string' ? `'${policy}'` : typeof policy} is not an iam.IManagedPolicy; use iam.ManagedPolicy.fromManagedPolicyArn(...) or fromAwsManagedPolicyName(...)`);
+        errors.addMessage(`${what}: ${typeof policy === 'string' ? `'${policy}'` : typeof policy} is not an iam.IManagedPolicy; use iam.ManagedPolicy.fromManagedPolicyArn(...) or fromAwsManagedPolicyName(...)`);
         continue;
       }
       checkPattern(what, policy.managedPolicyArn, POLICY_ARN, 'is not an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess (ParallelCluster takes ARNs, not policy names)');
@@ -530,7 +529,7 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
   const checkS3Access = (what: string, access: ClusterS3Access[] | undefined) => {
     for (const a of access ?? []) {
       if (typeof a.bucket !== 'object' || a.bucket === null || typeof a.bucket.bucketName !== 'string') {
-        errors.push(`${what}: bucket must be an s3.IBucket (a Bucket, or s3.Bucket.fromBucketName(...)), got ${typeof a.bucket}`);
+        errors.addMessage(`${what}: bucket must be an s3.IBucket (a Bucket, or s3.Bucket.fromBucketName(...)), got ${typeof a.bucket}`);
         continue;
       }
       checkPattern(`${what} bucket`, a.bucket.bucketName, BUCKET_NAME, 'must be named as a bucket (3 to 63 lowercase letters, digits, dots and hyphens, not an IP address), not an s3:// URL or an ARN');
@@ -539,8 +538,8 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
   const checkInstanceType = (what: string, instanceType: ec2.InstanceType) => {
     const type = String(instanceType);
     if (!known(type)) return;
-    if (type.startsWith('ml.')) errors.push(`${what}: '${type}' is a SageMaker instance type; ParallelCluster needs an EC2 type such as p5.48xlarge`);
-    else if (!EC2_INSTANCE_TYPE.test(type)) errors.push(`${what}: '${type}' is not an EC2 instance type such as p5.48xlarge`);
+    if (type.startsWith('ml.')) errors.addMessage(`${what}: '${type}' is a SageMaker instance type; ParallelCluster needs an EC2 type such as p5.48xlarge`);
+    else if (!EC2_INSTANCE_TYPE.test(type)) errors.addMessage(`${what}: '${type}' is not an EC2 instance type such as p5.48xlarge`);
   };
   checkPattern('subnet', props.subnet.subnetId, SUBNET_ID, 'has no subnet ID such as subnet-0123456789abcdef0');
   checkInstanceType('headNodeInstanceType', props.headNodeInstanceType ?? DEFAULT_HEAD_NODE_INSTANCE_TYPE);
@@ -549,11 +548,11 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
   checkS3Access('headNodeS3Access', props.headNodeS3Access);
   checkPolicies('providerAdditionalIamPolicies', props.providerAdditionalIamPolicies);
   if (props.providerRole && props.providerAdditionalIamPolicies?.length) {
-    errors.push('providerAdditionalIamPolicies: the provider ignores them when providerRole is set; attach them to providerRole instead');
+    errors.addMessage('providerAdditionalIamPolicies: the provider ignores them when providerRole is set; attach them to providerRole instead');
   }
   checkPattern('permissionsBoundary', props.permissionsBoundary?.managedPolicyArn, POLICY_ARN, 'is not an IAM policy ARN such as arn:aws:iam::123456789012:policy/Boundary');
   if (known(props.resourcePrefix) && (props.resourcePrefix === '' || props.resourcePrefix.length > 512 || !RESOURCE_PREFIX.test(props.resourcePrefix))) {
-    errors.push(`resourcePrefix: '${props.resourcePrefix}' must be a name of at most 30 characters without '/', a path that starts and ends with '/' such as /parallelcluster/llm-recipes/, or a path followed by such a name`);
+    errors.addMessage(`resourcePrefix: '${props.resourcePrefix}' must be a name of at most 30 characters without '/', a path that starts and ends with '/' such as /parallelcluster/llm-recipes/, or a path followed by such a name`);
   } else if (known(props.resourcePrefix) && !props.providerRole && !props.resourcePrefix.startsWith('/parallelcluster/')) {
     // ParallelCluster's example policies for managing IAM resources scope role and instance-profile
     // actions to the parallelcluster/ path (ParallelCluster user guide, "AWS Identity and Access
@@ -565,22 +564,22 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
 
   const checkName = (what: string, name: string) => {
     if (!RESOURCE_NAME.test(name) || name.length > RESOURCE_NAME_MAX || name === 'default') {
-      errors.push(`${what}: '${name}' must match ${RESOURCE_NAME.source}, have at most ${RESOURCE_NAME_MAX} characters and not be 'default'`);
+      errors.addMessage(`${what}: '${name}' must match ${RESOURCE_NAME.source}, have at most ${RESOURCE_NAME_MAX} characters and not be 'default'`);
     }
   };
   const queueNames = new Set<string>();
   for (const q of props.queues) {
     checkName('queue name', q.name);
-    if (queueNames.has(q.name)) errors.push(`queue name: '${q.name}' is used twice`);
+    if (queueNames.has(q.name)) errors.addMessage(`queue name: '${q.name}' is used twice`);
     queueNames.add(q.name);
-    if (q.computeResources.length === 0) errors.push(`queue ${q.name}: needs at least one compute resource`);
+    if (q.computeResources.length === 0) errors.addMessage(`queue ${q.name}: needs at least one compute resource`);
     const { reserved, placement } = queuePlacement(q);
     if (q.capacityType === ClusterCapacityType.CAPACITY_BLOCK) {
-      if (q.placementGroup === true) errors.push(`queue ${q.name}: placementGroup cannot be used with CAPACITY_BLOCK capacity`);
-      if (!newEnough(SINCE.capacityBlocks)) errors.push(`queue ${q.name}: CAPACITY_BLOCK needs ParallelCluster ${SINCE.capacityBlocks} or later (version is ${version})`);
+      if (q.placementGroup === true) errors.addMessage(`queue ${q.name}: placementGroup cannot be used with CAPACITY_BLOCK capacity`);
+      if (!newEnough(SINCE.capacityBlocks)) errors.addMessage(`queue ${q.name}: CAPACITY_BLOCK needs ParallelCluster ${SINCE.capacityBlocks} or later (version is ${version})`);
       for (const c of q.computeResources) {
         if (!c.capacityReservationId || (c.minCount ?? 0) !== c.maxCount) {
-          errors.push(`queue ${q.name} compute resource ${c.name}: a Capacity Block needs capacityReservationId and minCount equal to maxCount (static nodes)`);
+          errors.addMessage(`queue ${q.name} compute resource ${c.name}: a Capacity Block needs capacityReservationId and minCount equal to maxCount (static nodes)`);
         }
       }
     }
@@ -596,15 +595,15 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
       const min = c.minCount ?? 0;
       const minKnown = !Token.isUnresolved(min);
       const maxKnown = !Token.isUnresolved(c.maxCount);
-      if (minKnown && (!Number.isInteger(min) || min < 0)) errors.push(`${where}: minCount ${min} must be a whole number of at least 0`);
-      if (maxKnown && (!Number.isInteger(c.maxCount) || c.maxCount < 1)) errors.push(`${where}: maxCount ${c.maxCount} must be a whole number of at least 1`);
-      else if (minKnown && maxKnown && min > c.maxCount) errors.push(`${where}: minCount ${min} is above maxCount ${c.maxCount}`);
+      if (minKnown && (!Number.isInteger(min) || min < 0)) errors.addMessage(`${where}: minCount ${min} must be a whole number of at least 0`);
+      if (maxKnown && (!Number.isInteger(c.maxCount) || c.maxCount < 1)) errors.addMessage(`${where}: maxCount ${c.maxCount} must be a whole number of at least 1`);
+      else if (minKnown && maxKnown && min > c.maxCount) errors.addMessage(`${where}: minCount ${min} is above maxCount ${c.maxCount}`);
       const instanceType = String(c.instanceType);
       const efaCapable = supportsEfa(instanceType);
       if (c.efa === true && !efaCapable && known(instanceType)) {
         const family = instanceType.split('.')[0];
         if (EFA_INSTANCE_TYPES.some((t) => t.startsWith(`${family}.`))) {
-          errors.push(`${where}: efa is set but ${instanceType} has no EFA; ${family} sizes with EFA: ${EFA_INSTANCE_TYPES.filter((t) => t.startsWith(`${family}.`)).join(', ')}`);
+          errors.addMessage(`${where}: efa is set but ${instanceType} has no EFA; ${family} sizes with EFA: ${EFA_INSTANCE_TYPES.filter((t) => t.startsWith(`${family}.`)).join(', ')}`);
         } else {
           // A family the catalog's DescribeInstanceTypes data does not list with EFA may be newer or regional: ParallelCluster decides.
           Annotations.of(scope).addWarningV2('llm-recipes:ParallelCluster.efaUnknown',
@@ -613,19 +612,19 @@ function validate(scope: Construct, props: ParallelClusterProps, version: string
       }
       if ((c.efa ?? efaCapable) && !placement && !reserved) {
         const why = c.efa === undefined ? `EFA is on by default for ${instanceType}, and it` : 'EFA';
-        errors.push(`queue ${q.name} compute resource ${c.name}: ${why} needs a placement group or a capacity reservation; set placementGroup or capacityReservationId${c.efa === undefined ? ', or efa: false' : ''}`);
+        errors.addMessage(`queue ${q.name} compute resource ${c.name}: ${why} needs a placement group or a capacity reservation; set placementGroup or capacityReservationId${c.efa === undefined ? ', or efa: false' : ''}`);
       }
       if (instanceType.startsWith('p5.') && !newEnough(SINCE.p5)) {
-        errors.push(`queue ${q.name} compute resource ${c.name}: ${instanceType} needs ParallelCluster ${SINCE.p5} or later (version is ${version})`);
+        errors.addMessage(`queue ${q.name} compute resource ${c.name}: ${instanceType} needs ParallelCluster ${SINCE.p5} or later (version is ${version})`);
       }
     }
   }
   const fsx = props.fsxLustre;
   checkPattern('fsxLustre.fileSystem', fsx?.fileSystem.fileSystemId, FILE_SYSTEM_ID, 'is not an FSx file system ID such as fs-0123456789abcdef0');
   if (fsx && !Token.isUnresolved(fsx.mountDir) && !/^\/[A-Za-z0-9_./-]+$/.test(fsx.mountDir)) {
-    errors.push(`fsxLustre.mountDir: '${fsx.mountDir}' must be an absolute path such as /fsx`);
+    errors.addMessage(`fsxLustre.mountDir: '${fsx.mountDir}' must be an absolute path such as /fsx`);
   }
-  if (errors.length > 0) throw new Error(`ParallelCluster ${scope.node.path}: invalid props:\n- ${errors.join('\n- ')}`);
+  errors.throwIfAny();
   return root ?? DEFAULT_HEAD_NODE_ROOT_VOLUME.toGibibytes();
 }
 
