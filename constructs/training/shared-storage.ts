@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { retainedBucket } from '../private/retained-bucket';
+import { PropErrors } from '../private/validation';
 
 /** PERSISTENT_2 throughput tiers in MB/s per TiB (FSx for Lustre API, PerUnitStorageThroughput). */
 export const LUSTRE_THROUGHPUT_TIERS = [125, 250, 500, 1000] as const;
@@ -79,32 +80,32 @@ export class TrainingStorage extends Construct implements fsx.IFileSystem {
   constructor(scope: Construct, id: string, props: TrainingStorageProps) {
     super(scope, id);
     const throughput = props.perUnitStorageThroughput ?? 250;
-    const errors: string[] = [];
+    const errors = new PropErrors('TrainingStorage');
     const size = props.storageCapacity ?? Size.gibibytes(1200);
     let capacity = 1200;
     try {
       capacity = size.toGibibytes();
     } catch {
-      errors.push(`storageCapacity: ${size.toHumanString()} is not a whole number of GiB; use Size.gibibytes(1200) or a multiple of 2400 GiB`);
+      errors.addMessage(`storageCapacity: ${size.toHumanString()} is not a whole number of GiB; use Size.gibibytes(1200) or a multiple of 2400 GiB`);
     }
     if (!Token.isUnresolved(capacity) && !isValidLustreCapacity(capacity)) {
-      errors.push(`storageCapacity: ${capacity} GiB is not a PERSISTENT_2 capacity; use 1200 or a multiple of 2400 GiB`);
+      errors.addMessage(`storageCapacity: ${capacity} GiB is not a PERSISTENT_2 capacity; use 1200 or a multiple of 2400 GiB`);
     }
     if (!Token.isUnresolved(throughput) && !(LUSTRE_THROUGHPUT_TIERS as readonly number[]).includes(throughput)) {
-      errors.push(`perUnitStorageThroughput: ${throughput} MB/s/TiB is not offered; use one of ${LUSTRE_THROUGHPUT_TIERS.join(', ')}`);
+      errors.addMessage(`perUnitStorageThroughput: ${throughput} MB/s/TiB is not offered; use one of ${LUSTRE_THROUGHPUT_TIERS.join(', ')}`);
     }
     this.fileSystemPath = props.fileSystemPath ?? '/s3';
     if (!Token.isUnresolved(this.fileSystemPath) && !/^\/[A-Za-z0-9_.\-/]*[A-Za-z0-9_.-]$/.test(this.fileSystemPath)) {
-      errors.push(`fileSystemPath: '${this.fileSystemPath}' must be an absolute path such as '/s3', not '/' or ending in '/'`);
+      errors.addMessage(`fileSystemPath: '${this.fileSystemPath}' must be an absolute path such as '/s3', not '/' or ending in '/'`);
     }
     const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS);
     if (props.noncurrentVersionExpiration !== undefined && props.dataBucket) {
-      errors.push('noncurrentVersionExpiration: applies to the bucket TrainingStorage creates; set a lifecycle rule on the dataBucket you pass instead');
+      errors.addMessage('noncurrentVersionExpiration: applies to the bucket TrainingStorage creates; set a lifecycle rule on the dataBucket you pass instead');
     } else if (!noncurrent.isUnresolved()) {
       const days = noncurrent.toDays({ integral: false });
-      if (!Number.isInteger(days) || days < 1) errors.push(`noncurrentVersionExpiration: ${noncurrent.toHumanString()} must be a whole number of days, at least 1 (S3 lifecycle NoncurrentDays)`);
+      if (!Number.isInteger(days) || days < 1) errors.addMessage(`noncurrentVersionExpiration: ${noncurrent.toHumanString()} must be a whole number of days, at least 1 (S3 lifecycle NoncurrentDays)`);
     }
-    if (errors.length > 0) throw new Error(`TrainingStorage: invalid props:\n- ${errors.join('\n- ')}`);
+    errors.throwIfAny();
 
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: 'Training data: FSx for Lustre and its S3 data repository',
