@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as fsx from 'aws-cdk-lib/aws-fsx';
 import { Construct } from 'constructs';
 import { fsdpHostMemoryError, planTraining, type TrainingPlan } from '../catalog';
+import { PropErrors } from '../private/validation';
 import { ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
 import { checkDataRepositoryDir, FSX_MOUNT_DIR, RecipeScripts } from './recipe-scripts';
@@ -75,26 +76,26 @@ export class FsdpTraining extends Construct {
     const nodes = props.nodes ?? 2;
     const preset = props.modelPreset ?? 'gpt3-1.3b';
     const maxSteps = props.maxSteps ?? 5000;
-    const errors: string[] = [];
+    const errors = new PropErrors('FsdpTraining');
     const checked = recipeInstance(instanceType, 'gpu');
-    if (typeof checked === 'string') errors.push(checked);
-    if (!Token.isUnresolved(nodes) && (!Number.isInteger(nodes) || nodes < 1)) errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
-    if (FSDP_PRESETS[preset] === undefined) errors.push(`modelPreset: '${preset}' is not one of ${Object.keys(FSDP_PRESETS).join(', ')}`);
-    if (!Number.isInteger(maxSteps) || maxSteps < 1) errors.push(`maxSteps: ${maxSteps} must be a whole number of at least 1`);
+    if (typeof checked === 'string') errors.addMessage(checked);
+    if (!Token.isUnresolved(nodes) && (!Number.isInteger(nodes) || nodes < 1)) errors.add('nodes', nodes, 'must be a whole number of at least 1');
+    if (FSDP_PRESETS[preset] === undefined) errors.add('modelPreset', preset, `is not one of ${Object.keys(FSDP_PRESETS).join(', ')}`);
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) errors.add('maxSteps', maxSteps, 'must be a whole number of at least 1');
     if (props.torchVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(props.torchVersion)) {
-      errors.push(`torchVersion: '${props.torchVersion}' must be a release such as 2.7.1`);
+      errors.add('torchVersion', props.torchVersion, 'must be a release such as 2.7.1');
     }
     if (props.capacityReservationId !== undefined && !Token.isUnresolved(props.capacityReservationId)
       && !/^cr-[0-9a-f]{17}$/.test(props.capacityReservationId)) {
-      errors.push(`capacityReservationId: '${props.capacityReservationId}' must look like cr-0123456789abcdef0`);
+      errors.add('capacityReservationId', props.capacityReservationId, 'must look like cr-0123456789abcdef0');
     }
-    errors.push(...checkDataRepositoryDir(props.dataRepositoryDir));
-    if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
+    errors.addMessage(...checkDataRepositoryDir(props.dataRepositoryDir));
+    if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.add('plannedTokens', props.plannedTokens, 'must be above 0');
     const instance = typeof checked === 'string' ? undefined : checked;
     const params = FSDP_PRESETS[preset];
     const memoryError = instance && params !== undefined ? fsdpHostMemoryError(preset, params, instance) : undefined;
-    if (memoryError) errors.push(`modelPreset: ${memoryError}`);
-    if (errors.length > 0 || !instance) throw new Error(`FsdpTraining: invalid props:\n- ${errors.join('\n- ')}`);
+    if (memoryError) errors.addMessage(`modelPreset: ${memoryError}`);
+    if (!errors.isEmpty || !instance) throw errors.toError();
 
     this.trainingPlan = Token.isUnresolved(nodes) ? undefined : planTraining({ parameters: FSDP_PRESETS[preset], tokens: props.plannedTokens, instanceType, nodes });
 
