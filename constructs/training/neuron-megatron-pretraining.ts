@@ -8,6 +8,7 @@ import {
   findMegatronPreset, MEGATRON_GPT3_PRESETS, megatronNodesError, planTraining,
   type MegatronGpt3Preset, type TrainingPlan,
 } from '../catalog';
+import { PropErrors } from '../private/validation';
 import { ClusterOs, ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
 import { checkDataRepositoryDir, FSX_MOUNT_DIR, RecipeScripts, SCRIPTS_DIR } from './recipe-scripts';
@@ -71,23 +72,22 @@ export class NeuronMegatronPretraining extends Construct {
     const instanceType = String(props.instanceType ?? 'trn1.32xlarge');
     const presetName = props.preset ?? 'gpt3-6.7b';
     const preset = findMegatronPreset(presetName);
-    const errors: string[] = [];
+    const errors = new PropErrors('NeuronMegatronPretraining');
     const checked = recipeInstance(instanceType, 'trainium');
-    if (typeof checked === 'string') errors.push(checked);
+    if (typeof checked === 'string') errors.addMessage(checked);
     const instance = typeof checked === 'string' ? undefined : checked;
-    if (!preset) errors.push(`preset: '${presetName}' is not one of ${MEGATRON_GPT3_PRESETS.map((p) => p.name).join(', ')}`);
+    if (!preset) errors.add('preset', presetName, `is not one of ${MEGATRON_GPT3_PRESETS.map((p) => p.name).join(', ')}`);
     const nodes = props.nodes ?? preset?.defaultNodes ?? 1;
     if (Token.isUnresolved(nodes)) {
-      errors.push('nodes: a token such as a CloudFormation parameter is not accepted here; the node count must be a number at synth, to check that the preset\'s TP x PP divides the NeuronCores and to write NODES into the job environment');
+      errors.addMessage('nodes: a token such as a CloudFormation parameter is not accepted here; the node count must be a number at synth, to check that the preset\'s TP x PP divides the NeuronCores and to write NODES into the job environment');
     } else if (!Number.isInteger(nodes) || nodes < 1) {
-      errors.push(`nodes: ${nodes} must be a whole number of at least 1`);
+      errors.add('nodes', nodes, 'must be a whole number of at least 1');
     } else if (preset && instance) {
-      const nodesError = megatronNodesError(preset, nodes, instance);
-      if (nodesError) errors.push(nodesError);
+      errors.addMessage(megatronNodesError(preset, nodes, instance));
     }
-    errors.push(...checkDataRepositoryDir(props.dataRepositoryDir));
-    if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.push(`plannedTokens: ${props.plannedTokens} must be above 0`);
-    if (errors.length > 0 || !preset || !instance) throw new Error(`NeuronMegatronPretraining: invalid props:\n- ${errors.join('\n- ')}`);
+    errors.addMessage(...checkDataRepositoryDir(props.dataRepositoryDir));
+    if (props.plannedTokens !== undefined && !(props.plannedTokens > 0)) errors.add('plannedTokens', props.plannedTokens, 'must be above 0');
+    if (!errors.isEmpty || !preset || !instance) throw errors.toError();
     this.preset = preset;
     this.nodes = nodes;
     this.plan = planTraining({ parameters: preset.parameters, tokens: props.plannedTokens, instanceType, nodes });
