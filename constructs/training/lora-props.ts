@@ -11,6 +11,7 @@ import { SAGEMAKER_NAME_PATTERN, type ModelSpec } from '../catalog';
 import { FineTuningCatalog, LoraMethod, type FineTuningInstance, type FineTuningMemoryReport } from '../catalog/fine-tuning-sizing';
 import { HuggingFaceTrainingImage } from '../catalog/hf-training-images';
 import { logRetentionProblem } from '../private/logs-key';
+import { PropErrors } from '../private/validation';
 
 /** What a finished run writes to the output prefix. */
 export enum LoraOutput {
@@ -203,69 +204,72 @@ const MAX_CONTAINER_ARGUMENT = 256;
 
 /** Applies the defaults and checks every prop; throws once with every problem. */
 export function resolveLoraProps(props: LoraFineTuningProps): ResolvedLoraProps {
-  const errors: string[] = [];
+  const errors = newLoraErrors();
   const model = props.model;
   validateModel(model, errors);
   const lit = (v: number | undefined): v is number => v !== undefined && !Token.isUnresolved(v);
   const wholeAtLeast = (name: string, value: number | undefined, min: number, fallback: number): number => {
     if (value === undefined) return fallback;
     if (Token.isUnresolved(value)) {
-      errors.push(`${name}: must be a literal number, since the run is sized at synth time`);
+      errors.addMessage(`${name}: must be a literal number, since the run is sized at synth time`);
       return fallback;
     }
-    if (!Number.isInteger(value) || value < min) errors.push(`${name}: ${value} must be a whole number of at least ${min}`);
+    if (!Number.isInteger(value) || value < min) errors.addMessage(`${name}: ${value} must be a whole number of at least ${min}`);
     return value;
   };
 
   const given = props.baseWeights ?? LoraBaseWeights.fromHuggingFace();
   if (!(given instanceof HubBaseWeights) && !(given instanceof StagedBaseWeights)) {
-    throw loraError([`baseWeights: a ${given.kind} source of another copy of this library; create it with LoraBaseWeights.fromHuggingFace or fromS3Prefix`]);
+    const wrongCopy = newLoraErrors();
+    wrongCopy.addMessage(`baseWeights: a ${given.kind} source of another copy of this library; create it with LoraBaseWeights.fromHuggingFace or fromS3Prefix`);
+    throw wrongCopy.toError();
   }
   const weights: LoraBaseWeights = given;
   if (weights instanceof HubBaseWeights && model.gated && !weights.tokenSecret) {
-    errors.push(`baseWeights: ${model.huggingFaceId} is gated on the Hugging Face Hub; pass LoraBaseWeights.fromHuggingFace({ tokenSecret }) with a secret holding a token, or stage the weights in S3 with LoraBaseWeights.fromS3Prefix`);
+    errors.addMessage(`baseWeights: ${model.huggingFaceId} is gated on the Hugging Face Hub; pass LoraBaseWeights.fromHuggingFace({ tokenSecret }) with a secret holding a token, or stage the weights in S3 with LoraBaseWeights.fromS3Prefix`);
   }
   if (weights instanceof StagedBaseWeights && !Token.isUnresolved(weights.prefix)
     && (!weights.prefix.endsWith('/') || weights.prefix.startsWith('/') || weights.prefix.length < 2)) {
-    errors.push(`baseWeights: S3 prefix '${weights.prefix}' must be a folder key such as 'models/falcon-7b/' (ends with '/', no leading '/')`);
+    errors.addMessage(`baseWeights: S3 prefix '${weights.prefix}' must be a folder key such as 'models/falcon-7b/' (ends with '/', no leading '/')`);
   }
 
   const method = props.method ?? LoraMethod.QLORA;
-  if (!Object.values(LoraMethod).includes(method)) errors.push(`method: '${String(method)}' is not one of ${Object.values(LoraMethod).join(', ')}`);
+  if (!Object.values(LoraMethod).includes(method)) errors.addMessage(`method: '${String(method)}' is not one of ${Object.values(LoraMethod).join(', ')}`);
   if (method === LoraMethod.QLORA && model.quantizable === false) {
-    errors.push(`method: QLoRA needs 4-bit weights, and the catalog marks ${model.name} as not quantizable by bitsandbytes; use LoraMethod.LORA`);
+    errors.addMessage(`method: QLoRA needs 4-bit weights, and the catalog marks ${model.name} as not quantizable by bitsandbytes; use LoraMethod.LORA`);
   }
   const loraRank = wholeAtLeast('loraRank', props.loraRank, 1, 16);
   const loraAlpha = props.loraAlpha ?? 2 * loraRank;
-  if (props.loraAlpha !== undefined && lit(loraAlpha) && !(loraAlpha > 0)) errors.push(`loraAlpha: ${loraAlpha} must be above 0`);
+  if (props.loraAlpha !== undefined && lit(loraAlpha) && !(loraAlpha > 0)) errors.addMessage(`loraAlpha: ${loraAlpha} must be above 0`);
   const loraDropout = props.loraDropout ?? 0.05;
-  if (lit(loraDropout) && !(loraDropout >= 0 && loraDropout < 1)) errors.push(`loraDropout: ${loraDropout} must be from 0 up to (not including) 1`);
+  if (lit(loraDropout) && !(loraDropout >= 0 && loraDropout < 1)) errors.addMessage(`loraDropout: ${loraDropout} must be from 0 up to (not including) 1`);
   const targetModules = props.targetModules ?? ['all-linear'];
-  if (targetModules.length === 0) errors.push("targetModules: empty; pass ['all-linear'] or module names such as ['q_proj', 'v_proj']");
-  if (targetModules.includes('all-linear') && targetModules.length > 1) errors.push(`targetModules: 'all-linear' already names every linear layer; pass it alone, not with ${targetModules.filter((m) => m !== 'all-linear').join(', ')}`);
+  if (targetModules.length === 0) errors.addMessage("targetModules: empty; pass ['all-linear'] or module names such as ['q_proj', 'v_proj']");
+  if (targetModules.includes('all-linear') && targetModules.length > 1) errors.addMessage(`targetModules: 'all-linear' already names every linear layer; pass it alone, not with ${targetModules.filter((m) => m !== 'all-linear').join(', ')}`);
   for (const m of targetModules) {
-    if (m !== 'all-linear' && !MODULE_NAME.test(m)) errors.push(`targetModules: '${m}' is not a module name such as q_proj`);
+    if (m !== 'all-linear' && !MODULE_NAME.test(m)) errors.add('targetModules', m, 'is not a module name such as q_proj');
   }
 
   const epochs = wholeAtLeast('epochs', props.epochs, 1, 3);
   const learningRate = props.learningRate ?? 2e-4;
-  if (lit(learningRate) && !(learningRate > 0 && learningRate < 1)) errors.push(`learningRate: ${learningRate} must be above 0 and below 1`);
+  if (lit(learningRate) && !(learningRate > 0 && learningRate < 1)) errors.addMessage(`learningRate: ${learningRate} must be above 0 and below 1`);
   const maxSequenceLength = wholeAtLeast('maxSequenceLength', props.maxSequenceLength, 1, Math.min(512, model.contextLength));
   if (lit(maxSequenceLength) && maxSequenceLength > model.contextLength) {
-    errors.push(`maxSequenceLength: ${maxSequenceLength} is beyond ${model.name}'s context length of ${model.contextLength} tokens`);
+    errors.addMessage(`maxSequenceLength: ${maxSequenceLength} is beyond ${model.name}'s context length of ${model.contextLength} tokens`);
   }
   const perDeviceBatchSize = wholeAtLeast('perDeviceBatchSize', props.perDeviceBatchSize, 1, 2);
   const gradientAccumulationSteps = wholeAtLeast('gradientAccumulationSteps', props.gradientAccumulationSteps, 1, 4);
   const output = props.output ?? LoraOutput.MERGED;
-  if (!Object.values(LoraOutput).includes(output)) errors.push(`output: '${String(output)}' is not one of ${Object.values(LoraOutput).join(', ')}`);
+  if (!Object.values(LoraOutput).includes(output)) errors.addMessage(`output: '${String(output)}' is not one of ${Object.values(LoraOutput).join(', ')}`);
   const promptTemplate = props.promptTemplate ?? LoraPromptTemplate.AUTO;
-  if (!Object.values(LoraPromptTemplate).includes(promptTemplate)) errors.push(`promptTemplate: '${String(promptTemplate)}' is not one of ${Object.values(LoraPromptTemplate).join(', ')}`);
+  if (!Object.values(LoraPromptTemplate).includes(promptTemplate)) errors.addMessage(`promptTemplate: '${String(promptTemplate)}' is not one of ${Object.values(LoraPromptTemplate).join(', ')}`);
   const seed = wholeAtLeast('seed', props.seed, 0, 42);
 
   const instanceType = props.instanceType ?? 'ml.g5.2xlarge';
   const instance = FineTuningCatalog.findInstance(instanceType);
   if (!instance) {
-    throw loraError([...errors, `instanceType: '${instanceType}' is not a GPU training instance of the catalog; GPU types: ${FineTuningCatalog.instances().map((i) => i.instanceType).join(', ')}`]);
+    errors.add('instanceType', instanceType, `is not a GPU training instance of the catalog; GPU types: ${FineTuningCatalog.instances().map((i) => i.instanceType).join(', ')}`);
+    throw errors.toError();
   }
   const instanceCount = wholeAtLeast('instanceCount', props.instanceCount, 1, 1);
 
@@ -273,34 +277,33 @@ export function resolveLoraProps(props: LoraFineTuningProps): ResolvedLoraProps 
   const minVolumeGiB = 2 * weights16GiB;
   const volumeSizeGiB = props.volumeSize === undefined ? Math.max(100, minVolumeGiB) : props.volumeSize.toGibibytes();
   if (props.volumeSize !== undefined && !Token.isUnresolved(volumeSizeGiB)) {
-    if (!Number.isInteger(volumeSizeGiB) || volumeSizeGiB < 1) errors.push(`volumeSize: ${volumeSizeGiB} GiB must be a whole number of GiB of at least 1`);
-    else if (volumeSizeGiB < minVolumeGiB) errors.push(`volumeSize: ${volumeSizeGiB} GiB cannot hold ${model.name}'s 16-bit weights twice (download and merged output, ${minVolumeGiB} GiB)`);
+    if (!Number.isInteger(volumeSizeGiB) || volumeSizeGiB < 1) errors.addMessage(`volumeSize: ${volumeSizeGiB} GiB must be a whole number of GiB of at least 1`);
+    else if (volumeSizeGiB < minVolumeGiB) errors.addMessage(`volumeSize: ${volumeSizeGiB} GiB cannot hold ${model.name}'s 16-bit weights twice (download and merged output, ${minVolumeGiB} GiB)`);
   }
 
   const maxRuntimeS = seconds('maxRuntime', props.maxRuntime ?? Duration.hours(24), errors);
-  if (maxRuntimeS > MAX_RUNTIME_S) errors.push(`maxRuntime: ${maxRuntimeS} s is beyond SageMaker's 28 days (${MAX_RUNTIME_S} s)`);
+  if (maxRuntimeS > MAX_RUNTIME_S) errors.addMessage(`maxRuntime: ${maxRuntimeS} s is beyond SageMaker's 28 days (${MAX_RUNTIME_S} s)`);
   const spot = props.spot ?? true;
   let maxWaitS: number | undefined;
   if (spot) {
     maxWaitS = props.maxWait === undefined ? 2 * maxRuntimeS : seconds('maxWait', props.maxWait, errors);
-    if (maxWaitS < maxRuntimeS) errors.push(`maxWait: ${maxWaitS} s is below maxRuntime ${maxRuntimeS} s; SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds`);
+    if (maxWaitS < maxRuntimeS) errors.addMessage(`maxWait: ${maxWaitS} s is below maxRuntime ${maxRuntimeS} s; SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds`);
   } else if (props.maxWait !== undefined) {
-    errors.push('maxWait: only used with spot; remove it or set spot: true');
+    errors.addMessage('maxWait: only used with spot; remove it or set spot: true');
   }
   const checkpoints = props.checkpoints ?? true;
 
-  const retention = logRetentionProblem('logRetention', props.logRetention);
-  if (retention) errors.push(retention);
+  errors.addMessage(logRetentionProblem('logRetention', props.logRetention));
   if (props.vpc === undefined && (props.vpcSubnets !== undefined || props.securityGroups !== undefined)) {
-    errors.push(`${props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups'}: only used with vpc; pass the vpc the training containers should run in`);
+    errors.addMessage(`${props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups'}: only used with vpc; pass the vpc the training containers should run in`);
   }
 
   const memory = FineTuningCatalog.estimateMemory(model, instance, { method, loraRank, targetModules, maxSequenceLength, perDeviceBatchSize });
-  if (errors.length === 0 && !memory.fits) {
-    errors.push(`instanceType: ${method === LoraMethod.QLORA ? 'QLoRA' : 'LoRA'} of ${model.name} does not fit ${instance.instanceType}: ${memory.reason}; `
+  if (errors.isEmpty && !memory.fits) {
+    errors.addMessage(`instanceType: ${method === LoraMethod.QLORA ? 'QLoRA' : 'LoRA'} of ${model.name} does not fit ${instance.instanceType}: ${memory.reason}; `
       + `try a GPU with more memory${method === LoraMethod.LORA ? ', LoraMethod.QLORA' : ''} or a smaller perDeviceBatchSize or maxSequenceLength`);
   }
-  if (errors.length > 0) throw loraError(errors);
+  errors.throwIfAny();
   return {
     model, weights, method, loraRank, loraAlpha, loraDropout, targetModules, epochs, learningRate, maxSequenceLength, perDeviceBatchSize,
     gradientAccumulationSteps, output, promptTemplate, seed, instance, instanceCount, volumeSizeGiB, maxRuntimeS, spot, maxWaitS, checkpoints,
@@ -313,28 +316,27 @@ export function isValidRunName(name: string): boolean {
   return SAGEMAKER_NAME_PATTERN.test(name);
 }
 
-function seconds(name: string, d: Duration, errors: string[]): number {
+function seconds(name: string, d: Duration, errors: PropErrors): number {
   if (Token.isUnresolved(d.toSeconds({ integral: false }))) {
-    errors.push(`${name}: must be a literal duration`);
+    errors.addMessage(`${name}: must be a literal duration`);
     return 0;
   }
   const s = d.toSeconds({ integral: false });
-  if (!Number.isInteger(s) || s < 1) errors.push(`${name}: ${s} s must be a whole number of seconds of at least 1`);
+  if (!Number.isInteger(s) || s < 1) errors.addMessage(`${name}: ${s} s must be a whole number of seconds of at least 1`);
   return s;
 }
 
-function validateModel(model: ModelSpec, errors: string[]): void {
+function validateModel(model: ModelSpec, errors: PropErrors): void {
   for (const key of ['parameters', 'layers', 'hiddenSize', 'attentionHeads', 'contextLength'] as const) {
     const value = model[key];
-    if (typeof value !== 'number' || !(value > 0)) errors.push(`model.${key}: ${String(value)} must be a number above 0`);
+    if (typeof value !== 'number' || !(value > 0)) errors.addMessage(`model.${key}: ${String(value)} must be a number above 0`);
   }
-  if (!REVISION.test(model.revision)) errors.push(`model.revision: '${model.revision}' must be a 40-hex-digit Hugging Face commit, so every run tunes the same weights`);
-  if (!HF_ID.test(model.huggingFaceId)) errors.push(`model.huggingFaceId: '${model.huggingFaceId}' must be a Hugging Face repository id such as tiiuae/falcon-7b`);
+  if (!REVISION.test(model.revision)) errors.add('model.revision', model.revision, 'must be a 40-hex-digit Hugging Face commit, so every run tunes the same weights');
+  if (!HF_ID.test(model.huggingFaceId)) errors.add('model.huggingFaceId', model.huggingFaceId, 'must be a Hugging Face repository id such as tiiuae/falcon-7b');
 }
 
-/** The error of bad props, every problem on its own line. */
-export function loraError(errors: string[]): Error {
-  return new Error(`LoraFineTuning: invalid props:\n- ${errors.join('\n- ')}`);
+function newLoraErrors(): PropErrors {
+  return new PropErrors('LoraFineTuning');
 }
 
 /**
