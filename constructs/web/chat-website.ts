@@ -11,6 +11,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { logRetentionProblem, logsKey } from '../private/logs-key';
 import { retainedBucket } from '../private/retained-bucket';
+import { describe, PropErrors } from '../private/validation';
 import { contentSecurityPolicy } from './csp';
 import { chatPageDir } from './page-bundle';
 
@@ -317,14 +318,6 @@ function samePoolProblems(method: apigw.Method, userPool: cognito.IUserPool): st
   ];
 }
 
-/** What a value is, for an error message, without printing a token's internals or a whole object. */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return Token.isUnresolved(value) ? 'a token' : `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
-
 function literal(value: unknown): value is string {
   return typeof value === 'string' && !Token.isUnresolved(value);
 }
@@ -332,20 +325,20 @@ function literal(value: unknown): value is string {
 /** Checks the props; returns the API's POST method. Every problem is reported at once. */
 function validate(props: RagChatWebsiteProps | undefined): apigw.Method {
   if (typeof props !== 'object' || props === null) throw new Error('RagChatWebsite: props are required: { api, userPool }');
-  const errors: string[] = [];
+  const errors = new PropErrors('RagChatWebsite');
   const raw = props as unknown as Record<string, unknown>;
   let method: apigw.Method | undefined;
   if (!(props.api instanceof apigw.RestApi)) {
-    errors.push(`api: ${props.api === undefined ? 'required' : `${describe(raw.api)} is not a RestApi`}; pass the \`api\` of a RagApi`);
+    errors.addMessage(`api: ${props.api === undefined ? 'required' : `${describe(raw.api)} is not a RestApi`}; pass the \`api\` of a RagApi`);
   } else {
     const posts = props.api.methods.filter((m) => m.httpMethod === 'POST');
     if (posts.length !== 1) {
-      errors.push(`api: has ${posts.length} POST methods; the page needs exactly one (the \`api\` of a RagApi has POST /ask)`);
+      errors.addMessage(`api: has ${posts.length} POST methods; the page needs exactly one (the \`api\` of a RagApi has POST /ask)`);
     } else {
       method = posts[0];
       const type = (method.node.defaultChild as apigw.CfnMethod).authorizationType;
       if (type !== apigw.AuthorizationType.COGNITO) {
-        errors.push(`api: POST ${method.resource.path} uses ${type === apigw.AuthorizationType.IAM ? 'IAM' : `'${type ?? 'NONE'}'`} authorization; `
+        errors.addMessage(`api: POST ${method.resource.path} uses ${type === apigw.AuthorizationType.IAM ? 'IAM' : `'${type ?? 'NONE'}'`} authorization; `
           + 'the page needs RagApiAuthorization.cognito(userPool): a browser holds Cognito tokens, while IAM (SigV4) authorization '
           + 'would need AWS credentials from a Cognito identity pool, which this page does not use');
       }
@@ -353,49 +346,48 @@ function validate(props: RagChatWebsiteProps | undefined): apigw.Method {
   }
   const pool = raw.userPool as { userPoolId?: unknown } | undefined;
   if (typeof pool !== 'object' || pool === null || typeof pool.userPoolId !== 'string') {
-    errors.push(`userPool: ${pool === undefined ? 'required' : `${describe(pool)} is not a user pool`}; pass the pool of RagApiAuthorization.cognito(userPool)`);
+    errors.addMessage(`userPool: ${pool === undefined ? 'required' : `${describe(pool)} is not a user pool`}; pass the pool of RagApiAuthorization.cognito(userPool)`);
   }
   const prefix = raw.cognitoDomainPrefix;
   if (prefix !== undefined) {
     if (typeof prefix !== 'string') {
-      errors.push(`cognitoDomainPrefix: ${describe(prefix)} must be a string`);
+      errors.add('cognitoDomainPrefix', prefix, 'must be a string');
     } else if (literal(prefix) && (!DOMAIN_PREFIX.test(prefix) || RESERVED_PREFIX_WORDS.some((w) => prefix.includes(w)))) {
-      errors.push(`cognitoDomainPrefix: '${prefix}' must be 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen, without 'aws', 'amazon' or 'cognito'`);
+      errors.addMessage(`cognitoDomainPrefix: '${prefix}' must be 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen, without 'aws', 'amazon' or 'cognito'`);
     }
   }
   const domainName = raw.domainName;
   if (domainName !== undefined && !(typeof domainName === 'string' && (!literal(domainName) || HOSTNAME.test(domainName)))) {
-    errors.push(`domainName: ${describe(domainName)} must be a host name such as chat.example.com (no scheme, no path)`);
+    errors.add('domainName', domainName, 'must be a host name such as chat.example.com (no scheme, no path)');
   }
   if ((domainName === undefined) !== (props.certificate === undefined)) {
-    errors.push(domainName === undefined
+    errors.addMessage(domainName === undefined
       ? 'certificate: given without domainName; pass both (the certificate of the custom domain) or neither'
       : `domainName: ${describe(domainName)} needs certificate: an ACM certificate for it in us-east-1`);
   }
   // A certificate outside us-east-1 is refused by cloudfront.Distribution itself, naming both regions.
   const acl = raw.webAclArn;
   if (acl !== undefined && !(typeof acl === 'string' && (!literal(acl) || CLOUDFRONT_WEB_ACL.test(acl)))) {
-    errors.push(`webAclArn: ${describe(acl)} must be the ARN of a CLOUDFRONT-scope web ACL, arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (a REGIONAL web ACL cannot protect CloudFront)`);
+    errors.add('webAclArn', acl, 'must be the ARN of a CLOUDFRONT-scope web ACL, arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (a REGIONAL web ACL cannot protect CloudFront)');
   }
   const title = raw.title;
   if (title !== undefined && !(typeof title === 'string' && (!literal(title) || (title.trim().length >= 1 && Array.from(title).length <= 100)))) {
-    errors.push(`title: ${describe(title)} must be 1 to 100 characters`);
+    errors.add('title', title, 'must be 1 to 100 characters');
   }
   const language = raw.defaultLanguage;
   if (language !== undefined && !Object.values(ChatLanguage).includes(language as ChatLanguage)) {
-    errors.push(`defaultLanguage: ${describe(language)} is not allowed; use ChatLanguage.JAPANESE ('ja') or ChatLanguage.ENGLISH ('en')`);
+    errors.addMessage(`defaultLanguage: ${describe(language)} is not allowed; use ChatLanguage.JAPANESE ('ja') or ChatLanguage.ENGLISH ('en')`);
   }
   const session = props.sessionDuration;
   if (session !== undefined) {
     if (!(session instanceof Duration)) {
-      errors.push(`sessionDuration: ${describe(session)} must be a Duration, such as Duration.hours(1)`);
+      errors.add('sessionDuration', session, 'must be a Duration, such as Duration.hours(1)');
     } else if (!session.isUnresolved() && (session.toSeconds() < 300 || session.toSeconds() > 86400)) {
       // Cognito's ID token validity: 5 minutes to 1 day (UserPoolClient API reference, IdTokenValidity).
-      errors.push(`sessionDuration: ${session.toHumanString()} must be from 5 minutes to 1 day (Cognito's ID token validity)`);
+      errors.addMessage(`sessionDuration: ${session.toHumanString()} must be from 5 minutes to 1 day (Cognito's ID token validity)`);
     }
   }
-  const retention = logRetentionProblem('logRetention', raw.logRetention);
-  if (retention) errors.push(retention);
-  if (errors.length > 0) throw new Error(`RagChatWebsite: invalid props:\n- ${errors.join('\n- ')}`);
+  errors.addMessage(logRetentionProblem('logRetention', raw.logRetention));
+  errors.throwIfAny();
   return method as apigw.Method;
 }
