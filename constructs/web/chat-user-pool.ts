@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { PropErrors } from '../private/validation';
 
 /** Properties of a {@link RagChatUserPool}. */
 export interface RagChatUserPoolProps {
@@ -27,12 +28,12 @@ export class RagChatUserPool extends Construct {
 
   constructor(scope: Construct, id: string, props: RagChatUserPoolProps = {}) {
     super(scope, id);
+    const errors = new PropErrors('RagChatUserPool');
     for (const name of ['mfaRequired', 'threatProtection'] as const) {
       const value = (props as Record<string, unknown>)[name];
-      if (value !== undefined && typeof value !== 'boolean') {
-        throw new Error(`RagChatUserPool: ${name}: ${typeof value === 'string' ? `'${value}'` : typeof value} must be true or false`);
-      }
+      if (value !== undefined && typeof value !== 'boolean') errors.add(name, value, 'must be true or false');
     }
+    errors.throwIfAny();
     const threatProtection = props.threatProtection ?? true;
     this.userPool = new cognito.UserPool(this, 'Resource', {
       selfSignUpEnabled: false,
