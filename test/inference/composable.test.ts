@@ -230,6 +230,19 @@ describe('PropErrors', () => {
     errors.add('mode', 'fast', 'is not one of slow, safe');
     expect(() => errors.throwIfAny()).toThrow("Thing: invalid props:\n- size: 3 must be even\n- name: a deploy-time value must be short\n- mode: 'fast' is not one of slow, safe");
   });
+
+  test('names objects and functions by type, skips undefined messages, keeps the order', () => {
+    const errors = new PropErrors('Thing');
+    errors.add('bucket', { bucketName: 'b' }, 'must be an s3.IBucket');
+    errors.add('hook', () => 1, 'must be a string');
+    errors.add('flag', null, 'must be true or false');
+    errors.add('count', Lazy.number({ produce: () => 1 }), 'must be a literal');
+    errors.addMessage(undefined, 'a: first', undefined, 'b: second');
+    expect(errors.messages).toEqual([
+      'bucket: object must be an s3.IBucket', 'hook: function must be a string', 'flag: null must be true or false',
+      'count: a deploy-time value must be a literal', 'a: first', 'b: second',
+    ]);
+  });
 });
 
 test('logical IDs of the endpoint\'s stateful children are pinned', () => {
