@@ -255,9 +255,13 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
     });
     this.documentsBucket = props.documentsBucket ?? retainedBucket(this, 'Documents', this.encryptionKey, 'documents/');
 
-    // Bedrock assumes the role only for this account's knowledge bases in this region: the ID is not
-    // known before the role exists (confused-deputy prevention, Bedrock user guide "Create a service
-    // role for Amazon Bedrock Knowledge Bases").
+    // Bedrock assumes the role only for this account's knowledge bases in this region (confused-deputy
+    // prevention, Bedrock user guide "Create a service role for Amazon Bedrock Knowledge Bases"). That
+    // page's only way to name one knowledge base is to replace `*` with its ID after creating it; here
+    // the knowledge base needs the role first (a cycle in one template), and rewriting the trust
+    // policy afterwards would take a custom resource (a Lambda calling iam:UpdateAssumeRolePolicy),
+    // which we do not build. Known limitation: another knowledge base of this account and region could
+    // use the role, but only if its creator may iam:PassRole it.
     const knowledgeBasesArn = stack.formatArn({ service: 'bedrock', resource: 'knowledge-base', resourceName: '*' });
     this.role = new iam.Role(this, 'ServiceRole', {
       description: 'Bedrock knowledge base: read the documents, embed them, write the vectors',
