@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CliCredentialsStackSynthesizer, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CliCredentialsStackSynthesizer, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -291,6 +291,45 @@ describe('VectorKnowledgeBase with the caller\'s bucket and key in a concrete re
 
   test('a concrete region in the list needs no region rule', () => {
     expect(template.toJSON().Rules?.BedrockKnowledgeBaseRegions).toBeUndefined();
+  });
+});
+
+describe('VectorKnowledgeBase with a description, a custom schedule, a given deployment role and no chunking', () => {
+  // A stack without the DefaultStackSynthesizer: the deployment role must come from the caller.
+  const app = unitTestApp();
+  const stack = new Stack(app, 'Cli', { synthesizer: new CliCredentialsStackSynthesizer() });
+  const deployer = iam.Role.fromRoleArn(stack, 'Deployer', 'arn:aws:iam::123456789012:role/pipeline-deploy', { mutable: false });
+  const kb = new VectorKnowledgeBase(stack, 'Kb', {
+    vectorStore: VectorStoreType.OPENSEARCH_SERVERLESS,
+    collectionName: 'manuals',
+    deploymentRole: deployer,
+    chunking: ChunkingStrategy.none(),
+    ingestionSchedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+    description: 'Product manuals, one chunk per file',
+  });
+  const template = templateOf(stack);
+
+  test('the description reaches the knowledge base', () => {
+    template.hasResourceProperties('AWS::Bedrock::KnowledgeBase', { Description: 'Product manuals, one chunk per file' });
+  });
+
+  test('the schedule runs on the given expression, not the daily default', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(6 hours)' });
+    expect(JSON.stringify(template.findResources('AWS::Scheduler::Schedule'))).not.toContain('cron(0 3');
+    expect(kb.ingestionSchedule).toBeDefined();
+  });
+
+  test('the data access policy names the given deployment role instead of a CDK bootstrap role', () => {
+    const access = Object.values(template.findResources('AWS::OpenSearchServerless::AccessPolicy'))[0].Properties as { Policy: unknown };
+    const text = JSON.stringify(stack.resolve(access.Policy));
+    expect(text).toContain('arn:aws:iam::123456789012:role/pipeline-deploy');
+    expect(text).not.toContain('cfn-exec-role');
+    expect(text.match(/Principal/g)).toHaveLength(2);
+  });
+
+  test('ChunkingStrategy.none() sends NONE with no chunking options', () => {
+    expect((propsOf(template, 'AWS::Bedrock::DataSource').VectorIngestionConfiguration as Record<string, unknown>).ChunkingConfiguration)
+      .toEqual({ ChunkingStrategy: 'NONE' });
   });
 });
 
