@@ -15,6 +15,8 @@ export interface AwsContext {
   readonly credentials?: AwsCredentialIdentity;
   /** @default 3, the SDK's standard retry mode */
   readonly maxAttempts?: number;
+  /** Per-attempt limit of the `kb` commands' Bedrock Agent calls, in milliseconds. @default 30000 */
+  readonly requestTimeoutMs?: number;
 }
 
 /** What the long-running commands need from the outside world, replaceable in tests. */

@@ -24,6 +24,12 @@ const FAILED_STATUSES = new Set(['FAILED', 'STOPPED']);
 /** ListIngestionJobs maxResults: 1 to 1000 (Bedrock API reference). */
 const MAX_LIST_RESULTS = 1000;
 
+/**
+ * Each Bedrock Agent call's limit per attempt: these control-plane calls answer in about a second,
+ * and the SDK sets no request timeout of its own (a silent endpoint would hang the CLI forever).
+ */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 function knowledgeBaseArg(parsed: ParsedArgs, command: string): string {
   const id = parsed.positionals[0];
   if (!id) throw new UsageError(`${command} needs a knowledge base id: llm-recipes ${command} <knowledge-base-id>`);
@@ -38,13 +44,21 @@ function dataSourceOption(parsed: ParsedArgs): string | undefined {
 }
 
 /** An AWS failure of a kb command as one line: names the knowledge base (and data source) on a 404. */
-function kbError(e: unknown, knowledgeBaseId: string, dataSourceId?: string): AwsCommandError {
+function kbError(e: unknown, ctx: AwsContext, knowledgeBaseId: string, dataSourceId?: string): AwsCommandError {
   if (e instanceof AwsCommandError) return e;
-  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
   const message = (err.message ?? String(e)).split('\n')[0];
   if (err.name === 'ResourceNotFoundException' || err.$metadata?.httpStatusCode === 404) {
     const subject = dataSourceId ? `knowledge base '${knowledgeBaseId}' or its data source '${dataSourceId}'` : `knowledge base '${knowledgeBaseId}'`;
     return new AwsCommandError(`${subject} not found in this account and region (${message})`, EXIT.error);
+  }
+  const attempts = err.$metadata?.attempts ?? ctx.maxAttempts ?? 3;
+  if (err.name === 'TimeoutError') {
+    return new AwsCommandError(`no answer from the Bedrock Agent endpoint within ${(ctx.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) / 1000}s (${attempts} attempts); check the network, proxy and --region`, EXIT.error);
+  }
+  const status = err.$metadata?.httpStatusCode ?? 0;
+  if (status >= 500) {
+    return new AwsCommandError(`Bedrock answered ${status} (${err.name ?? 'Error'}: ${message}) on all ${attempts} attempts; try again later`, EXIT.error);
   }
   if (err.name === 'ConflictException') {
     return new AwsCommandError(`the knowledge base is busy: ${message} (see llm-recipes kb status ${knowledgeBaseId})`, EXIT.error);
@@ -54,7 +68,8 @@ function kbError(e: unknown, knowledgeBaseId: string, dataSourceId?: string): Aw
 
 async function client(ctx: AwsContext): Promise<{ agent: BedrockAgentClient; sdk: typeof BedrockAgentSdk }> {
   const sdk = await import('@aws-sdk/client-bedrock-agent');
-  return { agent: new sdk.BedrockAgentClient(clientConfig(ctx, ctx.endpoints?.bedrockAgent)), sdk };
+  const requestHandler = { requestTimeout: ctx.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true };
+  return { agent: new sdk.BedrockAgentClient({ ...clientConfig(ctx, ctx.endpoints?.bedrockAgent), requestHandler }), sdk };
 }
 
 async function dataSources(agent: BedrockAgentClient, sdk: typeof BedrockAgentSdk, knowledgeBaseId: string): Promise<DataSourceSummary[]> {
@@ -95,6 +110,19 @@ function countsLine(c: JobCounts): string {
   return `scanned ${c.scanned}, indexed ${c.indexed}, modified ${c.modified}, deleted ${c.deleted}, failed ${c.failed}`;
 }
 
+/** A job's failure reasons as one line. */
+function reasonsLine(job: IngestionJob | undefined): string {
+  return job?.failureReasons?.length ? job.failureReasons.join('; ') : 'no failure reason given';
+}
+
+/**
+ * Whether a job's failure reasons are worth a GetIngestionJob: it failed or stopped, or it completed
+ * with documents that failed (the job summaries of ListIngestionJobs carry no reasons).
+ */
+function hasFailures(job: { status?: string; statistics?: IngestionJobStatistics }): boolean {
+  return FAILED_STATUSES.has(job.status ?? '') || counts(job.statistics).failed > 0;
+}
+
 function jobJson(job: IngestionJob | undefined, knowledgeBaseId: string, dataSourceId: string) {
   return {
     knowledgeBaseId,
@@ -111,8 +139,9 @@ function jobJson(job: IngestionJob | undefined, knowledgeBaseId: string, dataSou
 /**
  * `kb sync <knowledge-base-id> [--data-source <id>] [--interval s] [--timeout s]`: starts an
  * ingestion job (on the knowledge base's only data source unless one is named) and polls it,
- * one progress line per change, until it settles: exit 0 when COMPLETE, 3 when FAILED or STOPPED
- * (with its failure reasons), 4 after the timeout (the job keeps running).
+ * one progress line per change, until it settles: exit 0 when COMPLETE (with the failure reasons
+ * of any documents that failed), 3 when FAILED or STOPPED (with its failure reasons), 4 after the
+ * timeout (the job keeps running).
  */
 export async function kbSync(parsed: ParsedArgs, ctx: AwsContext, clock: Clock, progress: (line: string) => void): Promise<CommandOutput & { exitCode: number }> {
   checkOptions(parsed, KB_SYNC_OPTIONS);
@@ -145,11 +174,17 @@ export async function kbSync(parsed: ParsedArgs, ctx: AwsContext, clock: Clock, 
       lastLine = line;
       const json = { ...jobJson(job, knowledgeBaseId, dataSourceId), elapsedSeconds: elapsed };
       if (status === 'COMPLETE') {
-        return { exitCode: EXIT.ok, text: `ingestion job ${jobId} COMPLETE after ${duration(elapsed)}: ${countsLine(counts(job?.statistics))}`, json };
+        const c = counts(job?.statistics);
+        if (c.failed > 0 && !job?.failureReasons?.length && job === started.ingestionJob) {
+          // StartIngestionJob's answer may leave the reasons out; GetIngestionJob has them.
+          job = (await agent.send(new sdk.GetIngestionJobCommand({ knowledgeBaseId, dataSourceId, ingestionJobId: jobId }))).ingestionJob ?? job;
+        }
+        // A job completes even when some documents fail; say which and why (still exit 0).
+        const failures = c.failed > 0 ? `\n${c.failed} document(s) failed: ${reasonsLine(job)}` : '';
+        return { exitCode: EXIT.ok, text: `ingestion job ${jobId} COMPLETE after ${duration(elapsed)}: ${countsLine(c)}${failures}`, json: { ...jobJson(job, knowledgeBaseId, dataSourceId), elapsedSeconds: elapsed } };
       }
       if (FAILED_STATUSES.has(status)) {
-        const reasons = job?.failureReasons?.length ? job.failureReasons.join('; ') : 'no failure reason given';
-        return { exitCode: EXIT.endpointFailed, text: `ingestion job ${jobId} ${status} after ${duration(elapsed)}: ${reasons}\n${countsLine(counts(job?.statistics))}`, json };
+        return { exitCode: EXIT.endpointFailed, text: `ingestion job ${jobId} ${status} after ${duration(elapsed)}: ${reasonsLine(job)}\n${countsLine(counts(job?.statistics))}`, json };
       }
       if (elapsed + interval > timeout) {
         return {
@@ -163,14 +198,15 @@ export async function kbSync(parsed: ParsedArgs, ctx: AwsContext, clock: Clock, 
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw kbError(e, knowledgeBaseId, parsed.options['data-source'] === undefined ? undefined : dataSourceId);
+    throw kbError(e, ctx, knowledgeBaseId, parsed.options['data-source'] === undefined ? undefined : dataSourceId);
   }
 }
 
 /**
  * `kb status <knowledge-base-id> [--data-source <id>] [--limit n]`: the last ingestion jobs of
  * each data source (newest first) with documents scanned, indexed, deleted and failed, and the
- * failure reasons of jobs that failed (GetIngestionJob: the job summaries carry none).
+ * failure reasons of jobs that failed or completed with failed documents (GetIngestionJob: the job
+ * summaries carry none).
  */
 export async function kbStatus(parsed: ParsedArgs, ctx: AwsContext): Promise<CommandOutput> {
   checkOptions(parsed, KB_STATUS_OPTIONS);
@@ -192,14 +228,14 @@ export async function kbStatus(parsed: ParsedArgs, ctx: AwsContext): Promise<Com
       }));
       for (const summary of (page.ingestionJobSummaries ?? []).slice(0, limit)) {
         let job: IngestionJob = { ...summary, failureReasons: undefined } as IngestionJob;
-        if (FAILED_STATUSES.has(summary.status ?? '')) {
+        if (hasFailures(summary)) {
           job = (await agent.send(new sdk.GetIngestionJobCommand({ knowledgeBaseId, dataSourceId: source.dataSourceId, ingestionJobId: summary.ingestionJobId }))).ingestionJob ?? job;
         }
         jobs.push({ ...jobJson(job, knowledgeBaseId, source.dataSourceId!), dataSourceName: source.name ?? null });
       }
     }
   } catch (e) {
-    throw kbError(e, knowledgeBaseId, only);
+    throw kbError(e, ctx, knowledgeBaseId, only);
   }
   const json = { knowledgeBaseId, dataSources: sources.map((s) => ({ dataSourceId: s.dataSourceId, name: s.name ?? null, status: s.status ?? null })), jobs };
   if (sources.length === 0) return { text: `knowledge base '${knowledgeBaseId}' has no data sources`, json };

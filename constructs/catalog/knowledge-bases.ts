@@ -37,7 +37,11 @@ export class KnowledgeBaseFacts {
    */
   public static readonly COLLECTION_NAME_PATTERN = /^[a-z][a-z0-9-]{2,27}$/;
 
-  /** OpenSearch Serverless security and access policy names (AWS::OpenSearchServerless::SecurityPolicy Name). */
+  /**
+   * OpenSearch Serverless security and access policy names (AWS::OpenSearchServerless::SecurityPolicy
+   * Name, 3-32 characters). The construct builds them as the collection name plus a 4-character
+   * suffix, so COLLECTION_NAME_PATTERN's check covers them; the tests assert the built names match.
+   */
   public static readonly POLICY_NAME_PATTERN = /^[a-z][a-z0-9-]{2,31}$/;
 
   /**

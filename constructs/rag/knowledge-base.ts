@@ -1,17 +1,23 @@
 import {
-  Aws, CfnRule, DefaultStackSynthesizer, Fn, Names, RemovalPolicy, Resource, Stack, Token, Validations,
+  Annotations, ArnFormat, Aws, CfnRule, DefaultStackSynthesizer, Duration, Fn, Names, RemovalPolicy, Resource, Stack, Token, Validations,
 } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
 import { EmbeddingModel } from '../catalog/embeddings';
 import { KnowledgeBaseFacts } from '../catalog/knowledge-bases';
+import { allowLogsToUseKey } from '../private/logs-key';
 import { nagResourceFinding } from '../private/nag';
 import { retainedBucket } from '../private/retained-bucket';
 import { PropErrors } from '../private/validation';
@@ -88,6 +94,16 @@ export interface VectorKnowledgeBaseProps {
   readonly ingestionSchedule?: scheduler.ScheduleExpression;
   /** Create the ingestion schedule. Without it, sync with `llm-recipes kb sync` or StartIngestionJob. @default true */
   readonly scheduledIngestion?: boolean;
+  /**
+   * Start an ingestion job whenever a document is created or deleted in the documents bucket: S3
+   * sends its events to EventBridge, a rule starts a Step Functions state machine that calls
+   * StartIngestionJob itself (no Lambda) and retries with backoff while another job runs. Each
+   * upload starts one execution, so a burst of uploads queues one job per upload; for bulk loads
+   * leave this off and run `llm-recipes kb sync` once. With a `documentsBucket` defined outside this
+   * construct, EventBridge notifications must be enabled on that bucket by its owner.
+   * @default false
+   */
+  readonly syncOnUpload?: boolean;
   /** What happens to the knowledge base and its vector store when they leave the stack. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
   /** @default 'RAG knowledge base' */
@@ -183,6 +199,7 @@ function validate(scope: Construct, props: VectorKnowledgeBaseProps, model: Embe
     errors.addMessage('deploymentRole: required with OpenSearch Serverless when the stack does not use the DefaultStackSynthesizer (the role that deploys the stack creates the vector index)');
   }
   if (props.ingestionSchedule !== undefined && props.scheduledIngestion === false) errors.addMessage('ingestionSchedule: given while scheduledIngestion is false; drop one');
+  if (props.syncOnUpload !== undefined && typeof props.syncOnUpload !== 'boolean') errors.addMessage(`syncOnUpload: ${JSON.stringify(props.syncOnUpload)} is not a boolean; use true or false`);
   if (props.removalPolicy !== undefined && !REMOVAL_POLICIES.includes(props.removalPolicy)) {
     errors.addMessage(`removalPolicy: '${String(props.removalPolicy)}' is not a RemovalPolicy; use RemovalPolicy.RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE`);
   }
@@ -237,6 +254,10 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
   public readonly collectionIndex?: aoss.CfnIndex;
   /** The ingestion schedule, unless scheduledIngestion is false. */
   public readonly ingestionSchedule?: scheduler.Schedule;
+  /** The state machine that starts an ingestion job after an upload, with syncOnUpload. */
+  public readonly syncStateMachine?: sfn.StateMachine;
+  /** The EventBridge rule matching the documents bucket's object events, with syncOnUpload. */
+  public readonly syncRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: VectorKnowledgeBaseProps = {}) {
     super(scope, id);
@@ -256,9 +277,13 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
     });
     this.documentsBucket = props.documentsBucket ?? retainedBucket(this, 'Documents', this.encryptionKey, 'documents/');
 
-    // Bedrock assumes the role only for this account's knowledge bases in this region: the ID is not
-    // known before the role exists (confused-deputy prevention, Bedrock user guide "Create a service
-    // role for Amazon Bedrock Knowledge Bases").
+    // Bedrock assumes the role only for this account's knowledge bases in this region (confused-deputy
+    // prevention, Bedrock user guide "Create a service role for Amazon Bedrock Knowledge Bases"). That
+    // page's only way to name one knowledge base is to replace `*` with its ID after creating it; here
+    // the knowledge base needs the role first (a cycle in one template), and rewriting the trust
+    // policy afterwards would take a custom resource (a Lambda calling iam:UpdateAssumeRolePolicy),
+    // which we do not build. Known limitation: another knowledge base of this account and region could
+    // use the role, but only if its creator may iam:PassRole it.
     const knowledgeBasesArn = stack.formatArn({ service: 'bedrock', resource: 'knowledge-base', resourceName: '*' });
     this.role = new iam.Role(this, 'ServiceRole', {
       description: 'Bedrock knowledge base: read the documents, embed them, write the vectors',
@@ -329,6 +354,7 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
     this.dataSourceId = this.dataSource.attrDataSourceId;
 
     if (props.scheduledIngestion !== false) this.ingestionSchedule = this.scheduleIngestion(props.ingestionSchedule);
+    if (props.syncOnUpload === true) [this.syncStateMachine, this.syncRule] = this.syncOnUpload(props.documentsBucket === undefined);
     this.acknowledge();
   }
 
@@ -511,6 +537,67 @@ export class VectorKnowledgeBase extends Construct implements IKnowledgeBase {
       target,
       key: this.encryptionKey,
     });
+  }
+
+  /**
+   * S3 object events -> EventBridge rule -> a Standard state machine whose one task is the AWS SDK
+   * integration bedrockagent:startIngestionJob. Bedrock refuses a second job while one runs on the
+   * data source (ConflictException), so the task retries with backoff until its own job starts.
+   */
+  private syncOnUpload(ownBucket: boolean): [sfn.StateMachine, events.Rule] {
+    const stack = Stack.of(this);
+    if (ownBucket) {
+      // CloudFormation's own switch (AWS::S3::Bucket NotificationConfiguration.EventBridgeConfiguration);
+      // bucket.enableEventBridgeNotification() would add CDK's notifications custom resource, a Lambda.
+      (this.documentsBucket.node.defaultChild as { notificationConfiguration?: unknown }).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    } else {
+      Annotations.of(this).addWarningV2('llm-recipes:VectorKnowledgeBase.syncOnUploadBucket',
+        'syncOnUpload with your own documentsBucket: enable its EventBridge notifications yourself (S3 console, Properties, Amazon EventBridge: On), or no upload starts a sync.');
+    }
+    const start = new tasks.CallAwsService(this, 'StartIngestionJob', {
+      comment: 'Sync the documents bucket into the knowledge base',
+      service: 'bedrockagent',
+      action: 'startIngestionJob',
+      parameters: { KnowledgeBaseId: this.knowledgeBaseId, DataSourceId: this.dataSourceId, Description: 'syncOnUpload: a document was created or deleted' },
+      iamResources: [this.knowledgeBaseArn],
+      iamAction: 'bedrock:StartIngestionJob',
+    });
+    // Error names of SDK integrations are ServiceName.ErrorName in PascalCase (Step Functions guide,
+    // "AWS SDK service integrations", its example AcmPca.ResourceNotFoundException for acmpca). A
+    // running job blocks a new one for minutes to hours: back off from 1 minute to at most 15, for
+    // about 3 hours in all, after which the schedule (or the next upload) catches up.
+    start.addRetry({ errors: ['BedrockAgent.ConflictException'], interval: Duration.minutes(1), backoffRate: 2, maxDelay: Duration.minutes(15), maxAttempts: 15, jitterStrategy: sfn.JitterType.FULL });
+    start.addRetry({ errors: ['BedrockAgent.ThrottlingException', 'BedrockAgent.InternalServerException'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 5 });
+    const logGroup = new logs.LogGroup(this, 'SyncLogs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: this.encryptionKey, removalPolicy: RemovalPolicy.DESTROY });
+    if (!allowLogsToUseKey(this.encryptionKey, stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }), 'CloudWatchLogsSync')) {
+      Annotations.of(this).addWarningV2('llm-recipes:VectorKnowledgeBase.syncLogKeyPolicy',
+        'encryptionKey is imported, so its key policy cannot be extended here: it must allow logs.<region>.amazonaws.com to use it for the sync state machine\'s log group.');
+    }
+    const machine = new sfn.StateMachine(this, 'SyncStateMachine', {
+      comment: 'Start an ingestion job after a document upload or deletion',
+      definitionBody: sfn.DefinitionBody.fromChainable(start),
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(this.encryptionKey),
+    });
+    const ruleRole = new iam.Role(this, 'SyncRuleRole', {
+      description: 'EventBridge: start the knowledge base sync state machine',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }),
+    });
+    Validations.of(ruleRole).acknowledge({
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: 'The sync rule\'s own role: states:StartExecution on this state machine only, living and dying with the rule.',
+    });
+    const rule = new events.Rule(this, 'SyncRule', {
+      description: 'Document created or deleted in the knowledge base bucket: start a sync',
+      eventPattern: { source: ['aws.s3'], detailType: ['Object Created', 'Object Deleted'], detail: { bucket: { name: [this.documentsBucket.bucketName] } } },
+      targets: [new eventsTargets.SfnStateMachine(machine, { role: ruleRole })],
+    });
+    Validations.of(machine.role).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing and CloudWatch Logs delivery take no resource ARN (added by the CDK for tracing and logging).' },
+      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: 'The sync state machine\'s own role: StartIngestionJob on this knowledge base, its key, logs and X-Ray.' },
+    );
+    return [machine, rule];
   }
 
   /**

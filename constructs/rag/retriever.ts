@@ -6,9 +6,9 @@ export interface RagRetrieverBinding {
 }
 
 /**
- * A document retriever the RAG API can query. Kendra ships now (`KendraIndex`, or an existing index
- * through `KendraIndex.fromIndexId`); another (a Bedrock knowledge base) implements this interface
- * without touching the API.
+ * A document retriever the RAG API can query: a Kendra index (`KendraIndex`, or an existing one
+ * through `KendraIndex.fromIndexId`) or an Amazon Bedrock knowledge base (`VectorKnowledgeBase`, or
+ * an existing one through `VectorKnowledgeBase.fromKnowledgeBaseId`).
  */
 export interface IRagRetriever {
   /** Grants `grantee` the right to query and returns the handler's settings. */

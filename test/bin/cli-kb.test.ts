@@ -90,6 +90,36 @@ describe('llm-recipes kb sync', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ status: 'FAILED', failureReasons: ['Access denied to s3://docs-bucket', 'The embedding model is not enabled in this Region'] });
   });
 
+  test('a job that completes with failed documents exits 0 and says why they failed', async () => {
+    oneDataSource();
+    fake.routes.StartIngestionJob = (req) => ingestionJobResult(req, { id: 'JOB0000006', status: 'STARTING' }, 202);
+    fake.routes.GetIngestionJob = jobsInOrder({
+      id: 'JOB0000006', status: 'COMPLETE', scanned: 4, indexed: 2, failed: 2,
+      failureReasons: ['s3://docs-bucket/a.pdf: file size exceeds 50 MB', 's3://docs-bucket/b.xls: unsupported file type'],
+    });
+
+    const text = await runCli(['kb', 'sync', KB], { aws: aws(), clock: fakeClock() });
+    const json = await runCli(['kb', 'sync', KB, '--json'], { aws: aws(), clock: fakeClock() });
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe('ingestion job JOB0000006 COMPLETE after 10s: scanned 4, indexed 2, modified 0, deleted 0, failed 2\n'
+      + '2 document(s) failed: s3://docs-bucket/a.pdf: file size exceeds 50 MB; s3://docs-bucket/b.xls: unsupported file type\n');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'COMPLETE', statistics: { failed: 2 }, failureReasons: ['s3://docs-bucket/a.pdf: file size exceeds 50 MB', 's3://docs-bucket/b.xls: unsupported file type'] });
+  });
+
+  test('a job StartIngestionJob reports COMPLETE with failed documents is fetched once for its reasons', async () => {
+    // StartIngestionJob's answer carries no reasons here; GetIngestionJob's does.
+    fake.routes.StartIngestionJob = (req) => ({ status: 202, body: JSON.stringify({ ingestionJob: { ...JSON.parse(ingestionJobResult(req, { id: 'JOB0000007', status: 'COMPLETE', scanned: 1, failed: 1 }).body!).ingestionJob, failureReasons: [] } }) });
+    fake.routes.GetIngestionJob = (req) => ingestionJobResult(req, { id: 'JOB0000007', status: 'COMPLETE', scanned: 1, failed: 1, failureReasons: ['s3://docs-bucket/c.txt: empty document'] });
+
+    const { code, stdout } = await runCli(['kb', 'sync', KB, '--data-source', DS], { aws: aws(), clock: fakeClock() });
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\n1 document\(s\) failed: s3:\/\/docs-bucket\/c.txt: empty document\n$/);
+    expect(fake.calls('GetIngestionJob')).toHaveLength(1);
+  });
+
   test('gives up after --timeout with exit 4; the job keeps running', async () => {
     fake.routes.StartIngestionJob = (req) => ingestionJobResult(req, { id: 'JOB0000004', status: 'IN_PROGRESS' }, 202);
     fake.routes.GetIngestionJob = jobsInOrder({ id: 'JOB0000004', status: 'IN_PROGRESS', scanned: 1 });
@@ -141,6 +171,29 @@ describe('llm-recipes kb sync', () => {
     expect(text.stderr).toMatch(message);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stderr)).toEqual({ error: { command: 'kb sync', message: text.stderr.replace(/^llm-recipes kb sync: /, '').trimEnd(), exitCode: 1 } });
+  });
+
+  test('a 5xx on every attempt: the SDK retries it, then one clear line and exit 1', async () => {
+    fake.routes.StartIngestionJob = () => bedrockError('InternalServerException', 'Internal failure', 500);
+
+    const { code, stdout, stderr } = await runCli(['kb', 'sync', KB, '--data-source', DS], { aws: aws(), clock: fakeClock() });
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('llm-recipes kb sync: Bedrock answered 500 (InternalServerException: Internal failure) on all 2 attempts; try again later\n');
+    expect(fake.calls('StartIngestionJob')).toHaveLength(2);
+  });
+
+  test('an endpoint that never answers: each attempt times out, then one clear line and exit 1', async () => {
+    fake.routes.ListDataSources = () => ({ noAnswer: true });
+
+    const started = Date.now();
+    const { code, stderr } = await runCli(['kb', 'sync', KB], { aws: { ...aws(), requestTimeoutMs: 300 }, clock: fakeClock() });
+
+    expect(code).toBe(1);
+    expect(stderr).toBe('llm-recipes kb sync: no answer from the Bedrock Agent endpoint within 0.3s (2 attempts); check the network, proxy and --region\n');
+    expect(fake.calls('ListDataSources')).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
   });
 
   test('the SDK retries a throttle once, then the job starts', async () => {
@@ -203,6 +256,18 @@ describe('llm-recipes kb status', () => {
       ['WEB0000001', { maxResults: 5, sortBy: { attribute: 'STARTED_AT', order: 'DESCENDING' } }],
     ]);
     expect(fake.calls('GetIngestionJob').map((r) => r.ingestionJobId)).toEqual(['JOB0000009']);
+  });
+
+  test('a COMPLETE job with failed documents is fetched for its reasons too', async () => {
+    const partial: FakeJob = { id: 'JOB0000010', status: 'COMPLETE', scanned: 3, indexed: 2, failed: 1, startedAt: '2026-11-30T13:00:00Z', failureReasons: ['s3://docs-bucket/scan.pdf: no text found'] };
+    fake.routes.ListIngestionJobs = (req) => ingestionJobsResult(req, [partial, JOBS[1]]);
+    fake.routes.GetIngestionJob = (req) => ingestionJobResult(req, partial);
+
+    const { code, stdout } = await runCli(['kb', 'status', KB, '--data-source', DS], { aws: aws(), clock: fakeClock() });
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\n\nfailure reasons:\n {2}JOB0000010 COMPLETE: s3:\/\/docs-bucket\/scan.pdf: no text found\n$/);
+    expect(fake.calls('GetIngestionJob').map((r) => r.ingestionJobId)).toEqual(['JOB0000010']);
   });
 
   test('--data-source and --limit narrow it; --json returns the jobs', async () => {

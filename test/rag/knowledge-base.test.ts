@@ -1,16 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CliCredentialsStackSynthesizer, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { CliCredentialsStackSynthesizer, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import {
   ChunkingStrategy, EmbeddingModel, VectorKnowledgeBase, VectorStoreType, type VectorKnowledgeBaseProps,
 } from '../../constructs';
 import { KnowledgeBaseFacts } from '../../constructs/catalog/knowledge-bases';
+import { nagAcknowledgements, unusedNagAcknowledgements } from '../util/nag-audit';
 import { acknowledgeFixture } from '../util/nag-fixtures';
 import { templateOf, testStack, unitTestApp } from '../util/synth';
 
@@ -152,6 +154,13 @@ describe('VectorKnowledgeBase defaults (S3 Vectors, Titan V2 1,024, fixed-size c
     template.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
+  test('no sync on upload unless asked: no rule, state machine or bucket notifications', () => {
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+    expect(JSON.stringify(template.findResources('AWS::S3::Bucket'))).not.toContain('NotificationConfiguration');
+    expect(kb.syncStateMachine).toBeUndefined();
+  });
+
   test('an environment-agnostic stack gets a rule limiting deployment to the knowledge-base regions', () => {
     const rules = templateOf(stack).toJSON().Rules as Record<string, { Assertions: Array<{ Assert: unknown }> }>;
     expect(rules.BedrockKnowledgeBaseRegions.Assertions[0].Assert).toEqual({ 'Fn::Contains': [[...KnowledgeBaseFacts.REGIONS], { Ref: 'AWS::Region' }] });
@@ -291,6 +300,104 @@ describe('VectorKnowledgeBase with the caller\'s bucket and key in a concrete re
 
   test('a concrete region in the list needs no region rule', () => {
     expect(template.toJSON().Rules?.BedrockKnowledgeBaseRegions).toBeUndefined();
+  });
+});
+
+describe('VectorKnowledgeBase with a description, a custom schedule, a given deployment role and no chunking', () => {
+  // A stack without the DefaultStackSynthesizer: the deployment role must come from the caller.
+  const app = unitTestApp();
+  const stack = new Stack(app, 'Cli', { synthesizer: new CliCredentialsStackSynthesizer() });
+  const deployer = iam.Role.fromRoleArn(stack, 'Deployer', 'arn:aws:iam::123456789012:role/pipeline-deploy', { mutable: false });
+  const kb = new VectorKnowledgeBase(stack, 'Kb', {
+    vectorStore: VectorStoreType.OPENSEARCH_SERVERLESS,
+    collectionName: 'manuals',
+    deploymentRole: deployer,
+    chunking: ChunkingStrategy.none(),
+    ingestionSchedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+    description: 'Product manuals, one chunk per file',
+  });
+  const template = templateOf(stack);
+
+  test('the description reaches the knowledge base', () => {
+    template.hasResourceProperties('AWS::Bedrock::KnowledgeBase', { Description: 'Product manuals, one chunk per file' });
+  });
+
+  test('the schedule runs on the given expression, not the daily default', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(6 hours)' });
+    expect(JSON.stringify(template.findResources('AWS::Scheduler::Schedule'))).not.toContain('cron(0 3');
+    expect(kb.ingestionSchedule).toBeDefined();
+  });
+
+  test('the data access policy names the given deployment role instead of a CDK bootstrap role', () => {
+    const access = Object.values(template.findResources('AWS::OpenSearchServerless::AccessPolicy'))[0].Properties as { Policy: unknown };
+    const text = JSON.stringify(stack.resolve(access.Policy));
+    expect(text).toContain('arn:aws:iam::123456789012:role/pipeline-deploy');
+    expect(text).not.toContain('cfn-exec-role');
+    expect(text.match(/Principal/g)).toHaveLength(2);
+  });
+
+  test('ChunkingStrategy.none() sends NONE with no chunking options', () => {
+    expect((propsOf(template, 'AWS::Bedrock::DataSource').VectorIngestionConfiguration as Record<string, unknown>).ChunkingConfiguration)
+      .toEqual({ ChunkingStrategy: 'NONE' });
+  });
+});
+
+describe('VectorKnowledgeBase with syncOnUpload', () => {
+  const { stack } = testStack();
+  const kb = new VectorKnowledgeBase(stack, 'Kb', { syncOnUpload: true });
+  const template = templateOf(stack);
+
+  test('the new documents bucket sends its events to EventBridge through CloudFormation, with no Lambda', () => {
+    const documents = template.toJSON().Resources[stack.getLogicalId(kb.documentsBucket.node.defaultChild as s3.CfnBucket)] as { Properties: Record<string, unknown> };
+    expect(documents.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
+  });
+
+  test('a rule on object creation and deletion in exactly that bucket starts the state machine', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.s3'], 'detail-type': ['Object Created', 'Object Deleted'], 'detail': { bucket: { name: [stack.resolve(kb.documentsBucket.bucketName)] } } },
+      Targets: [Match.objectLike({ Arn: stack.resolve(kb.syncStateMachine!.stateMachineArn) })],
+    });
+  });
+
+  test('the state machine calls bedrockagent:startIngestionJob itself and retries a running job\'s ConflictException with backoff', () => {
+    const definition = JSON.stringify(stack.resolve((kb.syncStateMachine!.node.defaultChild as sfn.CfnStateMachine).definitionString));
+    expect(definition).toContain(':states:::aws-sdk:bedrockagent:startIngestionJob');
+    expect(definition).toContain('\\"ErrorEquals\\":[\\"BedrockAgent.ConflictException\\"],\\"IntervalSeconds\\":60,\\"MaxAttempts\\":15,\\"BackoffRate\\":2,\\"MaxDelaySeconds\\":900,\\"JitterStrategy\\":\\"FULL\\"');
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+      EncryptionConfiguration: Match.objectLike({ Type: 'CUSTOMER_MANAGED_KMS_KEY' }),
+    });
+  });
+
+  test('the state machine may start ingestion of this knowledge base only', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: stack.getLogicalId(kb.syncStateMachine!.role.node.defaultChild as iam.CfnRole) }] },
+    }));
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0].Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }).PolicyDocument.Statement;
+    expect(statements).toContainEqual({ Action: 'bedrock:StartIngestionJob', Effect: 'Allow', Resource: stack.resolve(kb.knowledgeBaseArn) });
+  });
+
+  test('cdk-nag clean, and every acknowledgement matches a finding that fires', () => {
+    expect(unusedNagAcknowledgements(stack).map((a) => `${a.id} on ${a.path}`)).toEqual([]);
+    const syncAcks = nagAcknowledgements(stack).filter((a) => a.path.includes('/Sync')).map((a) => `${a.id} on ${a.path}`).sort();
+    expect(syncAcks).toEqual([
+      'AwsSolutions-IAM5[Resource::*] on TestStack/Kb/SyncStateMachine/Role',
+      'NIST.800.53.R5-IAMNoInlinePolicy on TestStack/Kb/SyncRuleRole',
+      'NIST.800.53.R5-IAMNoInlinePolicy on TestStack/Kb/SyncStateMachine/Role',
+    ]);
+  });
+
+  test('with the caller\'s bucket: no bucket change, and a warning that its EventBridge notifications are the caller\'s to enable', () => {
+    const other = testStack().stack;
+    const bucket = s3.Bucket.fromBucketName(other, 'Docs', 'caller-docs');
+    new VectorKnowledgeBase(other, 'Kb', { documentsBucket: bucket, syncOnUpload: true });
+    const warnings = Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('enable its EventBridge notifications yourself'));
+    expect(warnings).toHaveLength(1);
+    templateOf(other).resourceCountIs('AWS::Events::Rule', 1);
   });
 });
 

@@ -26,6 +26,8 @@ export interface BedrockRecordedRequest {
 
 /** A scripted answer; `status` defaults to 200. */
 export interface BedrockReply {
+  /** Never answer: the request stays open until the client gives up (or the fake stops). */
+  readonly noAnswer?: boolean;
   readonly status?: number;
   readonly headers?: Record<string, string>;
   readonly body?: string;
@@ -75,6 +77,7 @@ export class FakeBedrockAgent {
     this.requests.push(recorded);
     const route = recorded.operation === 'unknown' ? undefined : this.routes[recorded.operation];
     const reply = route ? route(recorded) : bedrockError('InternalServerException', `fake: no route for ${req.method} ${recorded.path}`, 500);
+    if (reply.noAnswer) return;
     res.writeHead(reply.status ?? 200, { 'x-amzn-requestid': `fake-${this.requests.length}`, 'content-type': 'application/json', ...reply.headers }).end(reply.body ?? '');
   }
 }

@@ -67,7 +67,6 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export interface IntegerRange { readonly min: number; readonly max: number }
 
-/** Each numeric setting's environment variable and allowed range. */
 /**
  * Each numeric setting's environment variable and allowed range: the one table the handler and the
  * RagApi construct both check against.
