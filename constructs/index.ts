@@ -15,11 +15,12 @@ export {
 } from './inference/endpoint-base';
 export { LmiImage, type LmiEcrImageOptions, type LmiImageConfig } from './inference/image';
 export {
-  LmiDtype, ModelWeights, RollingBatch, type HuggingFaceWeightsOptions, type ModelWeightsConfig, type S3PrefixWeightsOptions,
+  ModelWeights, RollingBatch, type HuggingFaceWeightsOptions, type ModelWeightsConfig, type S3PrefixWeightsOptions,
 } from './inference/options';
 export { ScalableInstanceCount, type ConcurrentRequestsScalingProps, type ScalableInstanceCountProps } from './inference/scaling';
 export { LmiInstanceType, type LmiInstanceFacts } from './catalog/instances';
 export { LmiBackend } from './catalog/backend';
+export { LmiDtype } from './catalog/dtype';
 
 // ---- RAG (constructs/rag) ----------------------------------------------------------------------
 export { RagApi, RagApiAuthorization, type RagApiProps } from './rag/rag-api';
