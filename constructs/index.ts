@@ -72,6 +72,8 @@ export {
 } from './catalog/sizing-planner';
 export type { FitOptions, FitReport, ServingOptions } from './catalog/sizing';
 export { MegatronPreset, TrainingPlanner } from './catalog/training-planner';
-export type { MegatronGpt3Preset, TrainingInstance, TrainingPlan, TrainingPlanInput } from './catalog/training';
+export {
+  TrainingAccelerator, type MegatronGpt3Preset, type TrainingInstance, type TrainingPlan, type TrainingPlanInput,
+} from './catalog/training';
 export { FsdpPreset, type FsdpModelPreset } from './catalog/fsdp-preset';
 export { ServiceLimits } from './catalog/service-limits';

@@ -2,7 +2,7 @@ import {
   cheapestServingFit, compactNumber, DEFAULT_MFU, findHostingInstance, fsdpHostMemoryError, findMegatronPreset, findModelPreset, findTrainingInstance,
   HOSTING_INSTANCES, imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, megatronNodesError, MODEL_PRESETS, planTraining,
   LmiBackend, LmiDtype, rankServingFits, servingFit,
-  TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, type FitReport, type ModelSpec,
+  TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, TrainingAccelerator, type FitReport, type ModelSpec,
 } from '../../constructs/catalog';
 import { recipeInstance } from '../../constructs/training/recipe-instance';
 import { checkOptions, checkPositionals, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
@@ -155,7 +155,7 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
   const nodes = numberOption(parsed, 'nodes', { min: 1, integer: true }) ?? preset?.defaultNodes;
   if (nodes === undefined) throw new UsageError('give --nodes (instances in the cluster)');
   if (preset) {
-    const instance = recipeInstance(instanceType, 'trainium');
+    const instance = recipeInstance(instanceType, TrainingAccelerator.TRAINIUM);
     const refusal = typeof instance === 'string' ? instance : megatronNodesError(preset, nodes, instance);
     if (refusal) throw new UsageError(`--preset ${preset.name} is a NeuronMegatronPretraining preset, which refuses this: ${refusal}`);
   }
@@ -163,7 +163,7 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
 
   const plan = planTraining({ parameters: params, tokens, instanceType, nodes, mfu });
   // A GPU plan without a preset is what FsdpTraining would run: say so where that recipe refuses it.
-  const fsdpRefusal = plan.instance.accelerator === 'gpu' ? fsdpHostMemoryError(`a ${compactNumber(params)}-parameter model`, params, plan.instance) : undefined;
+  const fsdpRefusal = plan.instance.accelerator === TrainingAccelerator.GPU ? fsdpHostMemoryError(`a ${compactNumber(params)}-parameter model`, params, plan.instance) : undefined;
   const series = nodeSeries(nodes).map((n) => planTraining({ parameters: params, tokens, instanceType, nodes: n, mfu }));
   const json = {
     preset: preset?.name ?? null,
