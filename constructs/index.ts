@@ -15,11 +15,12 @@ export {
 } from './inference/endpoint-base';
 export { LmiImage, type LmiEcrImageOptions, type LmiImageConfig } from './inference/image';
 export {
-  LmiDtype, ModelWeights, RollingBatch, type HuggingFaceWeightsOptions, type ModelWeightsConfig, type S3PrefixWeightsOptions,
+  ModelWeights, RollingBatch, type HuggingFaceWeightsOptions, type ModelWeightsConfig, type S3PrefixWeightsOptions,
 } from './inference/options';
 export { ScalableInstanceCount, type ConcurrentRequestsScalingProps, type ScalableInstanceCountProps } from './inference/scaling';
 export { LmiInstanceType, type LmiInstanceFacts } from './catalog/instances';
 export { LmiBackend } from './catalog/backend';
+export { LmiDtype } from './catalog/dtype';
 
 // ---- RAG (constructs/rag) ----------------------------------------------------------------------
 export { RagApi, RagApiAuthorization, type RagApiProps } from './rag/rag-api';
@@ -71,6 +72,8 @@ export {
 } from './catalog/sizing-planner';
 export type { FitOptions, FitReport, ServingOptions } from './catalog/sizing';
 export { MegatronPreset, TrainingPlanner } from './catalog/training-planner';
-export type { MegatronGpt3Preset, TrainingInstance, TrainingPlan, TrainingPlanInput } from './catalog/training';
+export {
+  TrainingAccelerator, type MegatronGpt3Preset, type TrainingInstance, type TrainingPlan, type TrainingPlanInput,
+} from './catalog/training';
 export { FsdpPreset, type FsdpModelPreset } from './catalog/fsdp-preset';
 export { ServiceLimits } from './catalog/service-limits';

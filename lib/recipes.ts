@@ -1,6 +1,6 @@
 import { Annotations, Stack, Validations, type App, type Environment } from 'aws-cdk-lib';
 import { EmbeddingModel, VectorStoreType } from '../constructs';
-import { findModelPreset, MODEL_PRESETS, supportsBackend, type ModelSpec } from '../constructs/catalog';
+import { findModelPreset, LmiBackend, MODEL_PRESETS, supportsBackend, type ModelSpec } from '../constructs/catalog';
 import {
   availabilityZoneContext, booleanContext, checkContextKeys, emailContext, integerContext, RECIPE_CONTEXT_KEYS, RecipeContextError, stringContext,
 } from './context';
@@ -17,7 +17,7 @@ export const RECIPE_STACK_IDS = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'Trn1
 
 /** The catalog models the Inf2 recipe can serve: the neuron backend supports them and their weights are not gated. */
 export function inf2Models(): ModelSpec[] {
-  return MODEL_PRESETS.filter((m) => supportsBackend(m, 'neuron') && !m.gated);
+  return MODEL_PRESETS.filter((m) => supportsBackend(m, LmiBackend.NEURON) && !m.gated);
 }
 
 /**

@@ -1,8 +1,8 @@
 import {
   cheapestServingFit, compactNumber, DEFAULT_MFU, findHostingInstance, fsdpHostMemoryError, findMegatronPreset, findModelPreset, findTrainingInstance,
-  HOSTING_INSTANCES, imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, megatronNodesError, MODEL_DTYPES, MODEL_PRESETS, planTraining,
-  rankServingFits, servingFit,
-  TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, type Backend, type FitReport, type ModelDtype, type ModelSpec,
+  HOSTING_INSTANCES, imageUri, LMI_IMAGES, MEGATRON_GPT3_PRESETS, megatronNodesError, MODEL_PRESETS, planTraining,
+  LmiBackend, LmiDtype, rankServingFits, servingFit,
+  TRAINING_INSTANCES, TRAINING_PRICES_AS_OF, PRICES_AS_OF, TrainingAccelerator, type FitReport, type ModelSpec,
 } from '../../constructs/catalog';
 import { recipeInstance } from '../../constructs/training/recipe-instance';
 import { checkOptions, checkPositionals, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
@@ -38,8 +38,9 @@ function modelFrom(parsed: ParsedArgs): ModelSpec {
   const hidden = numberOption(parsed, 'hidden', { min: 1, integer: true })
     ?? Math.max(heads, Math.round(Math.sqrt(params / (12 * layers)) / heads) * heads);
   if (hidden % heads !== 0) throw new UsageError(`--hidden ${hidden} must be a multiple of --heads ${heads}`);
-  const dtype = (stringOption(parsed, 'dtype') ?? 'bf16') as ModelDtype;
-  if (!MODEL_DTYPES.includes(dtype)) throw new UsageError(`--dtype '${dtype}' must be one of ${MODEL_DTYPES.join(', ')}`);
+  const dtypeText = stringOption(parsed, 'dtype') ?? LmiDtype.BF16;
+  const dtype = Object.values(LmiDtype).find((d) => d === dtypeText);
+  if (dtype === undefined) throw new UsageError(`--dtype '${dtypeText}' must be one of ${Object.values(LmiDtype).join(', ')}`);
   return {
     name: name ?? 'custom',
     huggingFaceId: 'custom/custom',
@@ -52,11 +53,11 @@ function modelFrom(parsed: ParsedArgs): ModelSpec {
     contextLength: numberOption(parsed, 'context', { min: 1, integer: true }) ?? 2048,
     dtype,
     license: 'unknown',
-    backends: parsed.options.neuron === true ? ['gpu', 'neuron'] : ['gpu'],
+    backends: parsed.options.neuron === true ? [LmiBackend.GPU, LmiBackend.NEURON] : [LmiBackend.GPU],
   };
 }
 
-function imageFor(backend: Backend, region: string): string {
+function imageFor(backend: LmiBackend, region: string): string {
   return imageUri(backend, LMI_IMAGES[backend].defaultTag, region) ?? `not published in ${region}`;
 }
 
@@ -82,7 +83,7 @@ export function planInference(parsed: ParsedArgs): CommandOutput {
   const rows = reports.map((r) => ({
     instanceType: r.instance.instanceType,
     backend: r.instance.backend,
-    devices: `${r.instance.devices} x ${r.instance.accelerator}${r.instance.backend === 'neuron' ? ' core' : ''}`,
+    devices: `${r.instance.devices} x ${r.instance.accelerator}${r.instance.backend === LmiBackend.NEURON ? ' core' : ''}`,
     fits: r.fits,
     cheapest: r === cheapest || (cheapest !== undefined && r.instance.instanceType === cheapest.instance.instanceType),
     tensorParallelDegree: r.fits ? r.tensorParallelDegree : undefined,
@@ -154,7 +155,7 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
   const nodes = numberOption(parsed, 'nodes', { min: 1, integer: true }) ?? preset?.defaultNodes;
   if (nodes === undefined) throw new UsageError('give --nodes (instances in the cluster)');
   if (preset) {
-    const instance = recipeInstance(instanceType, 'trainium');
+    const instance = recipeInstance(instanceType, TrainingAccelerator.TRAINIUM);
     const refusal = typeof instance === 'string' ? instance : megatronNodesError(preset, nodes, instance);
     if (refusal) throw new UsageError(`--preset ${preset.name} is a NeuronMegatronPretraining preset, which refuses this: ${refusal}`);
   }
@@ -162,7 +163,7 @@ export function planTrainingCommand(parsed: ParsedArgs): CommandOutput {
 
   const plan = planTraining({ parameters: params, tokens, instanceType, nodes, mfu });
   // A GPU plan without a preset is what FsdpTraining would run: say so where that recipe refuses it.
-  const fsdpRefusal = plan.instance.accelerator === 'gpu' ? fsdpHostMemoryError(`a ${compactNumber(params)}-parameter model`, params, plan.instance) : undefined;
+  const fsdpRefusal = plan.instance.accelerator === TrainingAccelerator.GPU ? fsdpHostMemoryError(`a ${compactNumber(params)}-parameter model`, params, plan.instance) : undefined;
   const series = nodeSeries(nodes).map((n) => planTraining({ parameters: params, tokens, instanceType, nodes: n, mfu }));
   const json = {
     preset: preset?.name ?? null,

@@ -7,7 +7,7 @@
  * sagemaker-core/src/sagemaker/core/image_uri_config/). Both tables use the repository
  * `djl-inference` and the tag verbatim as `tag_prefix`.
  */
-import type { Backend } from './backend';
+import { LmiBackend } from './backend';
 
 /** ECR repository that both LMI image families live in. */
 export const LMI_REPOSITORY = 'djl-inference';
@@ -22,7 +22,7 @@ export interface LmiImageTag {
 
 /** One image family (GPU `djl-lmi` or Inferentia2/Trainium `djl-neuronx`). */
 export interface LmiImageFamily {
-  readonly backend: Backend;
+  readonly backend: LmiBackend;
   /** Region -> registry account id. */
   readonly registries: Readonly<Record<string, string>>;
   /** Supported tags, newest first. */
@@ -146,9 +146,9 @@ const NEURON_TAGS: Record<string, LmiImageTag> = {
     '0.27.0-neuronx-sdk2.18.1': { containerVersion: '0.27.0', missingRegions: ['eu-isoe-west-1', 'us-iso-east-1', 'us-isob-east-1', 'us-isof-east-1', 'us-isof-south-1'] },
 };
 
-export const LMI_IMAGES: Readonly<Record<Backend, LmiImageFamily>> = {
-  gpu: { backend: 'gpu', registries: GPU_REGISTRIES, tags: GPU_TAGS, defaultTag: '0.35.0-lmi17.0.0-cu128' },
-  neuron: { backend: 'neuron', registries: NEURON_REGISTRIES, tags: NEURON_TAGS, defaultTag: '0.29.0-neuronx-sdk2.19.1' },
+export const LMI_IMAGES: Readonly<Record<LmiBackend, LmiImageFamily>> = {
+  [LmiBackend.GPU]: { backend: LmiBackend.GPU, registries: GPU_REGISTRIES, tags: GPU_TAGS, defaultTag: '0.35.0-lmi17.0.0-cu128' },
+  [LmiBackend.NEURON]: { backend: LmiBackend.NEURON, registries: NEURON_REGISTRIES, tags: NEURON_TAGS, defaultTag: '0.29.0-neuronx-sdk2.19.1' },
 };
 
 /** Compares dotted versions such as `0.32.0` or `3.16.3`; negative when a is older. */
@@ -163,12 +163,12 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** The tags LmiEndpoint accepts for a backend, newest first. */
-export function supportedImageTags(backend: Backend): string[] {
+export function supportedImageTags(backend: LmiBackend): string[] {
   return Object.keys(LMI_IMAGES[backend].tags);
 }
 
 /** The regions that host `tag` of the backend's family, sorted. Throws for an unsupported tag. */
-export function imageRegions(backend: Backend, tag: string): string[] {
+export function imageRegions(backend: LmiBackend, tag: string): string[] {
   const family = LMI_IMAGES[backend];
   const entry = family.tags[tag];
   if (!entry) {
@@ -182,7 +182,7 @@ export function imageRegions(backend: Backend, tag: string): string[] {
  * The registry account that serves `tag` in `region`, or undefined where the region does not host
  * that tag.
  */
-export function imageAccount(backend: Backend, tag: string, region: string): string | undefined {
+export function imageAccount(backend: LmiBackend, tag: string, region: string): string | undefined {
   return imageRegions(backend, tag).includes(region) ? LMI_IMAGES[backend].registries[region] : undefined;
 }
 
@@ -202,7 +202,7 @@ export function ecrDomainSuffix(region: string): string {
 }
 
 /** The image URI of `tag` in `region`, or undefined where the region does not host it. */
-export function imageUri(backend: Backend, tag: string, region: string): string | undefined {
+export function imageUri(backend: LmiBackend, tag: string, region: string): string | undefined {
   const account = imageAccount(backend, tag, region);
   return account === undefined ? undefined : `${account}.dkr.ecr.${region}.${ecrDomainSuffix(region)}/${LMI_REPOSITORY}:${tag}`;
 }

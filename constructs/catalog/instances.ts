@@ -1,4 +1,4 @@
-import type { Backend, LmiBackend } from './backend';
+import { LmiBackend } from './backend';
 
 /**
  * Facts about one SageMaker hosting instance type with accelerators.
@@ -10,7 +10,7 @@ import type { Backend, LmiBackend } from './backend';
 export interface HostingInstance {
   /** SageMaker instance type, for example `ml.g5.48xlarge`. */
   readonly instanceType: string;
-  readonly backend: Backend;
+  readonly backend: LmiBackend;
   /** Accelerator model, for example `NVIDIA A10G`. */
   readonly accelerator: string;
   /** Physical accelerators: GPUs or Inferentia2 chips. */
@@ -59,14 +59,14 @@ function gpu(
   vcpus: number, memoryGiB: number, pricePerHourUsd: number | undefined,
 ): HostingInstance {
   return {
-    instanceType, backend: 'gpu', accelerator, acceleratorCount: count, devices: count,
+    instanceType, backend: LmiBackend.GPU, accelerator, acceleratorCount: count, devices: count,
     deviceMemoryMiB, vcpus, memoryGiB, localNvme: true, pricePerHourUsd,
   };
 }
 
 function inf2(instanceType: string, chips: number, vcpus: number, memoryGiB: number, pricePerHourUsd: number): HostingInstance {
   return {
-    instanceType, backend: 'neuron', accelerator: 'AWS Inferentia2', acceleratorCount: chips,
+    instanceType, backend: LmiBackend.NEURON, accelerator: 'AWS Inferentia2', acceleratorCount: chips,
     devices: chips * NEURONCORES_PER_INF2_CHIP, deviceMemoryMiB: NEURONCORE_V2_MIB, vcpus, memoryGiB,
     localNvme: false, pricePerHourUsd,
   };
@@ -215,7 +215,7 @@ export class LmiInstanceType {
 
   /** The backend it runs, or undefined for a type without facts. */
   public get backend(): LmiBackend | undefined {
-    return this.hostingFacts?.backend as LmiBackend | undefined;
+    return this.hostingFacts?.backend;
   }
 
   /**

@@ -1,10 +1,5 @@
-import type { Backend } from './backend';
-
-/** Numeric types LMI loads weights in. Both take 2 bytes per parameter. */
-export type ModelDtype = 'fp16' | 'bf16';
-
-/** Every ModelDtype, for checks and error messages. */
-export const MODEL_DTYPES: readonly ModelDtype[] = ['fp16', 'bf16'];
+import { LmiBackend } from './backend';
+import { LmiDtype } from './dtype';
 
 /**
  * The facts about a decoder-only LLM that sizing and serving need. Catalog presets fill every
@@ -28,11 +23,11 @@ export interface ModelSpec {
   /** Longest sequence (prompt plus generated tokens) the model was trained for. */
   readonly contextLength: number;
   /** Dtype the weights are published in. */
-  readonly dtype: ModelDtype;
+  readonly dtype: LmiDtype;
   /** Licence, as an SPDX id where one exists. */
   readonly license: string;
   /** Serving backends whose LMI container supports the architecture. */
-  readonly backends: Backend[];
+  readonly backends: LmiBackend[];
   /**
    * The Hub repository is gated (a click-through before download), so the container cannot fetch
    * it without a token: stage the weights in S3 instead.
@@ -64,11 +59,11 @@ export const FALCON_40B: ModelSpec = {
   attentionHeads: 128,
   kvHeads: 8,
   contextLength: 2048,
-  dtype: 'bf16',
+  dtype: LmiDtype.BF16,
   license: 'Apache-2.0',
   // Not on Neuron: transformers-neuronx has no Falcon model (aws-neuron/transformers-neuronx#18,
   // closed 2025-04-08 pointing to NxDI) and the LMI neuronx loader maps no `falcon` type.
-  backends: ['gpu'],
+  backends: [LmiBackend.GPU],
 };
 
 /**
@@ -87,9 +82,9 @@ export const FALCON_7B: ModelSpec = {
   attentionHeads: 71,
   kvHeads: 1,
   contextLength: 2048,
-  dtype: 'bf16',
+  dtype: LmiDtype.BF16,
   license: 'Apache-2.0',
-  backends: ['gpu'],
+  backends: [LmiBackend.GPU],
 };
 
 /**
@@ -108,9 +103,9 @@ export const MISTRAL_7B_INSTRUCT_V02: ModelSpec = {
   attentionHeads: 32,
   kvHeads: 8,
   contextLength: 32768,
-  dtype: 'bf16',
+  dtype: LmiDtype.BF16,
   license: 'Apache-2.0',
-  backends: ['gpu', 'neuron'],
+  backends: [LmiBackend.GPU, LmiBackend.NEURON],
   gated: true,
 };
 
@@ -129,9 +124,9 @@ export const MIXTRAL_8X7B_INSTRUCT: ModelSpec = {
   attentionHeads: 32,
   kvHeads: 8,
   contextLength: 32768,
-  dtype: 'bf16',
+  dtype: LmiDtype.BF16,
   license: 'Apache-2.0',
-  backends: ['gpu', 'neuron'],
+  backends: [LmiBackend.GPU, LmiBackend.NEURON],
   gated: true,
 };
 
@@ -151,9 +146,9 @@ export const ZEPHYR_7B_BETA: ModelSpec = {
   attentionHeads: 32,
   kvHeads: 8,
   contextLength: 32768,
-  dtype: 'bf16',
+  dtype: LmiDtype.BF16,
   license: 'MIT',
-  backends: ['gpu', 'neuron'],
+  backends: [LmiBackend.GPU, LmiBackend.NEURON],
 };
 
 /**
@@ -175,9 +170,9 @@ export const SWALLOW_7B_INSTRUCT: ModelSpec = {
   attentionHeads: 32,
   kvHeads: 32,
   contextLength: 4096,
-  dtype: 'bf16',
+  dtype: LmiDtype.BF16,
   license: 'LLAMA 2 Community License',
-  backends: ['gpu', 'neuron'],
+  backends: [LmiBackend.GPU, LmiBackend.NEURON],
 };
 
 /** Every catalog model preset. */
@@ -191,6 +186,6 @@ export function findModelPreset(name: string): ModelSpec | undefined {
 }
 
 /** True when `model` can be served on `backend`. */
-export function supportsBackend(model: ModelSpec, backend: Backend): boolean {
+export function supportsBackend(model: ModelSpec, backend: LmiBackend): boolean {
   return model.backends.includes(backend);
 }

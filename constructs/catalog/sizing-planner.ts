@@ -1,6 +1,7 @@
-import type { Backend } from './backend';
+import type { LmiBackend } from './backend';
+import type { LmiDtype } from './dtype';
 import type { HostingInstance } from './instances';
-import type { ModelDtype, ModelSpec } from './models';
+import type { ModelSpec } from './models';
 import {
   checkFit, cheapestServingFit, DEVICE_MEMORY_UTILIZATION, GPU_DEFAULT_BATCH, kvCacheBytesPerToken, NEURON_DEFAULT_BATCH, NEURON_SEQUENCE_CAP,
   rankInstances, rankServingFits, RUNTIME_OVERHEAD_GIB_PER_DEVICE, servingDefaults, servingFit, validTensorParallelDegrees, weightMemoryGiB,
@@ -10,9 +11,9 @@ import {
 /** Options of {@link SizingPlanner.rank}: what a fit check looks at besides the model and instance. */
 export interface RankOptions {
   /** Only instances of this serving backend. @default every backend */
-  readonly backend?: Backend;
+  readonly backend?: LmiBackend;
   /** @default the model's dtype */
-  readonly dtype?: ModelDtype;
+  readonly dtype?: LmiDtype;
   /** Longest sequence to serve. @default the model's context length */
   readonly maxSequenceLength?: number;
   /** Sequences whose KV cache must fit at once. @default 1 on GPU, 4 on Neuron */
@@ -28,12 +29,12 @@ export interface ServingFitOptions extends ServingOptions {
 /** Options of {@link SizingPlanner.rankServing} and {@link SizingPlanner.cheapestServing}. */
 export interface ServingRankOptions extends ServingOptions {
   /** Only instances of this serving backend. @default every backend */
-  readonly backend?: Backend;
+  readonly backend?: LmiBackend;
 }
 
 /** The serving settings LmiEndpoint uses, each resolved to a value. */
 export interface ServingSettings {
-  readonly dtype: ModelDtype;
+  readonly dtype: LmiDtype;
   readonly maxRollingBatchSize: number;
   readonly maxSequenceLength: number;
 }
@@ -56,12 +57,12 @@ export class SizingPlanner {
   public static readonly NEURON_SEQUENCE_CAP: number = NEURON_SEQUENCE_CAP;
 
   /** GiB the weights take in `dtype`. @param dtype default: the model's dtype */
-  public static weightMemoryGiB(model: ModelSpec, dtype?: ModelDtype): number {
+  public static weightMemoryGiB(model: ModelSpec, dtype?: LmiDtype): number {
     return weightMemoryGiB(model, dtype);
   }
 
   /** KV-cache bytes one token takes in `dtype`. @param dtype default: the model's dtype */
-  public static kvCacheBytesPerToken(model: ModelSpec, dtype?: ModelDtype): number {
+  public static kvCacheBytesPerToken(model: ModelSpec, dtype?: LmiDtype): number {
     return kvCacheBytesPerToken(model, dtype);
   }
 
@@ -87,7 +88,7 @@ export class SizingPlanner {
   }
 
   /** The serving settings LmiEndpoint would use for the model on a backend. */
-  public static servingSettings(model: ModelSpec, backend: Backend, options?: ServingOptions): ServingSettings {
+  public static servingSettings(model: ModelSpec, backend: LmiBackend, options?: ServingOptions): ServingSettings {
     return servingDefaults(model, backend, options);
   }
 

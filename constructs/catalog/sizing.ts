@@ -1,9 +1,10 @@
-import type { Backend } from './backend';
+import { LmiBackend } from './backend';
+import { LmiDtype } from './dtype';
 import { HOSTING_INSTANCES, type HostingInstance } from './instances';
-import type { ModelDtype, ModelSpec } from './models';
+import type { ModelSpec } from './models';
 
 /** Bytes per parameter and per KV-cache element for each dtype LMI serves in. */
-const DTYPE_BYTES: Readonly<Record<ModelDtype, number>> = { fp16: 2, bf16: 2 };
+const DTYPE_BYTES: Readonly<Record<LmiDtype, number>> = { [LmiDtype.FP16]: 2, [LmiDtype.BF16]: 2 };
 
 /**
  * Share of device memory the serving engine may use. vLLM's `gpu_memory_utilization` defaults
@@ -22,12 +23,12 @@ export const RUNTIME_OVERHEAD_GIB_PER_DEVICE = 1;
 const GIB = 1024 ** 3;
 
 /** Memory the weights take in GiB. */
-export function weightMemoryGiB(model: ModelSpec, dtype: ModelDtype = model.dtype): number {
+export function weightMemoryGiB(model: ModelSpec, dtype: LmiDtype = model.dtype): number {
   return (model.parameters * DTYPE_BYTES[dtype]) / GIB;
 }
 
 /** KV-cache bytes one token takes: keys and values for every layer and KV head. */
-export function kvCacheBytesPerToken(model: ModelSpec, dtype: ModelDtype = model.dtype): number {
+export function kvCacheBytesPerToken(model: ModelSpec, dtype: LmiDtype = model.dtype): number {
   const headDim = model.hiddenSize / model.attentionHeads;
   return 2 * model.layers * model.kvHeads * headDim * DTYPE_BYTES[dtype];
 }
@@ -54,7 +55,7 @@ export const NEURON_TENSOR_PARALLEL_DEGREES: readonly number[] = [1, 2, 4, 8, 12
 export function validTensorParallelDegrees(model: ModelSpec, instance: HostingInstance): number[] {
   const degrees: number[] = [];
   for (let d = 1; d <= instance.devices; d++) {
-    const ok = instance.backend === 'neuron' ? NEURON_TENSOR_PARALLEL_DEGREES.includes(d) : isValidTensorParallelDegree(model, d);
+    const ok = instance.backend === LmiBackend.NEURON ? NEURON_TENSOR_PARALLEL_DEGREES.includes(d) : isValidTensorParallelDegree(model, d);
     if (ok) degrees.push(d);
   }
   return degrees;
@@ -65,7 +66,7 @@ export interface FitOptions {
   /** @default the largest valid degree on the instance */
   readonly tensorParallelDegree?: number;
   /** @default the model's dtype */
-  readonly dtype?: ModelDtype;
+  readonly dtype?: LmiDtype;
   /** Longest sequence to serve. @default the model's context length */
   readonly maxSequenceLength?: number;
   /**
@@ -111,7 +112,7 @@ function round1(n: number): number {
 export function checkFit(model: ModelSpec, instance: HostingInstance, options: FitOptions = {}): FitReport {
   const dtype = options.dtype ?? model.dtype;
   const seq = options.maxSequenceLength ?? model.contextLength;
-  const batch = options.concurrentSequences ?? (instance.backend === 'neuron' ? NEURON_DEFAULT_BATCH : 1);
+  const batch = options.concurrentSequences ?? (instance.backend === LmiBackend.NEURON ? NEURON_DEFAULT_BATCH : 1);
   const weightsGiB = weightMemoryGiB(model, dtype);
   const kvCacheGiB = (kvCacheBytesPerToken(model, dtype) * seq * batch) / GIB;
   const base = { instance, weightsGiB, kvCacheGiB };
@@ -129,7 +130,7 @@ export function checkFit(model: ModelSpec, instance: HostingInstance, options: F
     return {
       ...base, fits: false, tensorParallelDegree: degree, overheadGiB: 0, requiredGiB: weightsGiB + kvCacheGiB, availableGiB: 0,
       headroomGiB: -(weightsGiB + kvCacheGiB),
-      reason: `${requested}: ${instance.backend === 'neuron'
+      reason: `${requested}: ${instance.backend === LmiBackend.NEURON
         ? `transformers-neuronx shards over ${NEURON_TENSOR_PARALLEL_DEGREES.join(', ')} NeuronCores and ${instance.instanceType} has ${instance.devices}`
         : `a degree must divide ${model.attentionHeads} attention heads, divide or be a multiple of ${model.kvHeads} KV heads, and not exceed ${instance.devices} devices`} (valid: ${valid.join(', ') || 'none'})`,
     };
@@ -143,18 +144,18 @@ export function checkFit(model: ModelSpec, instance: HostingInstance, options: F
     ...base, fits, tensorParallelDegree: degree, overheadGiB, requiredGiB, availableGiB, headroomGiB,
     reason: fits ? undefined
       : `needs ${round1(requiredGiB)} GiB (weights ${round1(weightsGiB)} + KV cache ${round1(kvCacheGiB)} + runtime ${round1(overheadGiB)}) `
-        + `but ${degree} x ${instance.accelerator} ${instance.backend === 'neuron' ? 'NeuronCores ' : ''}offer ${round1(availableGiB)} GiB `
+        + `but ${degree} x ${instance.accelerator} ${instance.backend === LmiBackend.NEURON ? 'NeuronCores ' : ''}offer ${round1(availableGiB)} GiB `
         + `(${Math.round(DEVICE_MEMORY_UTILIZATION * 100)}% of ${round1((degree * instance.deviceMemoryMiB) / 1024)} GiB)`,
   };
 }
 
 /** Fit reports for every catalog instance of the backend (or all backends), cheapest first. */
-export function rankInstances(model: ModelSpec, backend?: Backend, options: Omit<FitOptions, 'tensorParallelDegree'> = {}): FitReport[] {
+export function rankInstances(model: ModelSpec, backend?: LmiBackend, options: Omit<FitOptions, 'tensorParallelDegree'> = {}): FitReport[] {
   return rankBy(backend, (i) => checkFit(model, i, options));
 }
 
 /** The fit of every catalog instance (of the backend, if given), cheapest first, unpriced last. */
-function rankBy(backend: Backend | undefined, fit: (instance: HostingInstance) => FitReport): FitReport[] {
+function rankBy(backend: LmiBackend | undefined, fit: (instance: HostingInstance) => FitReport): FitReport[] {
   return HOSTING_INSTANCES
     .filter((i) => backend === undefined || i.backend === backend)
     .map(fit)
@@ -167,13 +168,13 @@ function firstPricedFit(reports: FitReport[]): FitReport | undefined {
 }
 
 /** The cheapest priced catalog instance the model fits, or undefined. */
-export function cheapestFit(model: ModelSpec, backend?: Backend, options: Omit<FitOptions, 'tensorParallelDegree'> = {}): FitReport | undefined {
+export function cheapestFit(model: ModelSpec, backend?: LmiBackend, options: Omit<FitOptions, 'tensorParallelDegree'> = {}): FitReport | undefined {
   return firstPricedFit(rankInstances(model, backend, options));
 }
 
 /** Serving settings that change the memory a model needs; unset ones take the backend's defaults. */
 export interface ServingOptions {
-  readonly dtype?: ModelDtype;
+  readonly dtype?: LmiDtype;
   readonly maxRollingBatchSize?: number;
   readonly maxSequenceLength?: number;
 }
@@ -183,10 +184,10 @@ export interface ServingOptions {
  * (the transformers-neuronx handler's default), a rolling batch of 64 on GPU and 4 on Neuron, and
  * the model's context on GPU, capped at 2048 positions on Neuron.
  */
-export function servingDefaults(model: ModelSpec, backend: Backend, options: ServingOptions = {}): Required<ServingOptions> {
-  const neuron = backend === 'neuron';
+export function servingDefaults(model: ModelSpec, backend: LmiBackend, options: ServingOptions = {}): Required<ServingOptions> {
+  const neuron = backend === LmiBackend.NEURON;
   return {
-    dtype: options.dtype ?? (neuron ? 'fp16' : model.dtype),
+    dtype: options.dtype ?? (neuron ? LmiDtype.FP16 : model.dtype),
     maxRollingBatchSize: options.maxRollingBatchSize ?? (neuron ? NEURON_DEFAULT_BATCH : GPU_DEFAULT_BATCH),
     maxSequenceLength: options.maxSequenceLength ?? (neuron ? Math.min(model.contextLength, NEURON_SEQUENCE_CAP) : model.contextLength),
   };
@@ -202,12 +203,12 @@ export function servingFit(model: ModelSpec, instance: HostingInstance, options:
     tensorParallelDegree: options.tensorParallelDegree,
     dtype: d.dtype,
     maxSequenceLength: d.maxSequenceLength,
-    concurrentSequences: instance.backend === 'neuron' ? d.maxRollingBatchSize : 1,
+    concurrentSequences: instance.backend === LmiBackend.NEURON ? d.maxRollingBatchSize : 1,
   });
 }
 
 /** Serving fits on every catalog instance (of the backend, if given), cheapest first, unpriced last. */
-export function rankServingFits(model: ModelSpec, options: ServingOptions = {}, backend?: Backend): FitReport[] {
+export function rankServingFits(model: ModelSpec, options: ServingOptions = {}, backend?: LmiBackend): FitReport[] {
   return rankBy(backend, (i) => servingFit(model, i, options));
 }
 
@@ -215,7 +216,7 @@ export function rankServingFits(model: ModelSpec, options: ServingOptions = {}, 
  * The cheapest priced catalog instance the model fits as LmiEndpoint serves it, among the instances
  * `eligible` accepts (of the backend, if given).
  */
-export function cheapestServingFit(model: ModelSpec, options: ServingOptions = {}, backend?: Backend,
+export function cheapestServingFit(model: ModelSpec, options: ServingOptions = {}, backend?: LmiBackend,
   eligible: (instance: HostingInstance) => boolean = () => true): FitReport | undefined {
   return firstPricedFit(rankServingFits(model, options, backend).filter((r) => eligible(r.instance)));
 }

@@ -5,7 +5,12 @@
  */
 
 /** Accelerator family of a training instance. */
-export type TrainingAccelerator = 'trainium' | 'gpu';
+export enum TrainingAccelerator {
+  /** AWS Trainium chips (trn1, trn1n): the Neuron Megatron recipe. */
+  TRAINIUM = 'trainium',
+  /** NVIDIA GPUs (p4d, p5): the FSDP recipe. */
+  GPU = 'gpu',
+}
 
 /** Facts about an EC2 training instance type (ParallelCluster compute nodes). */
 export interface TrainingInstance {
@@ -45,20 +50,20 @@ export const TRAINING_PRICES_AS_OF = '2025-06-05';
  */
 export const TRAINING_INSTANCES: readonly TrainingInstance[] = [
   {
-    instanceType: 'trn1.32xlarge', accelerator: 'trainium', acceleratorName: 'AWS Trainium', acceleratorCount: 16,
+    instanceType: 'trn1.32xlarge', accelerator: TrainingAccelerator.TRAINIUM, acceleratorName: 'AWS Trainium', acceleratorCount: 16,
     processesPerNode: 32, peakBf16FlopsPerAccelerator: 190e12, efaInterfaces: 8, efaGbps: 800, memoryGiB: 512, pricePerHourUsd: 21.5,
   },
   {
     // No published on-demand price was re-checked for trn1n.
-    instanceType: 'trn1n.32xlarge', accelerator: 'trainium', acceleratorName: 'AWS Trainium', acceleratorCount: 16,
+    instanceType: 'trn1n.32xlarge', accelerator: TrainingAccelerator.TRAINIUM, acceleratorName: 'AWS Trainium', acceleratorCount: 16,
     processesPerNode: 32, peakBf16FlopsPerAccelerator: 190e12, efaInterfaces: 16, efaGbps: 1600, memoryGiB: 512,
   },
   {
-    instanceType: 'p4d.24xlarge', accelerator: 'gpu', acceleratorName: 'NVIDIA A100 40GB', acceleratorCount: 8,
+    instanceType: 'p4d.24xlarge', accelerator: TrainingAccelerator.GPU, acceleratorName: 'NVIDIA A100 40GB', acceleratorCount: 8,
     processesPerNode: 8, peakBf16FlopsPerAccelerator: 312e12, efaInterfaces: 4, efaGbps: 400, memoryGiB: 1152, pricePerHourUsd: 21.96,
   },
   {
-    instanceType: 'p5.48xlarge', accelerator: 'gpu', acceleratorName: 'NVIDIA H100 80GB', acceleratorCount: 8,
+    instanceType: 'p5.48xlarge', accelerator: TrainingAccelerator.GPU, acceleratorName: 'NVIDIA H100 80GB', acceleratorCount: 8,
     processesPerNode: 8, peakBf16FlopsPerAccelerator: 989e12, efaInterfaces: 32, efaGbps: 3200, memoryGiB: 2048, pricePerHourUsd: 55.04,
   },
 ];

@@ -10,14 +10,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
 import {
-  type HostingInstance, type LmiBackend, type LmiInstanceType, type ModelSpec,
+  type HostingInstance, type LmiBackend, type LmiDtype, type LmiInstanceType, type ModelSpec,
 } from '../catalog';
 import { allowLogsToUseKey } from '../private/logs-key';
 import { ImportedLmiEndpoint, LmiEndpointBase, type ILmiEndpoint, type LmiEndpointAttributes } from './endpoint-base';
 import { renderEnvironment } from './environment';
 import { executionStatements, InlinePolicyGrantee, vpcStatement } from './execution-policy';
 import type { LmiImage } from './image';
-import { ModelWeights, type LmiDtype, type RollingBatch } from './options';
+import { ModelWeights, type RollingBatch } from './options';
 import { checkCapacity, newErrors, resolveProps, resolveWeights, type Resolved } from './props';
 import { ScalableInstanceCount } from './scaling';
 

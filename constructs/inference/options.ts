@@ -7,14 +7,6 @@ import { LmiBackend } from '../catalog';
 import { nagResourceFinding } from '../private/nag';
 import { describe } from '../private/validation';
 
-/** The data type the model is served in: `OPTION_DTYPE`. */
-export enum LmiDtype {
-  /** IEEE half precision. */
-  FP16 = 'fp16',
-  /** bfloat16 (not on Inferentia2's transformers-neuronx handler's default path; GPUs from Ampere on). */
-  BF16 = 'bf16',
-}
-
 /**
  * The LMI rolling-batch (continuous batching) engine: `option.rolling_batch`, sent as
  * `OPTION_ROLLING_BATCH`.

@@ -4,10 +4,10 @@
  */
 import { Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import {
-  BACKENDS, cheapestServingFit, compareVersions, HOSTING_INSTANCES, LmiBackend, MODEL_DTYPES,
+  cheapestServingFit, compareVersions, HOSTING_INSTANCES, LmiBackend, LmiDtype,
   NEURON_TENSOR_PARALLEL_DEGREES, SAGEMAKER_NAME_PATTERN, servingDefaults, servingFit, VARIANT_TIMEOUT_RANGE_S,
   VARIANT_VOLUME_RANGE_GIB, validTensorParallelDegrees, weightMemoryGiB,
-  type HostingInstance, type ModelDtype, type ModelSpec,
+  type HostingInstance, type ModelSpec,
 } from '../catalog';
 import { logRetentionProblem } from '../private/logs-key';
 import { PropErrors, isLiteralNumber } from '../private/validation';
@@ -15,6 +15,10 @@ import { RESERVED_ENVIRONMENT, SECRET_ENVIRONMENT } from './environment';
 import { LmiImage } from './image';
 import type { LmiEndpointProps } from './lmi-endpoint';
 import { RollingBatch, type ModelWeightsConfig } from './options';
+
+/** The enums' values, for checks on values a JavaScript caller passes unchecked, and for messages. */
+const BACKENDS: readonly LmiBackend[] = Object.values(LmiBackend);
+const DTYPES: readonly LmiDtype[] = Object.values(LmiDtype);
 
 /** Models at or above this size take the long start-up defaults. */
 const LARGE_MODEL_PARAMETERS = 20e9;
@@ -25,7 +29,7 @@ export interface Resolved {
   readonly backend: LmiBackend;
   readonly tensorParallelDegree: number;
   readonly rollingBatch: RollingBatch;
-  readonly dtype: ModelDtype;
+  readonly dtype: LmiDtype;
   readonly maxRollingBatchSize: number;
   readonly maxSequenceLength: number;
   readonly healthCheckTimeout: Duration;
@@ -85,7 +89,7 @@ export function resolveProps(props: LmiEndpointProps): Resolved {
     errors.addMessage(`rollingBatch: '${rollingBatch.value}' does not run on ${backend} (${instance.instanceType}); it runs on ${rollingBatch.backends.join(', ')}`);
   }
   const { dtype, maxRollingBatchSize, maxSequenceLength } = servingDefaults(model, backend, servingOptions(props));
-  if (!MODEL_DTYPES.includes(dtype)) errors.add('dtype', dtype, `is not one of ${MODEL_DTYPES.join(', ')}`);
+  if (!DTYPES.includes(dtype)) errors.add('dtype', dtype, `is not one of ${DTYPES.join(', ')}`);
   if (!Token.isUnresolved(maxRollingBatchSize) && (!Number.isInteger(maxRollingBatchSize) || maxRollingBatchSize < 1)) {
     errors.addMessage(`maxRollingBatchSize: ${maxRollingBatchSize} must be a whole number of at least 1`);
   }
@@ -153,8 +157,8 @@ export function resolveProps(props: LmiEndpointProps): Resolved {
 }
 
 /** The serving options as the catalog's sizing functions take them. */
-function servingOptions(props: LmiEndpointProps): { dtype?: ModelDtype; maxRollingBatchSize?: number; maxSequenceLength?: number } {
-  return { dtype: props.dtype as ModelDtype | undefined, maxRollingBatchSize: props.maxRollingBatchSize, maxSequenceLength: props.maxSequenceLength };
+function servingOptions(props: LmiEndpointProps): { dtype?: LmiDtype; maxRollingBatchSize?: number; maxSequenceLength?: number } {
+  return { dtype: props.dtype, maxRollingBatchSize: props.maxRollingBatchSize, maxSequenceLength: props.maxSequenceLength };
 }
 
 /** Checks an autoscaling range; `prefix` names the prop's parent (`autoScaling.` or none). */
@@ -264,7 +268,7 @@ function validateModelSpec(model: ModelSpec, errors: PropErrors): void {
   for (const backend of model.backends) {
     if (!BACKENDS.includes(backend)) errors.add('model.backends', backend, `is not one of ${BACKENDS.join(', ')}`);
   }
-  if (!MODEL_DTYPES.includes(model.dtype)) errors.add('model.dtype', model.dtype, `is not one of ${MODEL_DTYPES.join(', ')}`);
+  if (!DTYPES.includes(model.dtype)) errors.add('model.dtype', model.dtype, `is not one of ${DTYPES.join(', ')}`);
   if (!/^[\w.-]+\/[\w.-]+$/.test(model.huggingFaceId)) {
     errors.add('model.huggingFaceId', model.huggingFaceId, 'must be a Hugging Face repository id such as tiiuae/falcon-40b');
   }

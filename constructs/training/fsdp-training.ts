@@ -2,14 +2,14 @@ import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as fsx from 'aws-cdk-lib/aws-fsx';
 import { Construct } from 'constructs';
-import { fsdpHostMemoryError, planTraining, type TrainingPlan } from '../catalog';
+import { fsdpHostMemoryError, planTraining, TrainingAccelerator, type TrainingPlan } from '../catalog';
 import { PropErrors } from '../private/validation';
 import { ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
 import { checkDataRepositoryDir, FSX_MOUNT_DIR, RecipeScripts } from './recipe-scripts';
 
 /** GPU instance types the FSDP recipe runs on: the GPU types of the training catalog. */
-export const FSDP_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes('gpu');
+export const FSDP_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes(TrainingAccelerator.GPU);
 
 /** Model sizes of train_fsdp.py with their parameter counts (for the plan). */
 export const FSDP_PRESETS: Readonly<Record<string, number>> = {
@@ -77,7 +77,7 @@ export class FsdpTraining extends Construct {
     const preset = props.modelPreset ?? 'gpt3-1.3b';
     const maxSteps = props.maxSteps ?? 5000;
     const errors = new PropErrors('FsdpTraining');
-    const checked = recipeInstance(instanceType, 'gpu');
+    const checked = recipeInstance(instanceType, TrainingAccelerator.GPU);
     if (typeof checked === 'string') errors.addMessage(checked);
     if (!Token.isUnresolved(nodes) && (!Number.isInteger(nodes) || nodes < 1)) errors.add('nodes', nodes, 'must be a whole number of at least 1');
     if (FSDP_PRESETS[preset] === undefined) errors.add('modelPreset', preset, `is not one of ${Object.keys(FSDP_PRESETS).join(', ')}`);

@@ -5,7 +5,7 @@ import type * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import {
-  findMegatronPreset, MEGATRON_GPT3_PRESETS, megatronNodesError, planTraining,
+  findMegatronPreset, MEGATRON_GPT3_PRESETS, megatronNodesError, planTraining, TrainingAccelerator,
   type MegatronGpt3Preset, type TrainingPlan,
 } from '../catalog';
 import { PropErrors } from '../private/validation';
@@ -14,7 +14,7 @@ import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
 import { checkDataRepositoryDir, FSX_MOUNT_DIR, RecipeScripts, SCRIPTS_DIR } from './recipe-scripts';
 
 /** Trainium instance types of the recipe: the Trainium types of the training catalog. */
-export const TRAINIUM_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes('trainium');
+export const TRAINIUM_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes(TrainingAccelerator.TRAINIUM);
 
 /**
  * neuronx-nemo-megatron commit the setup script checks out: the 2.21 release (2024-12-19), the
@@ -73,7 +73,7 @@ export class NeuronMegatronPretraining extends Construct {
     const presetName = props.preset ?? 'gpt3-6.7b';
     const preset = findMegatronPreset(presetName);
     const errors = new PropErrors('NeuronMegatronPretraining');
-    const checked = recipeInstance(instanceType, 'trainium');
+    const checked = recipeInstance(instanceType, TrainingAccelerator.TRAINIUM);
     if (typeof checked === 'string') errors.addMessage(checked);
     const instance = typeof checked === 'string' ? undefined : checked;
     if (!preset) errors.add('preset', presetName, `is not one of ${MEGATRON_GPT3_PRESETS.map((p) => p.name).join(', ')}`);

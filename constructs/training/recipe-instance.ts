@@ -1,4 +1,4 @@
-import { findTrainingInstance, TRAINING_INSTANCES, type TrainingAccelerator, type TrainingInstance } from '../catalog';
+import { findTrainingInstance, TRAINING_INSTANCES, TrainingAccelerator, type TrainingInstance } from '../catalog';
 
 /** The training catalog's instance types of one accelerator family, in catalog order. */
 export function trainingInstanceTypes(accelerator: TrainingAccelerator): string[] {
@@ -6,7 +6,10 @@ export function trainingInstanceTypes(accelerator: TrainingAccelerator): string[
 }
 
 /** The construct of each accelerator family, named when an instance type lands in the wrong recipe. */
-const RECIPE_OF: Readonly<Record<TrainingAccelerator, string>> = { gpu: 'FsdpTraining', trainium: 'NeuronMegatronPretraining' };
+const RECIPE_OF: Readonly<Record<TrainingAccelerator, string>> = {
+  [TrainingAccelerator.GPU]: 'FsdpTraining',
+  [TrainingAccelerator.TRAINIUM]: 'NeuronMegatronPretraining',
+};
 
 /**
  * The catalog entry of `instanceType` when it belongs to a recipe of `accelerator`; otherwise an
@@ -15,7 +18,7 @@ const RECIPE_OF: Readonly<Record<TrainingAccelerator, string>> = { gpu: 'FsdpTra
 export function recipeInstance(instanceType: string, accelerator: TrainingAccelerator): TrainingInstance | string {
   const instance = findTrainingInstance(instanceType);
   if (instance?.accelerator === accelerator) return instance;
-  const other = instance ? ` (a ${instance.accelerator === 'gpu' ? 'GPU' : 'Trainium'} type: use ${RECIPE_OF[instance.accelerator]})` : '';
-  const family = accelerator === 'gpu' ? 'GPU' : 'Trainium';
+  const other = instance ? ` (a ${instance.accelerator === TrainingAccelerator.GPU ? 'GPU' : 'Trainium'} type: use ${RECIPE_OF[instance.accelerator]})` : '';
+  const family = accelerator === TrainingAccelerator.GPU ? 'GPU' : 'Trainium';
   return `instanceType: '${instanceType}' is not a ${family} type of this recipe${other}; use ${trainingInstanceTypes(accelerator).join(' or ')}`;
 }

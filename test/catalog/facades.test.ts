@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as api from '../../constructs';
 import {
-  cheapestServingFit, FALCON_40B, findHostingInstance, KENDRA_INDEX_ID_PATTERN, MEGATRON_GPT3_PRESETS, MODEL_PRESETS, planTraining,
-  rankInstances, SAGEMAKER_NAME_PATTERN, VARIANT_VOLUME_RANGE_GIB,
+  cheapestServingFit, FALCON_40B, findHostingInstance, KENDRA_INDEX_ID_PATTERN, LmiBackend, LmiDtype, MEGATRON_GPT3_PRESETS,
+  MODEL_PRESETS, planTraining, rankInstances, SAGEMAKER_NAME_PATTERN, VARIANT_VOLUME_RANGE_GIB,
 } from '../../constructs/catalog';
 import { FSDP_PRESETS } from '../../constructs/training/fsdp-training';
 
@@ -46,10 +46,10 @@ describe('SizingPlanner', () => {
 
   test('answers as the sizing functions do', () => {
     expect(SizingPlanner.fit(FALCON_40B, g5).fits).toBe(true);
-    expect(SizingPlanner.rank(FALCON_40B, { backend: 'gpu' })).toEqual(rankInstances(FALCON_40B, 'gpu', {}));
-    expect(SizingPlanner.cheapestServing(FALCON_40B, { backend: 'gpu' })).toEqual(cheapestServingFit(FALCON_40B, {}, 'gpu'));
+    expect(SizingPlanner.rank(FALCON_40B, { backend: LmiBackend.GPU })).toEqual(rankInstances(FALCON_40B, LmiBackend.GPU, {}));
+    expect(SizingPlanner.cheapestServing(FALCON_40B, { backend: LmiBackend.GPU })).toEqual(cheapestServingFit(FALCON_40B, {}, LmiBackend.GPU));
     expect(SizingPlanner.cheapest(FALCON_40B)?.fits).toBe(true);
-    expect(SizingPlanner.servingSettings(FALCON_40B, 'neuron')).toEqual({ dtype: 'fp16', maxRollingBatchSize: 4, maxSequenceLength: 2048 });
+    expect(SizingPlanner.servingSettings(FALCON_40B, LmiBackend.NEURON)).toEqual({ dtype: LmiDtype.FP16, maxRollingBatchSize: 4, maxSequenceLength: 2048 });
     expect(SizingPlanner.tensorParallelDegrees(FALCON_40B, g5)).toEqual([1, 2, 4, 8]);
     expect(SizingPlanner.weightMemoryGiB(FALCON_40B)).toBeCloseTo((41.8e9 * 2) / 1024 ** 3);
   });

@@ -1,6 +1,7 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import {
-  BACKENDS, compareVersions, ecrDomainSuffix, imageAccount, imageRegions, imageUri, LMI_IMAGES, LMI_REPOSITORY, supportedImageTags,
+  compareVersions, ecrDomainSuffix, imageAccount, imageRegions, imageUri, LMI_IMAGES, LMI_REPOSITORY, LmiBackend,
+  supportedImageTags,
 } from '../../constructs/catalog';
 
 const GPU = LMI_IMAGES.gpu;
@@ -10,16 +11,16 @@ const ISO_REGIONS = ['eu-isoe-west-1', 'us-iso-east-1', 'us-isob-east-1', 'us-is
 describe('LMI_IMAGES', () => {
   test('both families live in the djl-inference repository', () => {
     expect(LMI_REPOSITORY).toBe('djl-inference');
-    for (const backend of BACKENDS) {
+    for (const backend of Object.values(LmiBackend)) {
       expect(imageUri(backend, LMI_IMAGES[backend].defaultTag, 'us-east-1')).toBe(`763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:${LMI_IMAGES[backend].defaultTag}`);
     }
   });
 
-  test.each(BACKENDS)('the %s family is keyed by its own backend', (backend) => {
+  test.each(Object.values(LmiBackend))('the %s family is keyed by its own backend', (backend) => {
     expect(LMI_IMAGES[backend].backend).toBe(backend);
   });
 
-  test.each(BACKENDS)('the %s default tag is one of its supported tags', (backend) => {
+  test.each(Object.values(LmiBackend))('the %s default tag is one of its supported tags', (backend) => {
     const family = LMI_IMAGES[backend];
     expect(Object.keys(family.tags)).toContain(family.defaultTag);
     expect(supportedImageTags(backend)).toContain(family.defaultTag);
@@ -30,14 +31,14 @@ describe('LMI_IMAGES', () => {
     expect(NEURON.tags[NEURON.defaultTag].containerVersion).toBe('0.29.0');
   });
 
-  test.each(BACKENDS)('every %s tag starts with its container version', (backend) => {
+  test.each(Object.values(LmiBackend))('every %s tag starts with its container version', (backend) => {
     for (const [tag, entry] of Object.entries(LMI_IMAGES[backend].tags)) {
       expect(tag.startsWith(`${entry.containerVersion}-`)).toBe(true);
       expect(entry.containerVersion).toMatch(/^\d+\.\d+\.\d+$/);
     }
   });
 
-  test.each(BACKENDS)('every %s tag\'s missing regions are regions of its registry table', (backend) => {
+  test.each(Object.values(LmiBackend))('every %s tag\'s missing regions are regions of its registry table', (backend) => {
     const family = LMI_IMAGES[backend];
     for (const entry of Object.values(family.tags)) {
       for (const region of entry.missingRegions ?? []) {
@@ -46,7 +47,7 @@ describe('LMI_IMAGES', () => {
     }
   });
 
-  test.each(BACKENDS)('every %s registry account is a 12-digit id', (backend) => {
+  test.each(Object.values(LmiBackend))('every %s registry account is a 12-digit id', (backend) => {
     for (const account of Object.values(LMI_IMAGES[backend].registries)) {
       expect(account).toMatch(/^\d{12}$/);
     }
@@ -63,26 +64,26 @@ describe('LMI_IMAGES', () => {
   test('ap-east-2 is left out of both families', () => {
     expect(GPU.registries['ap-east-2']).toBeUndefined();
     expect(NEURON.registries['ap-east-2']).toBeUndefined();
-    expect(imageAccount('gpu', GPU.defaultTag, 'ap-east-2')).toBeUndefined();
-    expect(imageAccount('neuron', NEURON.defaultTag, 'ap-east-2')).toBeUndefined();
+    expect(imageAccount(LmiBackend.GPU, GPU.defaultTag, 'ap-east-2')).toBeUndefined();
+    expect(imageAccount(LmiBackend.NEURON, NEURON.defaultTag, 'ap-east-2')).toBeUndefined();
   });
 
-  test.each(BACKENDS)('China regions use account 727897471807 on %s', (backend) => {
+  test.each(Object.values(LmiBackend))('China regions use account 727897471807 on %s', (backend) => {
     const family = LMI_IMAGES[backend];
     expect(family.registries['cn-north-1']).toBe('727897471807');
     expect(family.registries['cn-northwest-1']).toBe('727897471807');
     expect(imageAccount(backend, family.defaultTag, 'cn-north-1')).toBe('727897471807');
   });
 
-  test.each(BACKENDS)('us-east-1 resolves to 763104351884 on %s', (backend) => {
+  test.each(Object.values(LmiBackend))('us-east-1 resolves to 763104351884 on %s', (backend) => {
     expect(imageAccount(backend, LMI_IMAGES[backend].defaultTag, 'us-east-1')).toBe('763104351884');
   });
 });
 
 describe('imageRegions', () => {
   test('removes the regions a tag is missing from', () => {
-    const old = imageRegions('gpu', '0.29.0-lmi11.0.0-cu124');
-    const current = imageRegions('gpu', '0.35.0-lmi17.0.0-cu128');
+    const old = imageRegions(LmiBackend.GPU, '0.29.0-lmi11.0.0-cu124');
+    const current = imageRegions(LmiBackend.GPU, '0.35.0-lmi17.0.0-cu128');
     expect(old).not.toContain('us-iso-east-1');
     expect(current).toContain('us-iso-east-1');
     for (const region of ISO_REGIONS) {
@@ -93,45 +94,45 @@ describe('imageRegions', () => {
   });
 
   test('returns every registry region, sorted, for a tag that misses none', () => {
-    const regions = imageRegions('neuron', '0.29.0-neuronx-sdk2.19.1');
+    const regions = imageRegions(LmiBackend.NEURON, '0.29.0-neuronx-sdk2.19.1');
     expect(regions).toEqual(Object.keys(NEURON.registries).sort());
     expect(regions).toEqual([...regions].sort());
     expect(regions).toContain('us-isof-south-1');
   });
 
   test('throws when the tag is not supported', () => {
-    expect(() => imageRegions('gpu', '0.28.0-lmi10.0.0-cu124')).toThrow(/not a supported gpu LMI tag/);
-    expect(() => imageRegions('neuron', '0.35.0-lmi17.0.0-cu128')).toThrow(/not a supported/);
+    expect(() => imageRegions(LmiBackend.GPU, '0.28.0-lmi10.0.0-cu124')).toThrow(/not a supported gpu LMI tag/);
+    expect(() => imageRegions(LmiBackend.NEURON, '0.35.0-lmi17.0.0-cu128')).toThrow(/not a supported/);
   });
 
   test('throws an error naming the supported tags', () => {
-    expect(() => imageRegions('neuron', 'latest')).toThrow(/supported: 0\.29\.0-neuronx-sdk2\.19\.1, 0\.28\.0/);
+    expect(() => imageRegions(LmiBackend.NEURON, 'latest')).toThrow(/supported: 0\.29\.0-neuronx-sdk2\.19\.1, 0\.28\.0/);
   });
 });
 
 describe('imageAccount', () => {
   test('returns undefined for a region without that family', () => {
     expect(GPU.registries['af-south-1']).toBe('626614931356');
-    expect(imageAccount('gpu', GPU.defaultTag, 'af-south-1')).toBe('626614931356');
-    expect(imageAccount('neuron', NEURON.defaultTag, 'af-south-1')).toBeUndefined();
+    expect(imageAccount(LmiBackend.GPU, GPU.defaultTag, 'af-south-1')).toBe('626614931356');
+    expect(imageAccount(LmiBackend.NEURON, NEURON.defaultTag, 'af-south-1')).toBeUndefined();
   });
 
   test('returns undefined for a region that lacks that tag', () => {
-    expect(imageAccount('gpu', '0.32.0-lmi14.0.0-cu126', 'us-iso-east-1')).toBeUndefined();
-    expect(imageAccount('gpu', '0.33.0-lmi15.0.0-cu128', 'us-iso-east-1')).toBe('886529160074');
+    expect(imageAccount(LmiBackend.GPU, '0.32.0-lmi14.0.0-cu126', 'us-iso-east-1')).toBeUndefined();
+    expect(imageAccount(LmiBackend.GPU, '0.33.0-lmi15.0.0-cu128', 'us-iso-east-1')).toBe('886529160074');
   });
 
   test('returns the regional account outside the shared one', () => {
-    expect(imageAccount('gpu', GPU.defaultTag, 'ap-east-1')).toBe('871362719292');
-    expect(imageAccount('neuron', NEURON.defaultTag, 'ap-south-2')).toBe('772153158452');
+    expect(imageAccount(LmiBackend.GPU, GPU.defaultTag, 'ap-east-1')).toBe('871362719292');
+    expect(imageAccount(LmiBackend.NEURON, NEURON.defaultTag, 'ap-south-2')).toBe('772153158452');
   });
 
   test('returns undefined for an unknown region', () => {
-    expect(imageAccount('gpu', GPU.defaultTag, 'mars-north-1')).toBeUndefined();
+    expect(imageAccount(LmiBackend.GPU, GPU.defaultTag, 'mars-north-1')).toBeUndefined();
   });
 
   test('throws when the tag is not supported', () => {
-    expect(() => imageAccount('gpu', 'nope', 'us-east-1')).toThrow(/not a supported/);
+    expect(() => imageAccount(LmiBackend.GPU, 'nope', 'us-east-1')).toThrow(/not a supported/);
   });
 });
 
@@ -159,7 +160,7 @@ describe('compareVersions', () => {
 });
 
 describe('supportedImageTags', () => {
-  test.each(BACKENDS)('lists the %s tags newest first', (backend) => {
+  test.each(Object.values(LmiBackend))('lists the %s tags newest first', (backend) => {
     const tags = supportedImageTags(backend);
     expect(tags.length).toBeGreaterThan(1);
     const versions = tags.map((t) => LMI_IMAGES[backend].tags[t].containerVersion);
@@ -169,9 +170,9 @@ describe('supportedImageTags', () => {
   });
 
   test('GPU tags start at 0.29.0 and Neuron tags at 0.27.0', () => {
-    expect(supportedImageTags('gpu')[0]).toBe('0.36.0-lmi27.0.0-cu130');
-    expect(supportedImageTags('gpu').at(-1)).toBe('0.29.0-lmi11.0.0-cu124');
-    expect(supportedImageTags('neuron')).toEqual([
+    expect(supportedImageTags(LmiBackend.GPU)[0]).toBe('0.36.0-lmi27.0.0-cu130');
+    expect(supportedImageTags(LmiBackend.GPU).at(-1)).toBe('0.29.0-lmi11.0.0-cu124');
+    expect(supportedImageTags(LmiBackend.NEURON)).toEqual([
       '0.29.0-neuronx-sdk2.19.1', '0.28.0-neuronx-sdk2.18.2', '0.27.0-neuronx-sdk2.18.1',
     ]);
   });
@@ -191,9 +192,9 @@ describe('image URIs', () => {
   });
 
   test('imageUri builds the host of the partition and is undefined where the tag is missing', () => {
-    expect(imageUri('gpu', '0.35.0-lmi17.0.0-cu128', 'cn-northwest-1')).toBe('727897471807.dkr.ecr.cn-northwest-1.amazonaws.com.cn/djl-inference:0.35.0-lmi17.0.0-cu128');
-    expect(imageUri('gpu', '0.35.0-lmi17.0.0-cu128', 'us-iso-east-1')).toBe('886529160074.dkr.ecr.us-iso-east-1.c2s.ic.gov/djl-inference:0.35.0-lmi17.0.0-cu128');
-    expect(imageUri('gpu', '0.29.0-lmi11.0.0-cu124', 'us-iso-east-1')).toBeUndefined();
-    expect(imageUri('neuron', LMI_IMAGES.neuron.defaultTag, 'af-south-1')).toBeUndefined();
+    expect(imageUri(LmiBackend.GPU, '0.35.0-lmi17.0.0-cu128', 'cn-northwest-1')).toBe('727897471807.dkr.ecr.cn-northwest-1.amazonaws.com.cn/djl-inference:0.35.0-lmi17.0.0-cu128');
+    expect(imageUri(LmiBackend.GPU, '0.35.0-lmi17.0.0-cu128', 'us-iso-east-1')).toBe('886529160074.dkr.ecr.us-iso-east-1.c2s.ic.gov/djl-inference:0.35.0-lmi17.0.0-cu128');
+    expect(imageUri(LmiBackend.GPU, '0.29.0-lmi11.0.0-cu124', 'us-iso-east-1')).toBeUndefined();
+    expect(imageUri(LmiBackend.NEURON, LMI_IMAGES.neuron.defaultTag, 'af-south-1')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import {
-  BACKENDS, FALCON_40B, FALCON_7B, findModelPreset, MISTRAL_7B_INSTRUCT_V02, MIXTRAL_8X7B_INSTRUCT, MODEL_PRESETS,
+  FALCON_40B, FALCON_7B, findModelPreset, LmiBackend, LmiDtype, MISTRAL_7B_INSTRUCT_V02, MIXTRAL_8X7B_INSTRUCT, MODEL_PRESETS,
   supportsBackend, SWALLOW_7B_INSTRUCT, ZEPHYR_7B_BETA,
 } from '../../constructs/catalog';
 
@@ -39,7 +39,7 @@ describe('MODEL_PRESETS', () => {
     expect(model.backends.length).toBeGreaterThan(0);
     expect(new Set(model.backends).size).toBe(model.backends.length);
     for (const b of model.backends) {
-      expect(BACKENDS).toContain(b);
+      expect(Object.values(LmiBackend)).toContain(b);
     }
   });
 
@@ -60,13 +60,13 @@ describe('FALCON_40B', () => {
     expect(FALCON_40B.kvHeads).toBe(8);
     expect(FALCON_40B.contextLength).toBe(2048);
     expect(FALCON_40B.parameters).toBe(41.8e9);
-    expect(FALCON_40B.dtype).toBe('bf16');
+    expect(FALCON_40B.dtype).toBe(LmiDtype.BF16);
   });
 
   test('is served on GPU only, not on Neuron', () => {
-    expect(FALCON_40B.backends).toEqual(['gpu']);
-    expect(supportsBackend(FALCON_40B, 'gpu')).toBe(true);
-    expect(supportsBackend(FALCON_40B, 'neuron')).toBe(false);
+    expect(FALCON_40B.backends).toEqual([LmiBackend.GPU]);
+    expect(supportsBackend(FALCON_40B, LmiBackend.GPU)).toBe(true);
+    expect(supportsBackend(FALCON_40B, LmiBackend.NEURON)).toBe(false);
   });
 });
 
@@ -75,17 +75,17 @@ describe('FALCON_7B', () => {
     expect(FALCON_7B.attentionHeads).toBe(71);
     expect(FALCON_7B.kvHeads).toBe(1);
     expect(FALCON_7B.hiddenSize / FALCON_7B.attentionHeads).toBe(64);
-    expect(supportsBackend(FALCON_7B, 'neuron')).toBe(false);
+    expect(supportsBackend(FALCON_7B, LmiBackend.NEURON)).toBe(false);
   });
 });
 
 describe('SWALLOW_7B_INSTRUCT', () => {
   test('is an ungated Japanese Llama-2 instruction model with the config.json architecture, servable on Neuron', () => {
     expect(SWALLOW_7B_INSTRUCT).toMatchObject({
-      huggingFaceId: 'tokyotech-llm/Swallow-7b-instruct-hf', layers: 32, hiddenSize: 4096, attentionHeads: 32, kvHeads: 32, contextLength: 4096, dtype: 'bf16',
+      huggingFaceId: 'tokyotech-llm/Swallow-7b-instruct-hf', layers: 32, hiddenSize: 4096, attentionHeads: 32, kvHeads: 32, contextLength: 4096, dtype: LmiDtype.BF16,
     });
     expect(SWALLOW_7B_INSTRUCT.gated ?? false).toBe(false);
-    expect(supportsBackend(SWALLOW_7B_INSTRUCT, 'neuron')).toBe(true);
+    expect(supportsBackend(SWALLOW_7B_INSTRUCT, LmiBackend.NEURON)).toBe(true);
   });
 });
 
@@ -105,15 +105,15 @@ describe('findModelPreset', () => {
 describe('supportsBackend', () => {
   test('Mistral-architecture presets support both backends', () => {
     for (const model of [ZEPHYR_7B_BETA, MISTRAL_7B_INSTRUCT_V02, MIXTRAL_8X7B_INSTRUCT]) {
-      expect(supportsBackend(model, 'gpu')).toBe(true);
-      expect(supportsBackend(model, 'neuron')).toBe(true);
+      expect(supportsBackend(model, LmiBackend.GPU)).toBe(true);
+      expect(supportsBackend(model, LmiBackend.NEURON)).toBe(true);
     }
   });
 
   test('follows the backends of a custom model', () => {
-    const neuronOnly = { ...ZEPHYR_7B_BETA, name: 'custom', backends: ['neuron' as const] };
-    expect(supportsBackend(neuronOnly, 'neuron')).toBe(true);
-    expect(supportsBackend(neuronOnly, 'gpu')).toBe(false);
-    expect(supportsBackend({ ...neuronOnly, backends: [] }, 'neuron')).toBe(false);
+    const neuronOnly = { ...ZEPHYR_7B_BETA, name: 'custom', backends: [LmiBackend.NEURON] };
+    expect(supportsBackend(neuronOnly, LmiBackend.NEURON)).toBe(true);
+    expect(supportsBackend(neuronOnly, LmiBackend.GPU)).toBe(false);
+    expect(supportsBackend({ ...neuronOnly, backends: [] }, LmiBackend.NEURON)).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import {
-  BACKENDS, checkFit, cheapestFit, cheapestServingFit, DEVICE_MEMORY_UTILIZATION, FALCON_40B, FALCON_7B, findHostingInstance, HOSTING_INSTANCES,
-  isValidTensorParallelDegree, kvCacheBytesPerToken, MODEL_PRESETS, NEURON_DEFAULT_BATCH, rankInstances,
-  RUNTIME_OVERHEAD_GIB_PER_DEVICE, validTensorParallelDegrees, weightMemoryGiB, ZEPHYR_7B_BETA,
-  type FitReport, type HostingInstance, type ModelSpec,
+  cheapestFit, cheapestServingFit, checkFit, DEVICE_MEMORY_UTILIZATION, FALCON_40B, FALCON_7B, findHostingInstance, type FitReport,
+  HOSTING_INSTANCES, type HostingInstance, isValidTensorParallelDegree, kvCacheBytesPerToken, LmiBackend, LmiDtype, MODEL_PRESETS,
+  type ModelSpec, NEURON_DEFAULT_BATCH, rankInstances, RUNTIME_OVERHEAD_GIB_PER_DEVICE, validTensorParallelDegrees, weightMemoryGiB,
+  ZEPHYR_7B_BETA,
 } from '../../constructs/catalog';
 
 const GIB = 1024 ** 3;
@@ -36,7 +36,7 @@ describe('weightMemoryGiB', () => {
   });
 
   test('fp16 takes the same 2 bytes per parameter as bf16', () => {
-    expect(weightMemoryGiB(FALCON_40B, 'fp16')).toBeCloseTo(weightMemoryGiB(FALCON_40B, 'bf16'), 9);
+    expect(weightMemoryGiB(FALCON_40B, LmiDtype.FP16)).toBeCloseTo(weightMemoryGiB(FALCON_40B, LmiDtype.BF16), 9);
   });
 });
 
@@ -141,7 +141,7 @@ describe('checkFit', () => {
     expect(report.headroomGiB).toBeCloseTo(checkFit(FALCON_40B, G5_12XL).headroomGiB, 9);
   });
 
-  test.each(HOSTING_INSTANCES.filter((i) => i.backend === 'neuron').map((i) => [i.instanceType, i] as const))(
+  test.each(HOSTING_INSTANCES.filter((i) => i.backend === LmiBackend.NEURON).map((i) => [i.instanceType, i] as const))(
     'Falcon-40B is refused on %s as not supported', (_type, instance) => {
       const report = checkFit(FALCON_40B, instance);
       expect(report.fits).toBe(false);
@@ -235,7 +235,7 @@ describe('catalog cross-checks', () => {
       }
     });
 
-  test.each(MODEL_PRESETS.flatMap((m) => BACKENDS.filter((b) => !m.backends.includes(b)).map((b) => [m.name, b, m] as const)))(
+  test.each(MODEL_PRESETS.flatMap((m) => Object.values(LmiBackend).filter((b) => !m.backends.includes(b)).map((b) => [m.name, b, m] as const)))(
     '%s fits no instance of the backend %s it does not support', (_name, backend, model) => {
       const reports = rankInstances(model, backend);
       expect(reports.length).toBeGreaterThan(0);
@@ -247,8 +247,8 @@ describe('catalog cross-checks', () => {
 
   test('the Falcon presets fit no Neuron instance', () => {
     for (const model of [FALCON_40B, FALCON_7B]) {
-      expect(rankInstances(model, 'neuron').some((r) => r.fits)).toBe(false);
-      expect(cheapestFit(model, 'neuron')).toBeUndefined();
+      expect(rankInstances(model, LmiBackend.NEURON).some((r) => r.fits)).toBe(false);
+      expect(cheapestFit(model, LmiBackend.NEURON)).toBeUndefined();
     }
   });
 });
@@ -272,7 +272,7 @@ describe('rankInstances', () => {
     expect(reports[0].instance.instanceType).toBe('ml.inf2.xlarge');
   });
 
-  test.each(BACKENDS)('filters to the %s backend and keeps the price order', (backend) => {
+  test.each(Object.values(LmiBackend))('filters to the %s backend and keeps the price order', (backend) => {
     const reports = rankInstances(ZEPHYR_7B_BETA, backend);
     expect(reports).toHaveLength(HOSTING_INSTANCES.filter((i) => i.backend === backend).length);
     expect(reports.every((r) => r.instance.backend === backend)).toBe(true);
@@ -280,7 +280,7 @@ describe('rankInstances', () => {
   });
 
   test('passes the fit options to every check', () => {
-    const reports = rankInstances(ZEPHYR_7B_BETA, 'neuron', { maxSequenceLength: 2048, concurrentSequences: 4 });
+    const reports = rankInstances(ZEPHYR_7B_BETA, LmiBackend.NEURON, { maxSequenceLength: 2048, concurrentSequences: 4 });
     for (const r of reports) {
       expect(r.kvCacheGiB).toBeCloseTo(1, 9);
     }
@@ -293,7 +293,7 @@ describe('cheapestFit', () => {
     expect(best).toBeDefined();
     if (!best) return;
     expect(best.fits).toBe(true);
-    expect(best.instance.backend).toBe('gpu');
+    expect(best.instance.backend).toBe(LmiBackend.GPU);
     expect(best.instance.pricePerHourUsd).toBeDefined();
     expect(best.instance.devices).toBe(8);
     const price = best.instance.pricePerHourUsd as number;
@@ -304,16 +304,16 @@ describe('cheapestFit', () => {
   });
 
   test('Zephyr-7B on Neuron at the Inf2 recipe\'s 2048 positions: ml.inf2.xlarge (one chip, 2 NeuronCores)', () => {
-    const best = cheapestFit(ZEPHYR_7B_BETA, 'neuron', { maxSequenceLength: 2048 });
+    const best = cheapestFit(ZEPHYR_7B_BETA, LmiBackend.NEURON, { maxSequenceLength: 2048 });
     expect(best).toBeDefined();
     expect(best?.instance.instanceType).toBe('ml.inf2.xlarge');
-    expect(best?.instance.backend).toBe('neuron');
+    expect(best?.instance.backend).toBe(LmiBackend.NEURON);
     expect(best?.instance.devices).toBe(2);
     expect(best?.tensorParallelDegree).toBe(2);
   });
 
   test('Zephyr-7B on Neuron at its full 32k context and batch 4 needs ml.inf2.24xlarge', () => {
-    const best = cheapestFit(ZEPHYR_7B_BETA, 'neuron');
+    const best = cheapestFit(ZEPHYR_7B_BETA, LmiBackend.NEURON);
     expect(best?.instance.instanceType).toBe('ml.inf2.24xlarge');
     expect(best?.tensorParallelDegree).toBe(12);
   });
@@ -338,6 +338,6 @@ describe('cheapestServingFit', () => {
     expect(cheapestServingFit(FALCON_40B)?.instance.instanceType).toBe('ml.g6.48xlarge');
     expect(cheapestServingFit(ZEPHYR_7B_BETA)?.instance.instanceType).toBe('ml.inf2.xlarge');
     expect(cheapestServingFit(ZEPHYR_7B_BETA, {}, undefined, (i) => i.localNvme)?.instance.instanceType).toBe('ml.g6.12xlarge');
-    expect(cheapestServingFit(FALCON_40B, {}, 'neuron')).toBeUndefined();
+    expect(cheapestServingFit(FALCON_40B, {}, LmiBackend.NEURON)).toBeUndefined();
   });
 });

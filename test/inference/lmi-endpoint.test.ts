@@ -61,7 +61,7 @@ describe('LmiEndpoint defaults', () => {
         },
       },
     });
-    expect(endpoint.backend).toBe('gpu');
+    expect(endpoint.backend).toBe(LmiBackend.GPU);
     expect(endpoint.tensorParallelDegree).toBe(8);
   });
 
@@ -242,7 +242,7 @@ describe('LmiEndpoint on Inferentia2', () => {
         Image: { 'Fn::Join': ['', Match.arrayWith(['/djl-inference:0.29.0-neuronx-sdk2.19.1'])] },
       },
     });
-    expect(endpoint.backend).toBe('neuron');
+    expect(endpoint.backend).toBe(LmiBackend.NEURON);
   });
 
   test('EBS-only instance: volume size and a rotating, retained KMS key on the endpoint config', () => {
