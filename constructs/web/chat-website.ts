@@ -272,10 +272,10 @@ export class RagChatWebsite extends Construct {
       });
     }
     if (!props.geoRestriction) {
-      distribution.acknowledge({ id: 'AwsSolutions-CFR1', reason: 'Geo restriction is opt-in (geoRestriction); the page and the API require a Cognito sign-in.' });
+      distribution.acknowledge({ id: 'AwsSolutions-CFR1', reason: 'Geo restriction is opt-in (geoRestriction); the page itself is public static files holding no data (config.json only names the public app client, pool and API path), and the API behind the same distribution answers only requests with a Cognito token.' });
     }
     if (!props.webAclArn) {
-      distribution.acknowledge({ id: 'AwsSolutions-CFR2', reason: 'WAF is opt-in (webAclArn: a CLOUDFRONT-scope web ACL lives in us-east-1); the API is throttled and requires a Cognito sign-in.' });
+      distribution.acknowledge({ id: 'AwsSolutions-CFR2', reason: 'WAF is opt-in (webAclArn: a CLOUDFRONT-scope web ACL lives in us-east-1); the page is public static files served from the cache, and the API behind the same distribution is throttled at its stage and answers only requests with a Cognito token.' });
     }
     // The KMS key policy lets CloudFront (any distribution of this account) decrypt: a policy naming
     // this distribution would make the key, the bucket and the distribution depend on each other.
