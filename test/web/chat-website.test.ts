@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, type App, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, type App, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -258,6 +258,24 @@ test('config.json carries the RagApi\'s own question and history limits', () => 
   new RagChatWebsite(g.stack, 'Chat', { api: g.rag, userPool: g.userPool });
   expect(deployedConfig(g.stack, templateOf(g.stack)).config).toMatchObject({ maxQuestionLength: 500, maxHistoryTurns: 4, maxHistoryChars: 3000 });
   expect([g.rag.maxQuestionLength, g.rag.maxHistoryTurns, g.rag.maxHistoryChars]).toEqual([500, 4, 3000]);
+});
+
+test('a limit given as a deploy-time number (a parameter) goes into config.json as a JSON number', () => {
+  const { stack } = testStack();
+  const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abcdefghi');
+  const turns = new CfnParameter(stack, 'Turns', { type: 'Number', default: 4 }).valueAsNumber;
+  const rag = new RagApi(stack, 'Rag', {
+    retriever: KendraIndex.fromIndexId(stack, 'Index', '0123abcd-4567-89ef-0123-456789abcdef'), endpoint, authorization: RagApiAuthorization.cognito(userPool), maxHistoryTurns: turns,
+  });
+  new RagChatWebsite(stack, 'Chat', { api: rag, userPool });
+  const template = templateOf(stack);
+  const props = (Object.values(template.findResources('Custom::CDKBucketDeployment'))[0] as { Properties: { SourceObjectKeys: string[]; SourceMarkers: Array<Record<string, unknown>> } }).Properties;
+  const index = props.SourceMarkers.findIndex((m) => Object.keys(m).length > 0);
+  const text = fs.readFileSync(path.join((stack.node.root as App).outdir, `asset.${props.SourceObjectKeys[index].replace(/\.zip$/, '')}`, 'config.json'), 'utf-8');
+  // The deployment replaces the marker with the parameter's value: unquoted, it is a number.
+  const marker = /"maxHistoryTurns":(<<marker:0xbaba:\d+>>)[,}]/.exec(text)?.[1];
+  expect(marker).toBeDefined();
+  expect(props.SourceMarkers[index][marker!]).toEqual({ Ref: 'Turns' });
 });
 
 describe('RagChatWebsite errors', () => {
