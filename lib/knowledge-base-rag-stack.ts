@@ -83,7 +83,7 @@ export class KnowledgeBaseRagStack extends Stack {
       allowedOrigins: props.allowedOrigins,
       waf: props.waf,
     });
-    this.chat = new RagChatWebsite(this, 'Chat', { api: this.api.api, userPool: users.userPool });
+    this.chat = new RagChatWebsite(this, 'Chat', { api: this.api, userPool: users.userPool });
     addChatOutputs(this, this.api, this.chat, users);
     if (props.description === undefined) {
       // Cognito Plus feature plan: $0.02 per monthly active user, no free tier (Amazon Cognito pricing page).

@@ -173,11 +173,20 @@ export class RagApi extends Construct {
    * stack (retention, KMS) before the stage, so API Gateway does not create one that keeps logs forever.
    */
   public readonly executionLogGroup: logs.ILogGroup;
+  /** The longest question the API accepts, in characters (`maxQuestionLength`). */
+  public readonly maxQuestionLength: number;
+  /** The most chat-history turns the API accepts (`maxHistoryTurns`). */
+  public readonly maxHistoryTurns: number;
+  /** The most characters of chat history the API accepts, all turns together (`maxHistoryChars`). */
+  public readonly maxHistoryChars: number;
 
   constructor(scope: Construct, id: string, props: RagApiProps) {
     super(scope, id);
     validate(props);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    this.maxQuestionLength = props.maxQuestionLength ?? CONFIG_DEFAULTS.maxQuestionChars;
+    this.maxHistoryTurns = props.maxHistoryTurns ?? CONFIG_DEFAULTS.maxHistoryTurns;
+    this.maxHistoryChars = props.maxHistoryChars ?? CONFIG_DEFAULTS.maxHistoryChars;
 
     const handlerLogs = new logs.LogGroup(this, 'HandlerLogs', { retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: this.logsKey() });
     const role = new iam.Role(this, 'HandlerRole', {
@@ -202,9 +211,9 @@ export class RagApi extends Construct {
         TOP_K: String(props.topK ?? CONFIG_DEFAULTS.topK),
         MAX_NEW_TOKENS: String(props.maxNewTokens ?? CONFIG_DEFAULTS.maxNewTokens),
         TEMPERATURE: String(props.temperature ?? CONFIG_DEFAULTS.temperature),
-        MAX_QUESTION_CHARS: String(props.maxQuestionLength ?? CONFIG_DEFAULTS.maxQuestionChars),
-        MAX_HISTORY_TURNS: String(props.maxHistoryTurns ?? CONFIG_DEFAULTS.maxHistoryTurns),
-        MAX_HISTORY_CHARS: String(props.maxHistoryChars ?? CONFIG_DEFAULTS.maxHistoryChars),
+        MAX_QUESTION_CHARS: String(this.maxQuestionLength),
+        MAX_HISTORY_TURNS: String(this.maxHistoryTurns),
+        MAX_HISTORY_CHARS: String(this.maxHistoryChars),
         DEBUG_LOGGING: String(props.debugLogging ?? false),
         ...(props.allowedOrigins?.length ? { CORS_ORIGINS: props.allowedOrigins.join(',') } : {}),
         NODE_OPTIONS: '--enable-source-maps',
@@ -251,10 +260,10 @@ export class RagApi extends Construct {
         type: apigw.JsonSchemaType.OBJECT,
         required: ['question'],
         properties: {
-          question: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: props.maxQuestionLength ?? CONFIG_DEFAULTS.maxQuestionChars },
+          question: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: this.maxQuestionLength },
           history: {
             type: apigw.JsonSchemaType.ARRAY,
-            maxItems: props.maxHistoryTurns ?? CONFIG_DEFAULTS.maxHistoryTurns,
+            maxItems: this.maxHistoryTurns,
             items: {
               type: apigw.JsonSchemaType.OBJECT,
               required: ['role', 'content'],

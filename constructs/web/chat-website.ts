@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { logRetentionProblem, logsKey } from '../private/logs-key';
 import { retainedBucket } from '../private/retained-bucket';
 import { describe, PropErrors } from '../private/validation';
+import type { RagApi } from '../rag/rag-api';
 import { contentSecurityPolicy } from './csp';
 import { chatPageDir } from './page-bundle';
 
@@ -25,10 +26,11 @@ export enum ChatLanguage {
 /** Properties of a {@link RagChatWebsite}. */
 export interface RagChatWebsiteProps {
   /**
-   * The REST API to chat with: the `api` of a `RagApi` built with `RagApiAuthorization.cognito(userPool)`.
-   * Its POST method is served under the distribution at the stage's path (`/v1/ask` for a RagApi).
+   * The RAG API to chat with, built with `RagApiAuthorization.cognito(userPool)`. Its POST method is
+   * served under the distribution at the stage's path (`/v1/ask`); its question and history limits
+   * (`maxQuestionLength`, `maxHistoryTurns`, `maxHistoryChars`) go to the page, which keeps to them.
    */
-  readonly api: apigw.RestApi;
+  readonly api: RagApi;
   /** The user pool whose tokens the API's Cognito authorizer accepts; the page signs users in to it. */
   readonly userPool: cognito.IUserPool;
   /**
@@ -94,8 +96,9 @@ export class RagChatWebsite extends Construct {
     super(scope, id);
     const method = validate(props);
     this.node.addValidation({ validate: () => samePoolProblems(method, props.userPool) });
+    const restApi = props.api.api;
     // The stage's name as written (RagApi's 'v1'): `Stage.stageName` is a reference to the stage.
-    const stageName = (props.api.deploymentStage.node.defaultChild as apigw.CfnStage).stageName ?? props.api.deploymentStage.stageName;
+    const stageName = (restApi.deploymentStage.node.defaultChild as apigw.CfnStage).stageName ?? restApi.deploymentStage.stageName;
     this.apiPath = `/${stageName}${method.resource.path}`;
 
     this.userPoolDomain = new cognito.UserPoolDomain(this, 'CognitoDomain', {
@@ -121,8 +124,8 @@ export class RagChatWebsite extends Construct {
       },
     });
 
-    const apiStack = Stack.of(props.api);
-    const apiOrigin = new origins.HttpOrigin(`${props.api.restApiId}.execute-api.${apiStack.region}.${apiStack.urlSuffix}`, {
+    const apiStack = Stack.of(restApi);
+    const apiOrigin = new origins.HttpOrigin(`${restApi.restApiId}.execute-api.${apiStack.region}.${apiStack.urlSuffix}`, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
       // Above API Gateway's 29 s integration timeout, so the API's own 504 reaches the page.
@@ -206,6 +209,10 @@ export class RagChatWebsite extends Construct {
           apiPath: this.apiPath,
           title: props.title ?? DEFAULT_TITLE,
           defaultLanguage: props.defaultLanguage ?? ChatLanguage.JAPANESE,
+          // The API refuses (400) a longer question or history; the page keeps to the same limits.
+          maxQuestionLength: props.api.maxQuestionLength,
+          maxHistoryTurns: props.api.maxHistoryTurns,
+          maxHistoryChars: props.api.maxHistoryChars,
         }),
       ],
       // No invalidation (whose permission aws-cdk-lib grants on every distribution): with no-cache
@@ -266,10 +273,10 @@ export class RagChatWebsite extends Construct {
       });
     }
     if (!props.geoRestriction) {
-      distribution.acknowledge({ id: 'AwsSolutions-CFR1', reason: 'Geo restriction is opt-in (geoRestriction); the page and the API require a Cognito sign-in.' });
+      distribution.acknowledge({ id: 'AwsSolutions-CFR1', reason: 'Geo restriction is opt-in (geoRestriction); the page itself is public static files holding no data (config.json only names the public app client, pool and API path), and the API behind the same distribution answers only requests with a Cognito token.' });
     }
     if (!props.webAclArn) {
-      distribution.acknowledge({ id: 'AwsSolutions-CFR2', reason: 'WAF is opt-in (webAclArn: a CLOUDFRONT-scope web ACL lives in us-east-1); the API is throttled and requires a Cognito sign-in.' });
+      distribution.acknowledge({ id: 'AwsSolutions-CFR2', reason: 'WAF is opt-in (webAclArn: a CLOUDFRONT-scope web ACL lives in us-east-1); the page is public static files served from the cache, and the API behind the same distribution is throttled at its stage and answers only requests with a Cognito token.' });
     }
     // The KMS key policy lets CloudFront (any distribution of this account) decrypt: a policy naming
     // this distribution would make the key, the bucket and the distribution depend on each other.
@@ -322,26 +329,21 @@ function literal(value: unknown): value is string {
   return typeof value === 'string' && !Token.isUnresolved(value);
 }
 
-/** Checks the props; returns the API's POST method. Every problem is reported at once. */
+/** Checks the props; returns the API's POST /ask method. Every problem is reported at once. */
 function validate(props: RagChatWebsiteProps | undefined): apigw.Method {
   if (typeof props !== 'object' || props === null) throw new Error('RagChatWebsite: props are required: { api, userPool }');
   const errors = new PropErrors('RagChatWebsite');
   const raw = props as unknown as Record<string, unknown>;
   let method: apigw.Method | undefined;
-  if (!(props.api instanceof apigw.RestApi)) {
-    errors.addMessage(`api: ${props.api === undefined ? 'required' : `${describe(raw.api)} is not a RestApi`}; pass the \`api\` of a RagApi`);
+  if (!isRagApi(props.api)) {
+    errors.addMessage(`api: ${props.api === undefined ? 'required' : `${describe(raw.api)} is not a RagApi`}; pass the RagApi itself (not its \`api\`)`);
   } else {
-    const posts = props.api.methods.filter((m) => m.httpMethod === 'POST');
-    if (posts.length !== 1) {
-      errors.addMessage(`api: has ${posts.length} POST methods; the page needs exactly one (the \`api\` of a RagApi has POST /ask)`);
-    } else {
-      method = posts[0];
-      const type = (method.node.defaultChild as apigw.CfnMethod).authorizationType;
-      if (type !== apigw.AuthorizationType.COGNITO) {
-        errors.addMessage(`api: POST ${method.resource.path} uses ${type === apigw.AuthorizationType.IAM ? 'IAM' : `'${type ?? 'NONE'}'`} authorization; `
-          + 'the page needs RagApiAuthorization.cognito(userPool): a browser holds Cognito tokens, while IAM (SigV4) authorization '
-          + 'would need AWS credentials from a Cognito identity pool, which this page does not use');
-      }
+    method = props.api.method;
+    const type = (method.node.defaultChild as apigw.CfnMethod).authorizationType;
+    if (type !== apigw.AuthorizationType.COGNITO) {
+      errors.addMessage(`api: POST ${method.resource.path} uses ${type === apigw.AuthorizationType.IAM ? 'IAM' : `'${type ?? 'NONE'}'`} authorization; `
+        + 'the page needs RagApiAuthorization.cognito(userPool): a browser holds Cognito tokens, while IAM (SigV4) authorization '
+        + 'would need AWS credentials from a Cognito identity pool, which this page does not use');
     }
   }
   const pool = raw.userPool as { userPoolId?: unknown } | undefined;
@@ -390,4 +392,11 @@ function validate(props: RagChatWebsiteProps | undefined): apigw.Method {
   errors.addMessage(logRetentionProblem('logRetention', raw.logRetention));
   errors.throwIfAny();
   return method as apigw.Method;
+}
+
+/** A RagApi by shape (its POST method and limits), so a construct from another copy of the library passes too. */
+function isRagApi(api: unknown): api is RagApi {
+  const candidate = api as Partial<RagApi> | undefined;
+  return typeof candidate === 'object' && candidate !== null && candidate.method instanceof apigw.Method
+    && typeof candidate.maxHistoryTurns === 'number' && typeof candidate.maxHistoryChars === 'number' && typeof candidate.maxQuestionLength === 'number';
 }

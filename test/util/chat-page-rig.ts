@@ -12,14 +12,17 @@ import { chromiumPath } from './system-tools';
 
 /**
  * Everything the chat page's browser tests (and `npm run screenshot`) run against, on loopback:
- * the page freshly built, the fake Cognito, the real RAG handler over the fake Kendra and SageMaker
- * Runtime, the page server in front of them, and one headless Chromium.
+ * the page freshly built, the fake Cognito, the real RAG handler over the fake Kendra (and one over the
+ * fake Bedrock knowledge base) and SageMaker Runtime, the page server in front of them, and one
+ * headless Chromium.
  */
 export interface ChatPageRig {
   readonly pageDir: string;
   readonly cognito: FakeCognito;
   readonly services: FakeRagServices;
   readonly handler: RagHandler;
+  /** The same handler with KNOWLEDGE_BASE_ID ({@link RIG_KNOWLEDGE_BASE_ID}) instead of a Kendra index: serve it with a second ChatPageServer. */
+  readonly knowledgeBaseHandler: RagHandler;
   readonly server: ChatPageServer;
   /** The Lambda context the server gives each request (virtual backoff time included). */
   readonly lambdaContext: () => LambdaContextLike;
@@ -29,8 +32,12 @@ export interface ChatPageRig {
   stop(): Promise<void>;
 }
 
-/** The longest question the rig's handler accepts: small, so a 400 is one long question away. */
-export const RIG_MAX_QUESTION_CHARS = 60;
+/**
+ * The rig's API limits, small so each is a few turns away; the handler and the page's config.json
+ * both get them, as RagApi's environment and RagChatWebsite's config.json do.
+ */
+export const RIG_LIMITS = { maxQuestionLength: 60, maxHistoryTurns: 2, maxHistoryChars: 200 } as const;
+export const RIG_KNOWLEDGE_BASE_ID = 'KBABCDE123';
 
 export async function startChatPageRig(): Promise<ChatPageRig> {
   const executablePath = chromiumPath();
@@ -42,29 +49,32 @@ export async function startChatPageRig(): Promise<ChatPageRig> {
   await Promise.all([cognito.start(), services.start()]);
   // The handler's backoff costs Lambda time without costing test time: sleeps move a virtual clock.
   let slept = 0;
-  const handler = createHandler({
-    config: {
-      kendraIndexId: '0123abcd-4567-89ef-0123-456789abcdef', endpointName: 'falcon-40b', region: 'us-east-1',
-      ...CONFIG_DEFAULTS, maxQuestionChars: RIG_MAX_QUESTION_CHARS,
-    },
-    kendraClientConfig: services.clientConfig(),
+  const common = {
+    endpointName: 'falcon-40b', region: 'us-east-1', ...CONFIG_DEFAULTS,
+    maxQuestionChars: RIG_LIMITS.maxQuestionLength, maxHistoryTurns: RIG_LIMITS.maxHistoryTurns, maxHistoryChars: RIG_LIMITS.maxHistoryChars,
+  };
+  const options = {
     runtimeClientConfig: services.clientConfig(),
-    sleep: async (ms) => {
+    sleep: async (ms: number) => {
       slept += ms;
     },
     log: () => undefined,
+  };
+  const handler = createHandler({ config: { kendraIndexId: '0123abcd-4567-89ef-0123-456789abcdef', ...common }, kendraClientConfig: services.clientConfig(), ...options });
+  const knowledgeBaseHandler = createHandler({
+    config: { knowledgeBaseId: RIG_KNOWLEDGE_BASE_ID, ...common }, knowledgeBaseClientConfig: services.knowledgeBaseClientConfig(), ...options,
   });
   const lambdaContext = () => {
     const started = Date.now();
     const sleptBefore = slept;
     return { getRemainingTimeInMillis: () => 25_000 - (Date.now() - started) - (slept - sleptBefore) };
   };
-  const server = new ChatPageServer({ pageDir, cognito, handler, lambdaContext });
+  const server = new ChatPageServer({ pageDir, cognito, handler, lambdaContext, limits: RIG_LIMITS });
   await server.start();
   cognito.allowedRedirects = [`${server.url}/`];
   const browser = await chromium.launch({ executablePath, headless: true });
   return {
-    pageDir, cognito, services, handler, server, browser, lambdaContext,
+    pageDir, cognito, services, handler, knowledgeBaseHandler, server, browser, lambdaContext,
     reset() {
       cognito.reset();
       services.reset();

@@ -19,6 +19,8 @@ export interface ChatPageServerOptions {
   readonly handler: RagHandler;
   readonly title?: string;
   readonly defaultLanguage?: 'ja' | 'en';
+  /** The API's limits config.json tells the page, as RagChatWebsite writes them from the RagApi; the handler's own should match. */
+  readonly limits: { readonly maxQuestionLength: number; readonly maxHistoryTurns: number; readonly maxHistoryChars: number };
   /** The Lambda context of one request. @default 25 s on the wall clock */
   readonly lambdaContext?: () => LambdaContextLike;
 }
@@ -99,6 +101,7 @@ export class ChatPageServer {
         apiPath: API_PATH,
         title: this.options.title ?? 'RAG チャット',
         defaultLanguage: this.options.defaultLanguage ?? 'ja',
+        ...this.options.limits,
       };
       res.writeHead(200, this.headers('application/json')).end(JSON.stringify(config));
       return;

@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ChatPageServer } from '../util/chat-page-server';
-import { RIG_MAX_QUESTION_CHARS, startChatPageRig, type ChatPageRig } from '../util/chat-page-rig';
+import { RIG_KNOWLEDGE_BASE_ID, RIG_LIMITS, startChatPageRig, type ChatPageRig } from '../util/chat-page-rig';
 import {
-  inSequence, kendraError, kendraRetrieveResult, lmiAnswer, lmiPayloadOf, runtimeError, type FakePassage,
+  inSequence, kendraError, kendraRetrieveResult, knowledgeBaseRequestOf, knowledgeBaseResult, lmiAnswer, lmiPayloadOf, runtimeError, type FakePassage,
 } from '../util/fake-rag-services';
 import { describeWithTools } from '../util/system-tools';
 
@@ -107,6 +107,71 @@ describeWithTools(['chromium', 'japaneseFont'], 'the chat page in headless Chrom
     expect(lmiPayloadOf(rig.services.calls('InvokeEndpoint')[1]).inputs).toContain('出張はどうやって予約しますか？');
   });
 
+  test('the history keeps to the API\'s limits from config.json: the latest turns, no more than maxHistoryTurns and maxHistoryChars', async () => {
+    grounded();
+    await signIn();
+    for (const [i, answer] of ['一つ目の答え。', '二つ目の答え。', 'あ'.repeat(RIG_LIMITS.maxHistoryChars), '四つ目の答え。'].entries()) {
+      rig.services.routes.InvokeEndpoint = () => lmiAnswer(answer);
+      await ask(`質問${i + 1}`);
+      await page.locator('#log li.assistant').nth(i).waitFor();
+    }
+    expect(rig.server.apiCalls.map((c) => [c.status, (c.body as { history: unknown[] }).history])).toEqual([
+      [200, []],
+      [200, [{ role: 'user', content: '質問1' }, { role: 'assistant', content: '一つ目の答え。' }]],
+      // maxHistoryTurns (2): the first question and answer are left out.
+      [200, [{ role: 'user', content: '質問2' }, { role: 'assistant', content: '二つ目の答え。' }]],
+      // maxHistoryChars (200): the 200-character answer fits alone, its question does not, and the history never starts with an answer.
+      [200, []],
+    ]);
+  });
+
+  test('a question over maxQuestionLength from config.json is refused on the page, with no request', async () => {
+    grounded();
+    await signIn();
+    await ask('質'.repeat(RIG_LIMITS.maxQuestionLength + 1));
+    await page.getByRole('alert').filter({ hasText: /./ }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toBe(`質問が長すぎます（文字数/上限）: 61/${RIG_LIMITS.maxQuestionLength}`);
+    expect(rig.server.apiCalls).toEqual([]);
+    // At the limit, in characters (code points) as the API counts them, the question goes.
+    await ask('𠮷'.repeat(RIG_LIMITS.maxQuestionLength));
+    await page.locator('#log li.assistant').waitFor();
+    expect(rig.server.apiCalls.map((c) => c.status)).toEqual([200]);
+  });
+
+  test('over a knowledge base (KNOWLEDGE_BASE_ID): asks and shows the answer with its sources', async () => {
+    const kb = new ChatPageServer({ pageDir: rig.pageDir, cognito: rig.cognito, handler: rig.knowledgeBaseHandler, lambdaContext: rig.lambdaContext, limits: RIG_LIMITS });
+    await kb.start();
+    rig.cognito.allowedRedirects = [`${rig.server.url}/`, `${kb.url}/`];
+    try {
+      rig.services.routes.KnowledgeBaseRetrieve = () => knowledgeBaseResult([
+        { uri: 's3://docs/expense-rules.pdf', content: '出張は出張デスクで予約してください。', metadata: { title: '経費精算規程' } },
+        { uri: 'https://intranet.example.com/travel-faq', content: 'The Travel Desk answers within one business day.', locationType: 'WEB' },
+      ]);
+      rig.services.routes.InvokeEndpoint = () => lmiAnswer(ANSWER);
+      await page.goto(kb.url);
+      await page.getByRole('button', { name: 'サインイン' }).click();
+      await page.getByRole('textbox', { name: '質問' }).waitFor();
+      await ask('出張はどうやって予約しますか？');
+      const answer = page.locator('#log li.assistant');
+      await answer.waitFor();
+      expect(await answer.locator('.content').textContent()).toBe(ANSWER);
+      const sources = answer.locator('ol.sources > li');
+      expect(await sources.count()).toBe(2);
+      expect(await sources.nth(0).textContent()).toContain('経費精算規程 (s3://docs/expense-rules.pdf)');
+      expect(await sources.nth(0).locator('blockquote').textContent()).toBe('出張は出張デスクで予約してください。');
+      const link = sources.nth(1).getByRole('link', { name: 'travel-faq' });
+      expect(await link.getAttribute('href')).toBe('https://intranet.example.com/travel-faq');
+      const retrieve = rig.services.calls('KnowledgeBaseRetrieve');
+      expect(retrieve.map((r) => r.knowledgeBaseId)).toEqual([RIG_KNOWLEDGE_BASE_ID]);
+      expect(knowledgeBaseRequestOf(retrieve[0]).retrievalQuery.text).toBe('出張はどうやって予約しますか？');
+      expect(rig.services.calls('Retrieve')).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      rig.cognito.allowedRedirects = [`${rig.server.url}/`];
+      await kb.stop();
+    }
+  });
+
   test('"I don\'t know." is shown as no answer, without sources', async () => {
     grounded('I don\'t know.');
     await signIn();
@@ -118,7 +183,8 @@ describeWithTools(['chromium', 'japaneseFont'], 'the chat page in headless Chrom
   });
 
   test.each([
-    ['400', () => undefined, 'x'.repeat(RIG_MAX_QUESTION_CHARS + 1), /^質問を送信できませんでした: "question" is too long: at most 60 characters are allowed$/],
+    // API Gateway's request validator (RagApi's BadRequestBody gateway response).
+    ['400', (r: ChatPageRig) => r.server.gatewayReplies.push({ status: 400, body: { message: 'Invalid request body' } }), '質問', /^質問を送信できませんでした: Invalid request body$/],
     ['429', (r: ChatPageRig) => r.server.gatewayReplies.push({ status: 429, body: { message: 'Too Many Requests' } }), '質問', /^リクエストが多すぎます。/],
     ['502', (r: ChatPageRig) => { r.services.routes.InvokeEndpoint = () => runtimeError('ModelError', 'boom', 424); }, '質問', /^回答の生成に失敗しました。/],
     ['503', (r: ChatPageRig) => { r.services.routes.Retrieve = inSequence(kendraError('ThrottlingException', 'slow down')); }, '質問', /^サービスが混み合っています。/],
@@ -194,7 +260,7 @@ describeWithTools(['chromium', 'japaneseFont'], 'the chat page in headless Chrom
   });
 
   test('a page whose default language is English opens in English', async () => {
-    const english = new ChatPageServer({ pageDir: rig.pageDir, cognito: rig.cognito, handler: rig.handler, lambdaContext: rig.lambdaContext, defaultLanguage: 'en', title: 'Docs Q&A' });
+    const english = new ChatPageServer({ pageDir: rig.pageDir, cognito: rig.cognito, handler: rig.handler, lambdaContext: rig.lambdaContext, limits: RIG_LIMITS, defaultLanguage: 'en', title: 'Docs Q&A' });
     await english.start();
     try {
       await page.goto(english.url);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, type App, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, type App, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import {
-  ChatLanguage, KendraIndex, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type RagChatUserPoolProps, type RagChatWebsiteProps,
+  ChatLanguage, KendraIndex, RagApi, RagApiAuthorization, type RagApiProps, RagChatUserPool, RagChatWebsite, type RagChatUserPoolProps, type RagChatWebsiteProps,
 } from '../../constructs';
 import { unusedNagAcknowledgements } from '../util/nag-audit';
 import { templateOf, testStack } from '../util/synth';
@@ -23,20 +23,21 @@ const endpoint = {
 } as unknown as sagemaker.IEndpoint;
 
 /** GIVEN a stack with a user pool and a RagApi with Cognito (or the given) authorization. */
-function given(authorization?: (pool: cognito.IUserPool) => RagApiAuthorization) {
+function given(authorization?: (pool: cognito.IUserPool) => RagApiAuthorization, limits: Partial<Pick<RagApiProps, 'maxQuestionLength' | 'maxHistoryTurns' | 'maxHistoryChars'>> = {}) {
   const { stack } = testStack();
   const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abcdefghi');
   const rag = new RagApi(stack, 'Rag', {
     retriever: KendraIndex.fromIndexId(stack, 'Index', '0123abcd-4567-89ef-0123-456789abcdef'),
     endpoint,
     authorization: (authorization ?? RagApiAuthorization.cognito)(userPool),
+    ...limits,
   });
   return { stack, userPool, rag };
 }
 
 function website(props: Partial<RagChatWebsiteProps> = {}) {
   const g = given();
-  const site = new RagChatWebsite(g.stack, 'Chat', { api: g.rag.api, userPool: g.userPool, ...props });
+  const site = new RagChatWebsite(g.stack, 'Chat', { api: g.rag, userPool: g.userPool, ...props });
   return { ...g, site };
 }
 
@@ -163,7 +164,7 @@ describe('RagChatWebsite defaults', () => {
     template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { UseCognitoProvidedValues: true, ClientId: Match.anyValue() });
   });
 
-  test('the page and config.json (region, pool, client, Cognito domain, API path, title, language) are deployed, no-cache', () => {
+  test('the page and config.json (region, pool, client, Cognito domain, API path, title, language, API limits) are deployed, no-cache', () => {
     template.hasResourceProperties('Custom::CDKBucketDeployment', {
       SourceObjectKeys: Match.arrayWith([Match.stringLikeRegexp('\\.zip$')]),
       SystemMetadata: { 'cache-control': 'no-cache' },
@@ -178,6 +179,9 @@ describe('RagChatWebsite defaults', () => {
       apiPath: '/v1/ask',
       title: 'RAG チャット',
       defaultLanguage: 'ja',
+      maxQuestionLength: 1000,
+      maxHistoryTurns: 10,
+      maxHistoryChars: 8000,
     });
     expect(markers).toEqual({
       '<<marker:0xbaba:0>>': { Ref: 'AWS::Region' },
@@ -225,7 +229,7 @@ describe('RagChatWebsite props', () => {
     const certificate = acm.Certificate.fromCertificateArn(g.stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
     const webAclArn = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/chat/abcd-1234';
     const site = new RagChatWebsite(g.stack, 'Chat', {
-      api: g.rag.api, userPool: g.userPool, domainName: 'chat.example.com', certificate, webAclArn,
+      api: g.rag, userPool: g.userPool, domainName: 'chat.example.com', certificate, webAclArn,
       geoRestriction: cloudfront.GeoRestriction.allowlist('JP'), title: 'Docs Q&A', defaultLanguage: ChatLanguage.ENGLISH,
       sessionDuration: Duration.hours(8), cognitoDomainPrefix: 'acme-docs-chat', logRetention: logs.RetentionDays.ONE_MONTH,
     });
@@ -249,17 +253,42 @@ describe('RagChatWebsite props', () => {
   });
 });
 
+test('config.json carries the RagApi\'s own question and history limits', () => {
+  const g = given(undefined, { maxQuestionLength: 500, maxHistoryTurns: 4, maxHistoryChars: 3000 });
+  new RagChatWebsite(g.stack, 'Chat', { api: g.rag, userPool: g.userPool });
+  expect(deployedConfig(g.stack, templateOf(g.stack)).config).toMatchObject({ maxQuestionLength: 500, maxHistoryTurns: 4, maxHistoryChars: 3000 });
+  expect([g.rag.maxQuestionLength, g.rag.maxHistoryTurns, g.rag.maxHistoryChars]).toEqual([500, 4, 3000]);
+});
+
+test('a limit given as a deploy-time number (a parameter) goes into config.json as a JSON number', () => {
+  const { stack } = testStack();
+  const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abcdefghi');
+  const turns = new CfnParameter(stack, 'Turns', { type: 'Number', default: 4 }).valueAsNumber;
+  const rag = new RagApi(stack, 'Rag', {
+    retriever: KendraIndex.fromIndexId(stack, 'Index', '0123abcd-4567-89ef-0123-456789abcdef'), endpoint, authorization: RagApiAuthorization.cognito(userPool), maxHistoryTurns: turns,
+  });
+  new RagChatWebsite(stack, 'Chat', { api: rag, userPool });
+  const template = templateOf(stack);
+  const props = (Object.values(template.findResources('Custom::CDKBucketDeployment'))[0] as { Properties: { SourceObjectKeys: string[]; SourceMarkers: Array<Record<string, unknown>> } }).Properties;
+  const index = props.SourceMarkers.findIndex((m) => Object.keys(m).length > 0);
+  const text = fs.readFileSync(path.join((stack.node.root as App).outdir, `asset.${props.SourceObjectKeys[index].replace(/\.zip$/, '')}`, 'config.json'), 'utf-8');
+  // The deployment replaces the marker with the parameter's value: unquoted, it is a number.
+  const marker = /"maxHistoryTurns":(<<marker:0xbaba:\d+>>)[,}]/.exec(text)?.[1];
+  expect(marker).toBeDefined();
+  expect(props.SourceMarkers[index][marker!]).toEqual({ Ref: 'Turns' });
+});
+
 describe('RagChatWebsite errors', () => {
   test('throws when the API uses IAM authorization, and says why', () => {
     const g = given(() => RagApiAuthorization.iam());
-    expect(() => new RagChatWebsite(g.stack, 'Chat', { api: g.rag.api, userPool: g.userPool }))
+    expect(() => new RagChatWebsite(g.stack, 'Chat', { api: g.rag, userPool: g.userPool }))
       .toThrow(/api: POST \/ask uses IAM authorization; the page needs RagApiAuthorization.cognito\(userPool\): a browser .* identity pool/);
   });
 
   test('fails synthesis when userPool is not the pool the API\'s authorizer accepts', () => {
     const g = given();
     const other = cognito.UserPool.fromUserPoolId(g.stack, 'Other', 'us-east-1_zzzzzzzzz');
-    new RagChatWebsite(g.stack, 'Chat', { api: g.rag.api, userPool: other });
+    new RagChatWebsite(g.stack, 'Chat', { api: g.rag, userPool: other });
     expect(() => templateOf(g.stack)).toThrow(/userPool: the API's Cognito authorizer does not accept this pool's tokens/);
   });
 
@@ -267,7 +296,9 @@ describe('RagChatWebsite errors', () => {
     const g = given();
     expect(() => new RagChatWebsite(g.stack, 'Chat', {} as RagChatWebsiteProps)).toThrow(/api: required.*\n- userPool: required/s);
     expect(() => new RagChatWebsite(g.stack, 'Chat2', { api: 'x', userPool: 'y' } as unknown as RagChatWebsiteProps))
-      .toThrow(/api: 'x' is not a RestApi[\s\S]*userPool: 'y' is not a user pool/);
+      .toThrow(/api: 'x' is not a RagApi[\s\S]*userPool: 'y' is not a user pool/);
+    expect(() => new RagChatWebsite(g.stack, 'Chat3', { api: g.rag.api, userPool: g.userPool } as unknown as RagChatWebsiteProps))
+      .toThrow(/api: object is not a RagApi; pass the RagApi itself \(not its `api`\)/);
   });
 
   test.each<[string, Partial<RagChatWebsiteProps>, RegExp]>([
@@ -283,13 +314,13 @@ describe('RagChatWebsite errors', () => {
     ['infinite log retention', { logRetention: logs.RetentionDays.INFINITE }, /logRetention: 9999 is not a logs.RetentionDays value/],
   ])('throws on %s', (_, props, message) => {
     const g = given();
-    expect(() => new RagChatWebsite(g.stack, 'Chat', { api: g.rag.api, userPool: g.userPool, ...props })).toThrow(message);
+    expect(() => new RagChatWebsite(g.stack, 'Chat', { api: g.rag, userPool: g.userPool, ...props })).toThrow(message);
   });
 
   test('throws when the certificate is not in us-east-1', () => {
     const g = given();
     const certificate = acm.Certificate.fromCertificateArn(g.stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
-    expect(() => new RagChatWebsite(g.stack, 'Chat', { api: g.rag.api, userPool: g.userPool, domainName: 'chat.example.com', certificate }))
+    expect(() => new RagChatWebsite(g.stack, 'Chat', { api: g.rag, userPool: g.userPool, domainName: 'chat.example.com', certificate }))
       .toThrow(/certificates must be in the us-east-1 region and the certificate you provided is in eu-west-1/);
   });
 });

@@ -18,6 +18,7 @@ export interface Texts {
   readonly doNotKnow: string;
   readonly nothingFound: string;
   readonly badRequest: string;
+  readonly questionTooLong: string;
   readonly signInAgain: string;
   readonly tooManyRequests: string;
   readonly badGateway: string;
@@ -45,6 +46,7 @@ export const TEXTS: Readonly<Record<Language, Texts>> = {
     doNotKnow: 'ドキュメントに答えが見つかりませんでした（I don\'t know.）。',
     nothingFound: 'この質問に関係するドキュメントは見つかりませんでした。',
     badRequest: '質問を送信できませんでした',
+    questionTooLong: '質問が長すぎます（文字数/上限）',
     signInAgain: 'セッションの有効期限が切れました。もう一度サインインしてください。',
     tooManyRequests: 'リクエストが多すぎます。しばらく待ってからもう一度お試しください。',
     badGateway: '回答の生成に失敗しました。しばらくしてからもう一度お試しください。',
@@ -70,6 +72,7 @@ export const TEXTS: Readonly<Record<Language, Texts>> = {
     doNotKnow: 'The documents do not answer this (I don\'t know.).',
     nothingFound: 'No document matched this question.',
     badRequest: 'The question could not be sent',
+    questionTooLong: 'The question is too long (characters/limit)',
     signInAgain: 'Your session has expired. Please sign in again.',
     tooManyRequests: 'Too many requests. Please wait a moment and try again.',
     badGateway: 'The answer could not be generated. Please try again later.',

@@ -7,9 +7,6 @@ import { completeSignIn, expired, signIn, SignInError, signOut, type Session } f
 import { isLanguage, TEXTS, type Language, type Texts } from './i18n';
 import { loadSettings, type Settings } from './settings';
 
-/** The RAG API's defaults (RagApi maxHistoryTurns and maxHistoryChars): older turns are left out. */
-const MAX_HISTORY_TURNS = 10;
-const MAX_HISTORY_CHARS = 8000;
 /** The handler's answers that mean "no answer" (constructs/rag/handler/prompt.ts). */
 const DO_NOT_KNOW = 'I don\'t know.';
 const NOTHING_FOUND = 'I could not find anything about that in the documents.';
@@ -27,7 +24,7 @@ interface Message {
   readonly sources: readonly Source[];
 }
 
-type AlertKey = 'badRequest' | 'signInAgain' | 'tooManyRequests' | 'badGateway' | 'unavailable' | 'unexpected' | 'network' | 'signInFailed';
+type AlertKey = 'badRequest' | 'questionTooLong' | 'signInAgain' | 'tooManyRequests' | 'badGateway' | 'unavailable' | 'unexpected' | 'network' | 'signInFailed';
 
 interface State {
   settings?: Settings;
@@ -50,13 +47,13 @@ function t(): Texts {
   return TEXTS[state.language];
 }
 
-/** The history the API takes: the latest turns, as many as fit its limits. */
-function historyFor(messages: readonly Message[]): Array<{ role: 'user' | 'assistant'; content: string }> {
+/** The history the API takes: the latest turns, as many as fit its limits (config.json); older turns are left out. */
+function historyFor(messages: readonly Message[], settings: Settings): Array<{ role: 'user' | 'assistant'; content: string }> {
   const history: Array<{ role: 'user' | 'assistant'; content: string }> = [];
   let chars = 0;
-  for (let i = messages.length - 1; i >= 0 && history.length < MAX_HISTORY_TURNS; i--) {
+  for (let i = messages.length - 1; i >= 0 && history.length < settings.maxHistoryTurns; i--) {
     chars += Array.from(messages[i].content).length;
-    if (chars > MAX_HISTORY_CHARS) break;
+    if (chars > settings.maxHistoryChars) break;
     history.unshift({ role: messages[i].role, content: messages[i].content });
   }
   // The history starts with a question, never with an answer whose question was left out.
@@ -177,6 +174,13 @@ async function ask(question: string): Promise<void> {
     sessionEnded();
     return;
   }
+  // The API counts characters as code points and refuses (400) a longer question.
+  const length = Array.from(question).length;
+  if (length > settings.maxQuestionLength) {
+    state.alert = { key: 'questionTooLong', detail: `${length}/${settings.maxQuestionLength}` };
+    render();
+    return;
+  }
   state.busy = true;
   state.alert = undefined;
   render();
@@ -185,7 +189,7 @@ async function ask(question: string): Promise<void> {
     response = await fetch(settings.apiPath, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: session.idToken },
-      body: JSON.stringify({ question, history: historyFor(state.messages) }),
+      body: JSON.stringify({ question, history: historyFor(state.messages, settings) }),
     });
   } catch {
     state.busy = false;

@@ -12,6 +12,10 @@ export interface Settings {
   readonly apiPath: string;
   readonly title: string;
   readonly defaultLanguage: Language;
+  /** The API's limits (RagApi maxQuestionLength, maxHistoryTurns, maxHistoryChars), in characters (code points) and turns. */
+  readonly maxQuestionLength: number;
+  readonly maxHistoryTurns: number;
+  readonly maxHistoryChars: number;
 }
 
 export async function loadSettings(): Promise<Settings> {
@@ -23,6 +27,11 @@ export async function loadSettings(): Promise<Settings> {
     if (typeof value !== 'string' || value === '') throw new Error(`config.json: "${key}" is missing`);
     return value;
   };
+  const count = (key: string): number => {
+    const value = typeof raw[key] === 'string' ? Number(raw[key]) : raw[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new Error(`config.json: "${key}" must be a whole number`);
+    return value;
+  };
   return {
     region: text('region'),
     userPoolId: text('userPoolId'),
@@ -31,5 +40,8 @@ export async function loadSettings(): Promise<Settings> {
     apiPath: text('apiPath'),
     title: typeof raw.title === 'string' && raw.title !== '' ? raw.title : 'RAG',
     defaultLanguage: isLanguage(raw.defaultLanguage) ? raw.defaultLanguage : 'ja',
+    maxQuestionLength: count('maxQuestionLength'),
+    maxHistoryTurns: count('maxHistoryTurns'),
+    maxHistoryChars: count('maxHistoryChars'),
   };
 }
