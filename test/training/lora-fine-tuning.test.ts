@@ -449,7 +449,7 @@ describe('LoraFineTuning with a base weights source of your own (bind)', () => {
 
   test('throws with the problems its bind reports, among the other prop errors', () => {
     class Broken extends MirrorWeights {
-      public bind(): LoraBaseWeightsConfig {
+      public override bind(): LoraBaseWeightsConfig {
         return { problems: ['baseWeights: mirror is offline'] };
       }
     }
