@@ -385,6 +385,9 @@ function validateModel(model: ModelSpec, errors: string[]): void {
     const value = model[key];
     if (typeof value !== 'number' || !(value > 0)) errors.push(`model.${key}: ${String(value)} must be a number above 0`);
   }
+  if (model.vocabSize !== undefined && !(Number.isInteger(model.vocabSize) && model.vocabSize > 0)) {
+    errors.push(`model.vocabSize: ${model.vocabSize} must be a whole number above 0 (config.json's vocab_size)`);
+  }
   if (!REVISION.test(model.revision)) errors.push(`model.revision: '${model.revision}' must be a 40-hex-digit Hugging Face commit, so every run tunes the same weights`);
   if (!HF_ID.test(model.huggingFaceId)) errors.push(`model.huggingFaceId: '${model.huggingFaceId}' must be a Hugging Face repository id such as tiiuae/falcon-7b`);
 }

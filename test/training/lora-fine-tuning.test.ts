@@ -488,6 +488,7 @@ describe('LoraFineTuning input errors', () => {
     ['a moving revision', { model: { ...FALCON_7B, revision: 'main' } }, /model.revision: 'main' must be a 40-hex-digit/],
     ['an INFINITE log retention', { logRetention: logs.RetentionDays.INFINITE }, /logRetention: .* INFINITE/],
     ['vpcSubnets without vpc', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, /vpcSubnets: only used with vpc/],
+    ['a fractional vocabulary', { model: { ...FALCON_7B, vocabSize: 100.5 } }, /model\.vocabSize: 100\.5 must be a whole number above 0/],
     ['a staged prefix without a trailing slash', { baseWeights: LoraBaseWeights.fromS3Prefix(s3.Bucket.fromBucketName(new Stack(), 'B', 'team-weights'), 'models/x') }, /baseWeights: S3 prefix 'models\/x' must be a folder key/],
   ])('throws on %s', (_name, props, error) => {
     expect(build(props)).toThrow(error);
@@ -495,7 +496,7 @@ describe('LoraFineTuning input errors', () => {
 
   test('throws with the memory numbers when QLoRA of Falcon-40B does not fit one A10G', () => {
     expect(build({ model: FALCON_40B })).toThrow(
-      /instanceType: QLoRA of falcon-40b does not fit ml.g5.2xlarge: needs \d+\.\d GiB per GPU \(base weights in 4 bits 23\.4 \+ LoRA state \d+\.\d \+ activations \d+\.\d for 2 x 512 tokens \+ runtime 1\.5\) but one NVIDIA A10G of ml.g5.2xlarge has 22\.4 GiB/,
+      /instanceType: QLoRA of falcon-40b does not fit ml.g5.2xlarge: needs \d+\.\d GiB per GPU \(base weights in 4 bits 23\.4 \+ LoRA state \d+\.\d \+ activations \d+(\.\d)? for 2 x 512 tokens \+ runtime 1\.5\) but one NVIDIA A10G of ml.g5.2xlarge has 22\.4 GiB/,
     );
   });
 
