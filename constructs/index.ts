@@ -53,7 +53,7 @@ export { TrainingStorage, type TrainingStorageProps } from './training/shared-st
 export { LoraFineTuning } from './training/lora-fine-tuning';
 export {
   LoraBaseWeights, LoraOutput, LoraPromptTemplate,
-  type LoraFineTuningProps, type LoraHuggingFaceWeightsOptions, type LoraS3WeightsOptions, type ResolvedLoraProps,
+  type LoraBaseWeightsBindOptions, type LoraBaseWeightsConfig, type LoraFineTuningProps, type LoraHuggingFaceWeightsOptions, type LoraS3WeightsOptions, type ResolvedLoraProps,
 } from './training/lora-props';
 export { HuggingFaceTrainingImage } from './catalog/hf-training-images';
 export {

@@ -47,12 +47,20 @@ export function addChatOutputs(stack: Stack, api: RagApi, chat: RagChatWebsite, 
   new CfnOutput(stack, 'CreateUserCommand', { description: 'Invite a user (Cognito emails a temporary password; the first sign-in sets a password and an authenticator app)', value: users.createUserCommand });
 }
 
-/** `FineTuningBucketName`, `FineTuningStateMachineArn` and `FineTuningNextSteps` of a LoRA fine-tuning recipe (the `finetune` CLI reads the first two). */
+/**
+ * `FineTuningBucketName`, `FineTuningStateMachineArn`, `FineTuningRunLimits` and `FineTuningNextSteps` of a
+ * LoRA fine-tuning recipe (the `finetune` CLI reads the first three).
+ */
 export function addFineTuningOutputs(stack: Stack, fineTuning: LoraFineTuning): void {
   new CfnOutput(stack, 'FineTuningBucketName', { description: 'Training data goes to data/; runs write checkpoints/<run>/ and output/<run>/output/model/', value: fineTuning.bucket.bucketName });
   new CfnOutput(stack, 'FineTuningStateMachineArn', { description: 'Start a run: one execution per run, its name the training job name', value: fineTuning.stateMachine.stateMachineArn });
+  new CfnOutput(stack, 'FineTuningRunLimits', {
+    description: 'The most a run may ask for: the maxSeqLength and loraRank the deploy-time memory check sized (finetune start checks them)',
+    value: JSON.stringify({ maxSeqLength: fineTuning.settings.maxSequenceLength, loraRank: fineTuning.settings.loraRank }),
+  });
+  // `finetune status` takes the run name and no --stack (bin/cli/finetune.ts): the run name is the training job's.
   new CfnOutput(stack, 'FineTuningNextSteps', {
-    description: 'Upload data, start a run, watch it (llm-recipes CLI)',
-    value: `llm-recipes finetune upload train.jsonl --stack ${stack.stackName} && llm-recipes finetune start --stack ${stack.stackName} && llm-recipes finetune status --stack ${stack.stackName}`,
+    description: 'Upload data, start a run, watch it (llm-recipes CLI); pick a new RUN for each run',
+    value: `RUN=run-1 && llm-recipes finetune upload train.jsonl --stack ${stack.stackName} && llm-recipes finetune start --stack ${stack.stackName} --run-name $RUN && llm-recipes finetune status $RUN`,
   });
 }

@@ -21,10 +21,12 @@ export interface FinetuneEndpoints {
 export type FinetuneContext = AwsContext & { readonly endpoints?: AwsContext['endpoints'] & FinetuneEndpoints };
 
 /** The recipe stack's outputs (the contract of issue 12). */
-export const FINETUNE_OUTPUTS = { bucket: 'FineTuningBucketName', stateMachine: 'FineTuningStateMachineArn' } as const;
+export const FINETUNE_OUTPUTS = { bucket: 'FineTuningBucketName', stateMachine: 'FineTuningStateMachineArn', runLimits: 'FineTuningRunLimits' } as const;
 export const DEFAULT_FINETUNE_STACK = 'LoraFineTuning';
 /** A SageMaker training job name, which the run name becomes (CreateTrainingJob's TrainingJobName pattern). */
 export const RUN_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+/** The prefix the training role reads (LoraFineTuning's data channel). */
+const DATA_PREFIX = 'data/';
 /** The largest object one PutObject uploads (docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html). */
 const MAX_PUT_BYTES = 5 * 1024 ** 3;
 
@@ -256,9 +258,10 @@ function clientConfig(ctx: AwsContext, endpoint: string | undefined) {
 /** Errors of these commands: the shared one-liners, plus the Step Functions and SageMaker cases they meet. */
 function finetuneError(e: unknown, subject: { stack?: string; run?: string; bucket?: string } = {}): AwsCommandError {
   if (e instanceof AwsCommandError) return e;
-  const err = e as { name?: string; message?: string };
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = err.name ?? '';
   const message = (err.message ?? '').split('\n')[0];
+  const httpStatus = err.$metadata?.httpStatusCode ?? 0;
   if (name === 'ExecutionAlreadyExists') return new AwsCommandError(`a run named '${subject.run}' already exists; choose another --run-name`, EXIT.error);
   if (name === 'StateMachineDoesNotExist' || name === 'StateMachineDeleting') return new AwsCommandError(`the stack's state machine is gone (${name}); redeploy stack '${subject.stack}'`, EXIT.error);
   if (name === 'NoSuchBucket') return new AwsCommandError(`bucket '${subject.bucket}' does not exist; redeploy stack '${subject.stack}'`, EXIT.error);
@@ -267,11 +270,18 @@ function finetuneError(e: unknown, subject: { stack?: string; run?: string; buck
   if (subject.run && !subject.stack && (name === 'ResourceNotFound' || (/ValidationException/.test(name) && /not found|does not exist/i.test(message)))) {
     return new AwsCommandError(`training job '${subject.run}' not found in this account and region (a run started a moment ago creates its job within a minute; check the run name)`, EXIT.error);
   }
+  if (httpStatus >= 500 && !/Throttl|TooManyRequests|RequestLimitExceeded/i.test(name)) {
+    // A server error after the SDK's retries. StartExecution is idempotent for a standard workflow: the
+    // same name and input return the running execution (Step Functions API reference, StartExecution),
+    // so the same run name is safe to retry.
+    const retry = subject.run && subject.stack ? `the run may have started: run the same command with --run-name ${subject.run} again` : 'try again in a minute';
+    return new AwsCommandError(`AWS answered ${httpStatus} (${name || 'server error'}) after retries: ${message}; ${retry}`, EXIT.error);
+  }
   return describeAwsError(e, { stack: subject.stack });
 }
 
 /** The recipe stack's outputs named in `wanted`; a missing stack or output is one clear line. */
-async function stackOutputs(ctx: FinetuneContext, stack: string, wanted: readonly string[]): Promise<Record<string, string>> {
+async function stackOutputs(ctx: FinetuneContext, stack: string, wanted: readonly string[], optional: readonly string[] = []): Promise<Record<string, string>> {
   const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const cfn = new CloudFormationClient(clientConfig(ctx, ctx.endpoints?.cloudformation));
   let outputs: Array<{ OutputKey?: string; OutputValue?: string }>;
@@ -286,6 +296,10 @@ async function stackOutputs(ctx: FinetuneContext, stack: string, wanted: readonl
     const value = outputs.find((o) => o.OutputKey === key)?.OutputValue;
     if (!value) throw new AwsCommandError(`stack '${stack}' has no output ${key}: is it the LoraFineTuning recipe stack (or a stack whose fine-tuning construct added its outputs)? pass --stack`, EXIT.error);
     found[key] = value;
+  }
+  for (const key of optional) {
+    const value = outputs.find((o) => o.OutputKey === key)?.OutputValue;
+    if (value) found[key] = value;
   }
   return found;
 }
@@ -332,7 +346,7 @@ export async function finetuneUpload(parsed: ParsedArgs, ctx: FinetuneContext): 
   }
   if (check.records === 0) throw new AwsCommandError(`${name} holds no records; nothing was uploaded`, EXIT.error);
   const { [FINETUNE_OUTPUTS.bucket]: bucket } = await stackOutputs(ctx, stack, [FINETUNE_OUTPUTS.bucket]);
-  const key = `data/${name}`;
+  const key = `${DATA_PREFIX}${name}`;
   const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
   // Path-style addressing for an endpoint override (a loopback fake has no per-bucket host names).
   const s3 = new S3Client({ ...clientConfig(ctx, ctx.endpoints?.s3), ...(ctx.endpoints?.s3 ? { forcePathStyle: true } : {}) });
@@ -356,6 +370,18 @@ export async function finetuneUpload(parsed: ParsedArgs, ctx: FinetuneContext): 
 // ---------------------------------------------------------------------------------------------
 // start
 
+/** The stack's FineTuningRunLimits output, `{"maxSeqLength":n,"loraRank":n}`; undefined when absent or unreadable. */
+function runLimits(value: string | undefined): { maxSeqLength?: number; loraRank?: number } | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed = JSON.parse(value) as { maxSeqLength?: unknown; loraRank?: unknown };
+    const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+    return { maxSeqLength: num(parsed.maxSeqLength), loraRank: num(parsed.loraRank) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The default run name, `lora-<yyyymmdd-hhmmss>` in UTC. */
 export function defaultRunName(now: number): string {
   const iso = new Date(now).toISOString();
@@ -371,20 +397,20 @@ export async function finetuneStart(parsed: ParsedArgs, ctx: FinetuneContext, cl
   if (!RUN_NAME_PATTERN.test(runName)) {
     throw new UsageError(`--run-name '${runName}' is not a training job name: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit`);
   }
+  // The same rules as the state machine's CheckInput (constructs/training/lora-fine-tuning.ts): whole
+  // numbers, dataPrefix under data/ (the training role reads only data/*), maxSeqLength and loraRank at
+  // most the deploy-time values the memory check sized (the stack's FineTuningRunLimits output).
   const input: Record<string, string | number> = {};
-  const epochs = numberOption(parsed, 'epochs', { max: 1000 });
-  if (epochs !== undefined) {
-    if (epochs <= 0) throw new UsageError(`--epochs ${epochs} must be above 0`);
-    input.epochs = epochs;
-  }
+  const epochs = numberOption(parsed, 'epochs', { min: 1, max: 1000, integer: true });
+  if (epochs !== undefined) input.epochs = epochs;
   const lr = numberOption(parsed, 'learning-rate');
   if (lr !== undefined) {
     if (lr <= 0 || lr >= 1) throw new UsageError(`--learning-rate ${lr} must be above 0 and below 1 (LoRA typically uses 1e-4 to 3e-4)`);
     input.learningRate = lr;
   }
-  const seq = numberOption(parsed, 'max-seq-length', { min: 16, integer: true });
+  const seq = numberOption(parsed, 'max-seq-length', { min: 1, integer: true });
   if (seq !== undefined) input.maxSeqLength = seq;
-  const rank = numberOption(parsed, 'lora-rank', { min: 1, max: 1024, integer: true });
+  const rank = numberOption(parsed, 'lora-rank', { min: 1, integer: true });
   if (rank !== undefined) input.loraRank = rank;
   const output = stringOption(parsed, 'output');
   if (output !== undefined) {
@@ -393,12 +419,22 @@ export async function finetuneStart(parsed: ParsedArgs, ctx: FinetuneContext, cl
   }
   const prefix = stringOption(parsed, 'data-prefix');
   if (prefix !== undefined) {
-    if (prefix === '' || prefix.startsWith('/') || /^s3:\/\//.test(prefix) || !prefix.endsWith('/')) {
-      throw new UsageError(`--data-prefix '${prefix}' must be a key prefix in the stack's bucket ending in /, such as data/ or data/run-2/`);
+    if (!prefix.startsWith(DATA_PREFIX) || !prefix.endsWith('/')) {
+      throw new UsageError(`--data-prefix '${prefix}' must be a key prefix under ${DATA_PREFIX} in the stack's bucket, ending in /, such as ${DATA_PREFIX} or ${DATA_PREFIX}run-2/ (the training role reads only ${DATA_PREFIX}*)`);
     }
     input.dataPrefix = prefix;
   }
-  const { [FINETUNE_OUTPUTS.stateMachine]: stateMachineArn } = await stackOutputs(ctx, stack, [FINETUNE_OUTPUTS.stateMachine]);
+  const found = await stackOutputs(ctx, stack, [FINETUNE_OUTPUTS.stateMachine], [FINETUNE_OUTPUTS.runLimits]);
+  const stateMachineArn = found[FINETUNE_OUTPUTS.stateMachine];
+  const limits = runLimits(found[FINETUNE_OUTPUTS.runLimits]);
+  const capped: Array<[string, number | undefined, number | undefined, string]> = [
+    ['max-seq-length', seq, limits?.maxSeqLength, 'maxSequenceLength'], ['lora-rank', rank, limits?.loraRank, 'loraRank'],
+  ];
+  for (const [name, value, max, prop] of capped) {
+    if (value !== undefined && max !== undefined && value > max) {
+      throw new UsageError(`--${name} ${value} is above ${max}, stack '${stack}''s ${prop}, which its memory check sized for the GPU; pass at most ${max}, or redeploy with a larger ${prop} if it fits`);
+    }
+  }
   const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
   const sfn = new SFNClient(clientConfig(ctx, ctx.endpoints?.sfn));
   let executionArn: string | undefined;

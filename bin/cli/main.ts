@@ -99,7 +99,9 @@ Example:
 
 Starts the stack's fine-tuning state machine (output FineTuningStateMachineArn). The run name (default
 lora-<yyyymmdd-hhmmss>, UTC) names both the execution and the SageMaker training job; the options
-override the stack's defaults for this run only.
+override the stack's defaults for this run only. Epochs, sequence length and rank are whole numbers;
+--max-seq-length and --lora-rank may not exceed the stack's own values, which its memory check sized
+(output FineTuningRunLimits); --data-prefix is a prefix under data/.
 
 Example:
   llm-recipes finetune start --run-name dolly-ja-r16 --epochs 2 --lora-rank 16`,

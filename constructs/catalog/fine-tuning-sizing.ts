@@ -94,8 +94,10 @@ const ATTENTION_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'query_key_va
  * gradient checkpointing only each layer's 2-byte input is kept, plus one layer recomputed.
  */
 const ACTIVATION_BYTES_PER_TOKEN_HIDDEN = 34;
-/** Logits and their gradient in fp32 over a vocabulary of 32000 (Llama 2, Mistral): an allowance. */
-const LOGIT_BYTES_PER_TOKEN = 32000 * 8;
+/** Logits and their gradient in fp32 (4 + 4 bytes) per vocabulary entry: an allowance. */
+const LOGIT_BYTES_PER_TOKEN_ENTRY = 8;
+/** The vocabulary of a ModelSpec without `vocabSize`: Llama 2's and Mistral's. */
+const DEFAULT_VOCAB_SIZE = 32000;
 /** CUDA context, cuBLAS workspace and PyTorch allocator fragmentation per GPU: an allowance. */
 const OVERHEAD_GIB_PER_GPU = 1.5;
 
@@ -175,7 +177,8 @@ export class FineTuningCatalog {
     const h = model.hiddenSize;
     const checkpoints = tokens * h * 2 * model.layers;
     const oneLayer = tokens * h * (ACTIVATION_BYTES_PER_TOKEN_HIDDEN + (5 * model.attentionHeads * options.maxSequenceLength) / h);
-    const activationsGiB = (checkpoints + oneLayer + tokens * LOGIT_BYTES_PER_TOKEN) / GIB;
+    const logits = tokens * (model.vocabSize ?? DEFAULT_VOCAB_SIZE) * LOGIT_BYTES_PER_TOKEN_ENTRY;
+    const activationsGiB = (checkpoints + oneLayer + logits) / GIB;
     const overheadGiB = OVERHEAD_GIB_PER_GPU;
     const requiredGiB = weightsGiB + loraStateGiB + activationsGiB + overheadGiB;
     const availableGiB = instance.gpuMemoryMiB / 1024;

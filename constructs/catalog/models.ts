@@ -17,6 +17,11 @@ export interface ModelSpec {
   readonly parameters: number;
   readonly layers: number;
   readonly hiddenSize: number;
+  /**
+   * Vocabulary size (`vocab_size` of config.json): the fine-tuning memory check sizes the logits with it.
+   * @default 32000 (Llama 2's and Mistral's)
+   */
+  readonly vocabSize?: number;
   readonly attentionHeads: number;
   /** Key/value heads: equal to attentionHeads for multi-head, 1 for multi-query attention. */
   readonly kvHeads: number;
@@ -56,6 +61,7 @@ export const FALCON_40B: ModelSpec = {
   parameters: 41.8e9,
   layers: 60,
   hiddenSize: 8192,
+  vocabSize: 65024, // config.json vocab_size (a falcon-40b config copy in the code corpus); the same tokenizer as Falcon-7B
   attentionHeads: 128,
   kvHeads: 8,
   contextLength: 2048,
@@ -79,6 +85,7 @@ export const FALCON_7B: ModelSpec = {
   parameters: 7.22e9,
   layers: 32,
   hiddenSize: 4544,
+  vocabSize: 65024, // config.json vocab_size: the model's word_embeddings are Embedding(65024, 4544) (kimborgen/falcon-llm's module dump)
   attentionHeads: 71,
   kvHeads: 1,
   contextLength: 2048,
@@ -100,6 +107,7 @@ export const MISTRAL_7B_INSTRUCT_V02: ModelSpec = {
   parameters: 7.24e9,
   layers: 32,
   hiddenSize: 4096,
+  vocabSize: 32000, // config.json vocab_size (copies of the v0.2 config in edadaltocg/mistral-src-finetune, riccardomusmeci/mlx-llm)
   attentionHeads: 32,
   kvHeads: 8,
   contextLength: 32768,
@@ -121,6 +129,7 @@ export const MIXTRAL_8X7B_INSTRUCT: ModelSpec = {
   parameters: 46.7e9,
   layers: 32,
   hiddenSize: 4096,
+  vocabSize: 32000, // Mixtral 8x7B's vocab_size (a config copy in the code corpus lists 32000; this repository's config.json not read here)
   attentionHeads: 32,
   kvHeads: 8,
   contextLength: 32768,
@@ -143,6 +152,7 @@ export const ZEPHYR_7B_BETA: ModelSpec = {
   parameters: 7.24e9,
   layers: 32,
   hiddenSize: 4096,
+  vocabSize: 32000, // a fine-tune of Mistral-7B-v0.1 on its tokenizer (model card); 32000 is Mistral-7B-v0.1's vocab_size; Zephyr's own config.json not read here
   attentionHeads: 32,
   kvHeads: 8,
   contextLength: 32768,
@@ -167,6 +177,7 @@ export const SWALLOW_7B_INSTRUCT: ModelSpec = {
   parameters: 6.83e9,
   layers: 32,
   hiddenSize: 4096,
+  vocabSize: 43176, // config.json at the pinned revision, as cited above
   attentionHeads: 32,
   kvHeads: 32,
   contextLength: 4096,

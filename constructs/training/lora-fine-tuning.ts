@@ -17,7 +17,7 @@ import { allowLogsToUseKey } from '../private/logs-key';
 import { nagResourceFinding } from '../private/nag';
 import { retainedBucket } from '../private/retained-bucket';
 import {
-  HubBaseWeights, isValidRunName, launchScript, resolveLoraProps, StagedBaseWeights, type LoraFineTuningProps, type ResolvedLoraProps,
+  isValidRunName, launchScript, LoraBaseWeights, resolveLoraProps, type LoraBaseWeightsConfig, type LoraFineTuningProps, type ResolvedLoraProps,
 } from './lora-props';
 
 /** Bucket prefixes shared with the training script and the `finetune` CLI. */
@@ -34,8 +34,9 @@ const DYNAMIC = '\u0001jsonpath:';
 /**
  * A LoRA or QLoRA instruction-tuning job on SageMaker, on the Hugging Face PyTorch training
  * container, started by a Step Functions state machine: each execution is one run (its name is the
- * training job's), with per-run overrides in the execution input (`dataPrefix`, `epochs`,
- * `learningRate`, `maxSeqLength`, `loraRank`, `output`).
+ * training job's), with per-run overrides in the execution input (`dataPrefix` under `data/`,
+ * whole-number `epochs`, `learningRate`, `maxSeqLength` and `loraRank` at most the deploy-time values
+ * the memory check sized, `output`).
  *
  * It checks at synth time that the run fits the GPU's memory, that the image exists in the stack's
  * region and that every setting is one SageMaker and the script accept. The bucket holds `data/`,
@@ -65,7 +66,18 @@ export class LoraFineTuning extends Construct {
 
   constructor(scope: Construct, id: string, props: LoraFineTuningProps) {
     super(scope, id);
-    const r = resolveLoraProps(props);
+    // The role comes first so that the base weights can bind to it (their problems join the props');
+    // its policy document fills in once the props are resolved.
+    const trainingPolicy = new iam.PolicyDocument();
+    this.trainingRole = new iam.Role(this, 'TrainingRole', {
+      // aws:SourceAccount against the confused deputy, as the SageMaker developer guide's "Cross-service
+      // confused deputy prevention" page ("SageMaker Training Jobs") recommends for execution roles.
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
+      description: `SageMaker training role of the LoRA fine-tuning of ${props.model.name}`,
+      inlinePolicies: { Training: trainingPolicy },
+    });
+    const weights = (props.baseWeights ?? LoraBaseWeights.fromHuggingFace()).bind(this, { model: props.model, grantee: this.trainingRole });
+    const r = resolveLoraProps(props, weights.problems ?? []);
     this.settings = r;
     const stack = Stack.of(this);
     if (r.spot && !r.checkpoints) {
@@ -88,12 +100,7 @@ export class LoraFineTuning extends Construct {
     this.imageUri = image.uri;
     this.code = new s3assets.Asset(this, 'Code', { path: props.scriptsDirectory ?? path.join(__dirname, 'scripts', 'lora') });
 
-    this.trainingRole = new iam.Role(this, 'TrainingRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: `SageMaker training role of the LoRA fine-tuning of ${r.model.name}`,
-      inlinePolicies: { Training: new iam.PolicyDocument({ statements: this.trainingStatements(r, image.account, props) }) },
-    });
-    if (r.weights instanceof HubBaseWeights) r.weights.tokenSecret?.grantRead(this.trainingRole);
+    trainingPolicy.addStatements(...this.trainingStatements(image.account, props, weights));
 
     let vpcConfig: CreateTrainingJobCommandInput['VpcConfig'];
     if (props.vpc) {
@@ -130,7 +137,7 @@ export class LoraFineTuning extends Construct {
         'encryptionKey is imported, so its key policy cannot be extended here: it must allow logs.<region>.amazonaws.com to use it for the state machine\'s log group.');
     }
 
-    const request = this.trainingRequest(r, image.uri, vpcConfig);
+    const request = this.trainingRequest(r, weights, image.uri, vpcConfig);
     const train = new sfn.CustomState(this, 'Train', {
       stateJson: {
         Type: 'Task',
@@ -155,21 +162,35 @@ export class LoraFineTuning extends Construct {
       },
     });
     const merge = new sfn.Pass(this, 'MergeInput', { parameters: { 'config.$': 'States.JsonMerge($.defaults, $.input, false)' } });
+    // maxSeqLength and loraRank are capped at the deploy-time values, which the memory check sized
+    // (a longer sequence or a higher rank could run out of GPU memory); a run may lower them.
     const invalid = new sfn.Fail(this, 'InvalidInput', {
       error: 'InvalidInput',
-      cause: `Execution input: dataPrefix a key prefix ending in '/', epochs and loraRank whole numbers of at least 1, learningRate above 0 and below 1, `
-        + `maxSeqLength 1..${r.model.contextLength} (${r.model.name}'s context), output 'merged' or 'adapter'`,
+      cause: `Execution input: dataPrefix a key prefix under '${DATA_PREFIX}' ending in '/' (the training role reads only ${DATA_PREFIX}*), `
+        + `epochs a whole number of at least 1, loraRank a whole number 1..${r.loraRank} and maxSeqLength a whole number 1..${r.maxSequenceLength} `
+        + `(the deploy-time values, which the memory check sized), learningRate above 0 and below 1, output 'merged' or 'adapter'`,
     });
     const C = sfn.Condition;
     const valid = C.and(
-      C.isString('$.config.dataPrefix'), C.stringMatches('$.config.dataPrefix', '*/'),
+      C.isString('$.config.dataPrefix'), C.stringMatches('$.config.dataPrefix', `${DATA_PREFIX}*`), C.stringMatches('$.config.dataPrefix', '*/'),
       C.isNumeric('$.config.epochs'), C.numberGreaterThanEquals('$.config.epochs', 1),
-      C.isNumeric('$.config.loraRank'), C.numberGreaterThanEquals('$.config.loraRank', 1),
+      C.isNumeric('$.config.loraRank'), C.numberGreaterThanEquals('$.config.loraRank', 1), C.numberLessThanEquals('$.config.loraRank', r.loraRank),
       C.isNumeric('$.config.learningRate'), C.numberGreaterThan('$.config.learningRate', 0), C.numberLessThan('$.config.learningRate', 1),
-      C.isNumeric('$.config.maxSeqLength'), C.numberGreaterThanEquals('$.config.maxSeqLength', 1), C.numberLessThanEquals('$.config.maxSeqLength', r.model.contextLength),
+      C.isNumeric('$.config.maxSeqLength'), C.numberGreaterThanEquals('$.config.maxSeqLength', 1), C.numberLessThanEquals('$.config.maxSeqLength', r.maxSequenceLength),
       C.isString('$.config.output'), C.or(C.stringEquals('$.config.output', 'merged'), C.stringEquals('$.config.output', 'adapter')),
     );
-    const check = new sfn.Choice(this, 'CheckInput').when(valid, train).otherwise(invalid);
+    // Choice rules have no integer test: render the numbers as text (the hyperparameters use the same
+    // States.Format) and reject a fraction or an exponent, which the script's int() would refuse.
+    const WHOLE = ['epochs', 'loraRank', 'maxSeqLength'];
+    const asText = new sfn.Pass(this, 'NumbersAsText', {
+      parameters: {
+        'config.$': '$.config',
+        text: Object.fromEntries(WHOLE.map((k) => [`${k}.$`, `States.Format('{}', $.config.${k})`])),
+      },
+    });
+    const whole = C.not(C.or(...WHOLE.flatMap((k) => ['*.*', '*e*', '*E*'].map((p) => C.stringMatches(`$.text.${k}`, p)))));
+    const checkWhole = new sfn.Choice(this, 'CheckWholeNumbers').when(whole, train).otherwise(invalid);
+    const check = new sfn.Choice(this, 'CheckInput').when(valid, asText.next(checkWhole)).otherwise(invalid);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: `LoRA/QLoRA fine-tuning of ${r.model.name}`,
@@ -179,7 +200,7 @@ export class LoraFineTuning extends Construct {
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(this.encryptionKey),
     });
     for (const statement of this.stateMachineStatements()) this.stateMachine.addToRolePolicy(statement);
-    this.acknowledgeFindings(r);
+    this.acknowledgeFindings();
   }
 
   /**
@@ -248,7 +269,7 @@ export class LoraFineTuning extends Construct {
   }
 
   /** What the training job needs: its prefixes, the code, the image, its logs and metrics, the key, the VPC. */
-  private trainingStatements(r: ResolvedLoraProps, account: string, props: LoraFineTuningProps): iam.PolicyStatement[] {
+  private trainingStatements(account: string, props: LoraFineTuningProps, weights: LoraBaseWeightsConfig): iam.PolicyStatement[] {
     const stack = Stack.of(this);
     const b = this.bucket;
     const list = (sid: string, bucketArn: string, prefixes: string[]) => new iam.PolicyStatement({
@@ -293,15 +314,7 @@ export class LoraFineTuning extends Construct {
         actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringLike: { 'cloudwatch:namespace': TRAINING_LOG_GROUP } },
       }),
     ];
-    if (r.weights instanceof StagedBaseWeights) {
-      const w = r.weights;
-      statements.push(
-        new iam.PolicyStatement({ sid: 'ReadBaseWeights', actions: ['s3:GetObject'], resources: [w.bucket.arnForObjects(`${w.prefix}*`)] }),
-        list('ListBaseWeights', w.bucket.bucketArn, [`${w.prefix}*`]),
-      );
-      const key = w.key ?? w.bucket.encryptionKey;
-      if (key) statements.push(new iam.PolicyStatement({ sid: 'DecryptBaseWeights', actions: ['kms:Decrypt'], resources: [key.keyArn] }));
-    }
+    statements.push(...weights.policyStatements ?? []);
     if (props.vpc) {
       statements.push(new iam.PolicyStatement({
         sid: 'TrainingInVpc',
@@ -346,7 +359,7 @@ export class LoraFineTuning extends Construct {
    * The CreateTrainingJob request, type-checked against the SDK's input type. Strings made with
    * `dynamic()` are JSONPath or intrinsic expressions evaluated per execution.
    */
-  private trainingRequest(r: ResolvedLoraProps, imageUri: string, vpcConfig: CreateTrainingJobCommandInput['VpcConfig']): CreateTrainingJobCommandInput {
+  private trainingRequest(r: ResolvedLoraProps, weights: LoraBaseWeightsConfig, imageUri: string, vpcConfig: CreateTrainingJobCommandInput['VpcConfig']): CreateTrainingJobCommandInput {
     const bucket = this.bucket.bucketName;
     const s3Channel = (name: string, uri: string) => ({
       ChannelName: name,
@@ -357,7 +370,7 @@ export class LoraFineTuning extends Construct {
       s3Channel('train', dynamic(`States.Format('s3://${bucket}/{}', $.config.dataPrefix)`)),
       s3Channel('code', this.code.s3ObjectUrl),
     ];
-    if (r.weights instanceof StagedBaseWeights) channels.push(s3Channel('model', `s3://${r.weights.bucket.bucketName}/${r.weights.prefix}`));
+    if (weights.modelChannelS3Uri) channels.push(s3Channel('model', weights.modelChannelS3Uri));
     const hyperParameters: { [key: string]: string } = {
       base_model_id: r.model.huggingFaceId,
       base_model_revision: r.model.revision,
@@ -375,7 +388,7 @@ export class LoraFineTuning extends Construct {
       prompt_template: r.promptTemplate,
       seed: String(r.seed),
     };
-    if (r.weights instanceof HubBaseWeights && r.weights.tokenSecret) hyperParameters.hf_token_secret_arn = r.weights.tokenSecret.secretArn;
+    if (weights.hubTokenSecretArn) hyperParameters.hf_token_secret_arn = weights.hubTokenSecretArn;
     return {
       TrainingJobName: dynamic('$$.Execution.Name'),
       RoleArn: this.trainingRole.roleArn,
@@ -409,7 +422,7 @@ export class LoraFineTuning extends Construct {
     };
   }
 
-  private acknowledgeFindings(r: ResolvedLoraProps): void {
+  private acknowledgeFindings(): void {
     const v = Validations.of(this);
     Validations.of(this.trainingRole).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
@@ -422,7 +435,6 @@ export class LoraFineTuning extends Construct {
       'Resource::*',
       nagResourceFinding(this, Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: `${TRAINING_LOG_GROUP}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
     ];
-    if (r.weights instanceof StagedBaseWeights) ack.push(nagResourceFinding(this, r.weights.bucket.arnForObjects(`${r.weights.prefix}*`)));
     for (const finding of ack) {
       v.acknowledge({
         id: `AwsSolutions-IAM5[${finding}]`,

@@ -1,17 +1,20 @@
 /**
- * The props of LoraFineTuning, their defaults and their checks: pure functions, no constructs.
+ * The props of LoraFineTuning, their defaults and their checks, and the base weights sources.
  */
-import { Duration, Token, type Size } from 'aws-cdk-lib';
+import { Duration, Token, Validations, type Size } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
 import { SAGEMAKER_NAME_PATTERN, type ModelSpec } from '../catalog';
 import { FineTuningCatalog, LoraMethod, type FineTuningInstance, type FineTuningMemoryReport } from '../catalog/fine-tuning-sizing';
 import { HuggingFaceTrainingImage } from '../catalog/hf-training-images';
 import { logRetentionProblem } from '../private/logs-key';
 import { PropErrors } from '../private/validation';
+import { nagResourceFinding } from '../private/nag';
 
 /** What a finished run writes to the output prefix. */
 export enum LoraOutput {
@@ -47,7 +50,42 @@ export interface LoraS3WeightsOptions {
   readonly key?: kms.IKey;
 }
 
-/** Where the training job gets the base model's weights. */
+/** What {@link LoraBaseWeights.bind} needs. */
+export interface LoraBaseWeightsBindOptions {
+  /** The model being tuned. */
+  readonly model: ModelSpec;
+  /** The training job's role: `bind` grants it what reading the weights takes. */
+  readonly grantee: iam.IGrantable;
+}
+
+/** What a {@link LoraBaseWeights} source gives the training job, from {@link LoraBaseWeights.bind}. */
+export interface LoraBaseWeightsConfig {
+  /**
+   * S3 URI of a prefix SageMaker copies to the `model` channel, `/opt/ml/input/data/model`.
+   * @default none: the script downloads the weights from the Hugging Face Hub
+   */
+  readonly modelChannelS3Uri?: string;
+  /**
+   * ARN of a Secrets Manager secret holding a Hugging Face token, which the script reads at start.
+   * @default none
+   */
+  readonly hubTokenSecretArn?: string;
+  /**
+   * Statements the training role's own policy needs to read the weights.
+   * @default none
+   */
+  readonly policyStatements?: iam.PolicyStatement[];
+  /**
+   * Problems with the source, each naming the prop (`baseWeights: ...`), reported with the other prop errors.
+   * @default none
+   */
+  readonly problems?: string[];
+}
+
+/**
+ * Where the training job gets the base model's weights. Extend it for a source of your own: `bind`
+ * is called once by LoraFineTuning with the training role and returns the {@link LoraBaseWeightsConfig}.
+ */
 export abstract class LoraBaseWeights {
   /** Download from the Hugging Face Hub at the model's pinned revision when the job starts. */
   public static fromHuggingFace(options: LoraHuggingFaceWeightsOptions = {}): LoraBaseWeights {
@@ -65,21 +103,50 @@ export abstract class LoraBaseWeights {
 
   /** `huggingface` or `s3`. */
   public abstract readonly kind: string;
+
+  /** Grants `options.grantee` what it needs to read the weights and says how the job gets them. */
+  public abstract bind(scope: Construct, options: LoraBaseWeightsBindOptions): LoraBaseWeightsConfig;
 }
 
-/** @internal */
-export class HubBaseWeights extends LoraBaseWeights {
+class HubBaseWeights extends LoraBaseWeights {
   public readonly kind = 'huggingface';
-  constructor(public readonly tokenSecret?: secretsmanager.ISecret) {
+  constructor(private readonly tokenSecret?: secretsmanager.ISecret) {
     super();
+  }
+
+  public bind(_scope: Construct, options: LoraBaseWeightsBindOptions): LoraBaseWeightsConfig {
+    const problems: string[] = [];
+    if (options.model.gated && !this.tokenSecret) {
+      problems.push(`baseWeights: ${options.model.huggingFaceId} is gated on the Hugging Face Hub; pass LoraBaseWeights.fromHuggingFace({ tokenSecret }) with a secret holding a token, or stage the weights in S3 with LoraBaseWeights.fromS3Prefix`);
+    }
+    this.tokenSecret?.grantRead(options.grantee);
+    return { hubTokenSecretArn: this.tokenSecret?.secretArn, problems };
   }
 }
 
-/** @internal */
-export class StagedBaseWeights extends LoraBaseWeights {
+class StagedBaseWeights extends LoraBaseWeights {
   public readonly kind = 's3';
-  constructor(public readonly bucket: s3.IBucket, public readonly prefix: string, public readonly key?: kms.IKey) {
+  constructor(private readonly bucket: s3.IBucket, private readonly prefix: string, private readonly key?: kms.IKey) {
     super();
+  }
+
+  public bind(scope: Construct): LoraBaseWeightsConfig {
+    const problems: string[] = [];
+    if (!Token.isUnresolved(this.prefix) && (!this.prefix.endsWith('/') || this.prefix.startsWith('/') || this.prefix.length < 2)) {
+      problems.push(`baseWeights: S3 prefix '${this.prefix}' must be a folder key such as 'models/falcon-7b/' (ends with '/', no leading '/')`);
+    }
+    const objects = this.bucket.arnForObjects(`${this.prefix}*`);
+    const statements = [
+      new iam.PolicyStatement({ sid: 'ReadBaseWeights', actions: ['s3:GetObject'], resources: [objects] }),
+      new iam.PolicyStatement({ sid: 'ListBaseWeights', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${this.prefix}*`] } } }),
+    ];
+    const key = this.key ?? this.bucket.encryptionKey;
+    if (key) statements.push(new iam.PolicyStatement({ sid: 'DecryptBaseWeights', actions: ['kms:Decrypt'], resources: [key.keyArn] }));
+    Validations.of(scope).acknowledge({
+      id: `AwsSolutions-IAM5[${nagResourceFinding(scope, objects)}]`,
+      reason: 'SageMaker copies every object under the staged weights prefix to the model channel; read is limited to exactly that prefix.',
+    });
+    return { modelChannelS3Uri: `s3://${this.bucket.bucketName}/${this.prefix}`, policyStatements: statements, problems };
   }
 }
 
@@ -202,8 +269,8 @@ const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 const CODE_CHANNEL_DIR = '/opt/ml/input/data/code';
 const MAX_CONTAINER_ARGUMENT = 256;
 
-/** Applies the defaults and checks every prop; throws once with every problem. */
-export function resolveLoraProps(props: LoraFineTuningProps): ResolvedLoraProps {
+/** Applies the defaults and checks every prop, with the base weights' own problems (bind's); throws once with every problem. */
+export function resolveLoraProps(props: LoraFineTuningProps, weightsProblems: string[] = []): ResolvedLoraProps {
   const errors = newLoraErrors();
   const model = props.model;
   validateModel(model, errors);
@@ -218,20 +285,8 @@ export function resolveLoraProps(props: LoraFineTuningProps): ResolvedLoraProps 
     return value;
   };
 
-  const given = props.baseWeights ?? LoraBaseWeights.fromHuggingFace();
-  if (!(given instanceof HubBaseWeights) && !(given instanceof StagedBaseWeights)) {
-    const wrongCopy = newLoraErrors();
-    wrongCopy.addMessage(`baseWeights: a ${given.kind} source of another copy of this library; create it with LoraBaseWeights.fromHuggingFace or fromS3Prefix`);
-    throw wrongCopy.toError();
-  }
-  const weights: LoraBaseWeights = given;
-  if (weights instanceof HubBaseWeights && model.gated && !weights.tokenSecret) {
-    errors.addMessage(`baseWeights: ${model.huggingFaceId} is gated on the Hugging Face Hub; pass LoraBaseWeights.fromHuggingFace({ tokenSecret }) with a secret holding a token, or stage the weights in S3 with LoraBaseWeights.fromS3Prefix`);
-  }
-  if (weights instanceof StagedBaseWeights && !Token.isUnresolved(weights.prefix)
-    && (!weights.prefix.endsWith('/') || weights.prefix.startsWith('/') || weights.prefix.length < 2)) {
-    errors.addMessage(`baseWeights: S3 prefix '${weights.prefix}' must be a folder key such as 'models/falcon-7b/' (ends with '/', no leading '/')`);
-  }
+  const weights = props.baseWeights ?? LoraBaseWeights.fromHuggingFace();
+  errors.addMessage(...weightsProblems);
 
   const method = props.method ?? LoraMethod.QLORA;
   if (!Object.values(LoraMethod).includes(method)) errors.addMessage(`method: '${String(method)}' is not one of ${Object.values(LoraMethod).join(', ')}`);
@@ -330,6 +385,9 @@ function validateModel(model: ModelSpec, errors: PropErrors): void {
   for (const key of ['parameters', 'layers', 'hiddenSize', 'attentionHeads', 'contextLength'] as const) {
     const value = model[key];
     if (typeof value !== 'number' || !(value > 0)) errors.addMessage(`model.${key}: ${String(value)} must be a number above 0`);
+  }
+  if (model.vocabSize !== undefined && !(Number.isInteger(model.vocabSize) && model.vocabSize > 0)) {
+    errors.addMessage(`model.vocabSize: ${model.vocabSize} must be a whole number above 0 (config.json's vocab_size)`);
   }
   if (!REVISION.test(model.revision)) errors.add('model.revision', model.revision, 'must be a 40-hex-digit Hugging Face commit, so every run tunes the same weights');
   if (!HF_ID.test(model.huggingFaceId)) errors.add('model.huggingFaceId', model.huggingFaceId, 'must be a Hugging Face repository id such as tiiuae/falcon-7b');

@@ -21,7 +21,9 @@ const STATE_MACHINE = 'arn:aws:states:us-east-1:111111111111:stateMachine:FineTu
 const epoch = (iso: string) => Date.parse(iso) / 1000;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-'));
 
-function recipeStack(outputs: Record<string, string> = { FineTuningBucketName: BUCKET, FineTuningStateMachineArn: STATE_MACHINE }) {
+const LIMITS = JSON.stringify({ maxSeqLength: 2048, loraRank: 16 });
+
+function recipeStack(outputs: Record<string, string> = { FineTuningBucketName: BUCKET, FineTuningStateMachineArn: STATE_MACHINE, FineTuningRunLimits: LIMITS }) {
   return () => describeStacksXml([{ name: 'LoraFineTuning', status: 'CREATE_COMPLETE', outputs }]);
 }
 
@@ -177,19 +179,58 @@ describe('llm-recipes finetune start', () => {
   test.each([
     [['--run-name', 'bad_name'], /--run-name 'bad_name' is not a training job name/],
     [['--run-name', `a${'b'.repeat(63)}`], /is not a training job name/],
-    [['--epochs', '0'], /--epochs 0 must be above 0/],
+    [['--epochs', '0'], /--epochs 0 must be at least 1/],
+    [['--epochs', '1.5'], /--epochs 1.5 must be a whole number/],
+    [['--max-seq-length', '512.5'], /--max-seq-length 512.5 must be a whole number/],
     [['--learning-rate', '2'], /--learning-rate 2 must be above 0 and below 1/],
-    [['--max-seq-length', '8'], /--max-seq-length 8 must be at least 16/],
+    [['--max-seq-length', '0'], /--max-seq-length 0 must be at least 1/],
+    [['--lora-rank', '0'], /--lora-rank 0 must be at least 1/],
     [['--lora-rank', '2.5'], /--lora-rank 2.5 must be a whole number/],
     [['--output', 'gguf'], /--output 'gguf' must be merged or adapter/],
     [['--data-prefix', 's3://b/data/'], /--data-prefix 's3:\/\/b\/data\/' must be a key prefix/],
-    [['--data-prefix', 'data'], /must be a key prefix in the stack's bucket ending in \//],
+    [['--data-prefix', 'data'], /must be a key prefix under data\/ in the stack's bucket, ending in \//],
+    [['--data-prefix', 'other/'], /--data-prefix 'other\/' must be a key prefix under data\/ .*the training role reads only data\/\*/],
+    [['--data-prefix', '/data/x/'], /must be a key prefix under data\//],
     [['--lora-alpha', '16'], /unknown option --lora-alpha/],
   ])('%j is a usage error before any AWS call', async (args, message) => {
     const { code, stderr } = await runCli(['finetune', 'start', ...args], { aws: aws(), clock: fakeClock() });
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(fake.requests).toEqual([]);
+  });
+
+  test.each([
+    [['--max-seq-length', '4096'], /--max-seq-length 4096 is above 2048, stack 'LoraFineTuning''s maxSequenceLength, which its memory check sized for the GPU; pass at most 2048/],
+    [['--lora-rank', '32'], /--lora-rank 32 is above 16, stack 'LoraFineTuning''s loraRank/],
+  ])('%j above the stack\'s sized value is refused after DescribeStacks and before StartExecution', async (args, message) => {
+    fake.handlers.DescribeStacks = recipeStack();
+    fake.handlers.StartExecution = started;
+    const { code, stderr } = await runCli(['finetune', 'start', ...args], { aws: aws(), clock: fakeClock() });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(fake.calls('DescribeStacks')).toHaveLength(1);
+    expect(fake.calls('StartExecution')).toHaveLength(0);
+  });
+
+  test('the sized values themselves are accepted; a stack without FineTuningRunLimits leaves the cap to the state machine', async () => {
+    fake.handlers.DescribeStacks = recipeStack();
+    fake.handlers.StartExecution = started;
+    expect((await runCli(['finetune', 'start', '--max-seq-length', '2048', '--lora-rank', '16'], { aws: aws(), clock: fakeClock() })).code).toBe(0);
+    fake.handlers.DescribeStacks = recipeStack({ FineTuningBucketName: BUCKET, FineTuningStateMachineArn: STATE_MACHINE });
+    expect((await runCli(['finetune', 'start', '--lora-rank', '64'], { aws: aws(), clock: fakeClock() })).code).toBe(0);
+    expect(JSON.parse(JSON.parse(fake.calls('StartExecution')[1].body).input)).toEqual({ loraRank: 64 });
+  });
+
+  test('a Step Functions 5xx after the retries says the same run name is safe to retry', async () => {
+    fake.handlers.DescribeStacks = recipeStack();
+    fake.handlers.StartExecution = () => sfnError('InternalServerError', 'We encountered an internal error', 500);
+    const { code, stderr } = await runCli(['finetune', 'start', '--run-name', 'r5'], { aws: aws(), clock: fakeClock() });
+    expect(code).toBe(1);
+    expect(stderr).toBe('llm-recipes finetune start: AWS answered 500 (InternalServerError) after retries: We encountered an internal error; '
+      + 'the run may have started: run the same command with --run-name r5 again\n');
+    expect(fake.calls('StartExecution')).toHaveLength(2);
+    const sent = fake.calls('StartExecution').map((c) => JSON.parse(c.body) as { name: string });
+    expect(sent.map((b) => b.name)).toEqual(['r5', 'r5']);
   });
 
   test('a run name in use, a deleted state machine, access denied, throttling', async () => {
@@ -290,6 +331,15 @@ describe('llm-recipes finetune status', () => {
     const { stdout } = await runCli(['finetune', 'status', 'dolly-ja-r16'], { aws: aws(), clock: fakeClock() });
     expect(stdout).toMatch(/^instance {6}2 x ml\.g5\.12xlarge$/m);
     expect(stdout).toMatch(/^billable {6}10m 00s per instance, x 2$/m);
+  });
+
+  test('a SageMaker 5xx after the retries is one line, exit 1', async () => {
+    fake.handlers.DescribeTrainingJob = () => sagemakerError('ServiceUnavailable', 'Service is unavailable', 503);
+    const { code, stdout, stderr } = await runCli(['finetune', 'status', 'dolly-ja-r16', '--json'], { aws: aws(), clock: fakeClock() });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(JSON.parse(stderr).error.message).toBe('AWS answered 503 (ServiceUnavailable) after retries: Service is unavailable; try again in a minute');
+    expect(fake.calls('DescribeTrainingJob')).toHaveLength(2);
   });
 
   test('no such job, access denied, throttling, a bad name', async () => {

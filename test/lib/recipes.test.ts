@@ -470,8 +470,13 @@ describe('LoraFineTuning recipe', () => {
     const stack = new LoraFineTuningStack(freshApp(), 'LoraFineTuning');
     const t = Template.fromStack(stack);
     const outputs = t.toJSON().Outputs as Record<string, { Description?: string }>;
-    expect(Object.keys(outputs).sort()).toEqual(['FineTuningBucketName', 'FineTuningNextSteps', 'FineTuningStateMachineArn']);
+    expect(Object.keys(outputs).sort()).toEqual(['FineTuningBucketName', 'FineTuningNextSteps', 'FineTuningRunLimits', 'FineTuningStateMachineArn']);
     for (const o of Object.values(outputs)) expect(o.Description).toMatch(/\w/);
+    const values = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.parse(values.FineTuningRunLimits.Value as string)).toEqual({ maxSeqLength: 512, loraRank: 16 });
+    // The commands the CLI takes: status names the run and takes no --stack.
+    expect(values.FineTuningNextSteps.Value).toBe('RUN=run-1 && llm-recipes finetune upload train.jsonl --stack LoraFineTuning'
+      + ' && llm-recipes finetune start --stack LoraFineTuning --run-name $RUN && llm-recipes finetune status $RUN');
     expect(stack.templateOptions.description).toMatch(/falcon-7b .*ml\.g5\.2xlarge, spot.*about \$1\.515\/h on demand .*2024-12-01/);
     expect(stack.fineTuning.settings).toEqual(expect.objectContaining({ method: 'qlora', loraRank: 16, maxSequenceLength: 512, spot: true, checkpoints: true }));
     expect(stack.fineTuning.settings.instance.instanceType).toBe('ml.g5.2xlarge');

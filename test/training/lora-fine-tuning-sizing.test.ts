@@ -45,6 +45,24 @@ describe('FineTuningCatalog.estimateMemory', () => {
     expect(FineTuningCatalog.estimateMemory(MIXTRAL_8X7B_INSTRUCT, g5('ml.p4d.24xlarge'), NOTEBOOK).fits).toBe(true);
   });
 
+  test('the logits are sized with the model\'s own vocabulary (Falcon\'s 65,024), 32,000 when a spec has none', () => {
+    const falcon = FineTuningCatalog.estimateMemory(FALCON_7B, g5('ml.g5.2xlarge'), NOTEBOOK);
+    const { vocabSize, ...withoutVocab } = FALCON_7B;
+    expect(vocabSize).toBe(65024);
+    const assumed = FineTuningCatalog.estimateMemory(withoutVocab, g5('ml.g5.2xlarge'), NOTEBOOK);
+    // 2 x 512 tokens, fp32 logits and their gradient (8 bytes) per vocabulary entry.
+    expect(falcon.activationsGiB - assumed.activationsGiB).toBeCloseTo((2 * 512 * (65024 - 32000) * 8) / 1024 ** 3, 9);
+    expect(FineTuningCatalog.estimateMemory(SWALLOW_7B_INSTRUCT, g5('ml.g5.2xlarge'), NOTEBOOK).activationsGiB)
+      .toBeCloseTo(FineTuningCatalog.estimateMemory({ ...SWALLOW_7B_INSTRUCT, vocabSize: 32000 }, g5('ml.g5.2xlarge'), NOTEBOOK).activationsGiB + (2 * 512 * 11176 * 8) / 1024 ** 3, 9);
+  });
+
+  test('every catalog preset has its vocabulary size', () => {
+    expect(Object.fromEntries(MODEL_PRESETS.map((m) => [m.name, m.vocabSize]))).toEqual({
+      'falcon-40b': 65024, 'falcon-7b': 65024, 'zephyr-7b-beta': 32000, 'swallow-7b-instruct': 43176,
+      'mistral-7b-instruct-v0.2': 32000, 'mixtral-8x7b-instruct-v0.1': 32000,
+    });
+  });
+
   test('catalog presets are quantizable unless marked otherwise', () => {
     expect(MODEL_PRESETS.every((m) => m.quantizable !== false)).toBe(true);
   });

@@ -10,7 +10,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { HuggingFaceTrainingImage, LmiEndpoint, LoraBaseWeights, LoraFineTuning, LoraMethod, LoraOutput, LoraPromptTemplate, type LoraFineTuningProps, type ModelSpec } from '../../constructs';
+import type { Construct } from 'constructs';
+import {
+  HuggingFaceTrainingImage, LmiEndpoint, LoraBaseWeights, LoraFineTuning, LoraMethod, LoraOutput, LoraPromptTemplate,
+  type LoraBaseWeightsBindOptions, type LoraBaseWeightsConfig, type LoraFineTuningProps, type ModelSpec,
+} from '../../constructs';
 import { FALCON_40B, FALCON_7B, MISTRAL_7B_INSTRUCT_V02 } from '../../constructs/catalog';
 import { nagResourceFinding } from '../../constructs/private/nag';
 import { launchScript } from '../../constructs/training/lora-props';
@@ -79,13 +83,50 @@ describe('LoraFineTuning defaults (Falcon-7B, environment-agnostic)', () => {
     expect(def.States.MergeInput.Parameters).toEqual({ 'config.$': 'States.JsonMerge($.defaults, $.input, false)' });
     expect(def.States.CheckInput.Type).toBe('Choice');
     expect(def.States.CheckInput.Default).toBe('InvalidInput');
-    expect(JSON.stringify(def.States.CheckInput)).toContain('"NumericLessThanEquals":2048');
+    expect(def.States.CheckInput.Choices).toEqual([expect.objectContaining({ Next: 'NumbersAsText' })]);
+    expect(def.States.NumbersAsText.Next).toBe('CheckWholeNumbers');
+    expect(def.States.CheckWholeNumbers.Default).toBe('InvalidInput');
+    expect((def.States.CheckWholeNumbers.Choices as Array<{ Next: string }>)[0].Next).toBe('Train');
     expect(def.States.Train.Resource).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
     expect(def.States.Train.End).toBe(true);
     expect(def.States.Train.Retry).toEqual([
       { ErrorEquals: ['SageMaker.ResourceLimitExceededException'], IntervalSeconds: 300, MaxAttempts: 12, BackoffRate: 1 },
       { ErrorEquals: ['SageMaker.AmazonSageMakerException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 },
     ]);
+  });
+
+  test('run overrides: maxSeqLength and loraRank capped at the sized values, dataPrefix under data/', () => {
+    const conditions = (definitionOf(template).States.CheckInput.Choices as Array<{ And: Array<Record<string, unknown>> }>)[0].And;
+    expect(conditions).toEqual(expect.arrayContaining([
+      { Variable: '$.config.maxSeqLength', NumericLessThanEquals: 512 },
+      { Variable: '$.config.loraRank', NumericLessThanEquals: 16 },
+      { Variable: '$.config.dataPrefix', StringMatches: 'data/*' },
+      { Variable: '$.config.dataPrefix', StringMatches: '*/' },
+    ]));
+    expect(JSON.stringify(conditions)).not.toContain('2048');
+    expect(definitionOf(template).States.InvalidInput.Cause).toMatch(/under 'data\/'.*loraRank a whole number 1\.\.16 and maxSeqLength a whole number 1\.\.512/);
+  });
+
+  test('run overrides: epochs, loraRank and maxSeqLength must be whole numbers (no fraction, no exponent)', () => {
+    const def = definitionOf(template);
+    expect(def.States.NumbersAsText.Parameters).toEqual({
+      'config.$': '$.config',
+      text: { 'epochs.$': "States.Format('{}', $.config.epochs)", 'loraRank.$': "States.Format('{}', $.config.loraRank)", 'maxSeqLength.$': "States.Format('{}', $.config.maxSeqLength)" },
+    });
+    const rule = (def.States.CheckWholeNumbers.Choices as Array<{ Not: { Or: Array<{ Variable: string; StringMatches: string }> } }>)[0];
+    const rejected = rule.Not.Or.map((c) => `${c.Variable} ${c.StringMatches}`);
+    for (const k of ['epochs', 'loraRank', 'maxSeqLength']) {
+      expect(rejected).toEqual(expect.arrayContaining([`$.text.${k} *.*`, `$.text.${k} *e*`, `$.text.${k} *E*`]));
+    }
+  });
+
+  test('the training role trusts SageMaker for this account only (aws:SourceAccount)', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Policies: [Match.objectLike({ PolicyName: 'Training' })],
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }],
+      },
+    });
   });
 
   test('spot with max wait twice the 24 h runtime, checkpoints per run, uncompressed KMS output', () => {
@@ -383,6 +424,39 @@ describe('LoraFineTuning gated models', () => {
   });
 });
 
+describe('LoraFineTuning with a base weights source of your own (bind)', () => {
+  class MirrorWeights extends LoraBaseWeights {
+    public readonly kind = 'mirror';
+    public bound?: LoraBaseWeightsBindOptions;
+    public bind(_scope: Construct, options: LoraBaseWeightsBindOptions): LoraBaseWeightsConfig {
+      this.bound = options;
+      return {
+        modelChannelS3Uri: 's3://mirror-bucket/falcon-7b/',
+        policyStatements: [new iam.PolicyStatement({ sid: 'ReadMirror', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::mirror-bucket/falcon-7b/config.json'] })],
+      };
+    }
+  }
+
+  test('its bind gets the model and the training role, and its channel and statements are used', () => {
+    const source = new MirrorWeights();
+    const { template, ft } = synth({ baseWeights: source });
+    expect(source.bound?.model).toBe(FALCON_7B);
+    expect(source.bound?.grantee).toBe(ft.trainingRole);
+    const p = trainParameters(template);
+    expect(p.InputDataConfig[2]).toEqual(expect.objectContaining({ ChannelName: 'model', DataSource: { S3DataSource: expect.objectContaining({ S3Uri: 's3://mirror-bucket/falcon-7b/' }) } }));
+    expect(trainingRoleStatements(template).find((s) => s.Sid === 'ReadMirror')).toBeDefined();
+  });
+
+  test('throws with the problems its bind reports, among the other prop errors', () => {
+    class Broken extends MirrorWeights {
+      public override bind(): LoraBaseWeightsConfig {
+        return { problems: ['baseWeights: mirror is offline'] };
+      }
+    }
+    expect(build({ baseWeights: new Broken(), loraRank: 0 })).toThrow(/invalid props:\n- baseWeights: mirror is offline\n- loraRank: 0 /);
+  });
+});
+
 describe('the container command', () => {
   test.each([[1, 1], [8, 1], [1, 16], [8, 16]])('fits SageMaker\'s 256 characters per argument with %i GPUs on %i instances', (gpus, instances) => {
     expect(launchScript(gpus, instances).length).toBeLessThanOrEqual(256);
@@ -414,6 +488,7 @@ describe('LoraFineTuning input errors', () => {
     ['a moving revision', { model: { ...FALCON_7B, revision: 'main' } }, /model.revision: 'main' must be a 40-hex-digit/],
     ['an INFINITE log retention', { logRetention: logs.RetentionDays.INFINITE }, /logRetention: .* INFINITE/],
     ['vpcSubnets without vpc', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, /vpcSubnets: only used with vpc/],
+    ['a fractional vocabulary', { model: { ...FALCON_7B, vocabSize: 100.5 } }, /model\.vocabSize: 100\.5 must be a whole number above 0/],
     ['a staged prefix without a trailing slash', { baseWeights: LoraBaseWeights.fromS3Prefix(s3.Bucket.fromBucketName(new Stack(), 'B', 'team-weights'), 'models/x') }, /baseWeights: S3 prefix 'models\/x' must be a folder key/],
   ])('throws on %s', (_name, props, error) => {
     expect(build(props)).toThrow(error);
@@ -421,7 +496,7 @@ describe('LoraFineTuning input errors', () => {
 
   test('throws with the memory numbers when QLoRA of Falcon-40B does not fit one A10G', () => {
     expect(build({ model: FALCON_40B })).toThrow(
-      /instanceType: QLoRA of falcon-40b does not fit ml.g5.2xlarge: needs \d+\.\d GiB per GPU \(base weights in 4 bits 23\.4 \+ LoRA state \d+\.\d \+ activations \d+\.\d for 2 x 512 tokens \+ runtime 1\.5\) but one NVIDIA A10G of ml.g5.2xlarge has 22\.4 GiB/,
+      /instanceType: QLoRA of falcon-40b does not fit ml.g5.2xlarge: needs \d+\.\d GiB per GPU \(base weights in 4 bits 23\.4 \+ LoRA state \d+\.\d \+ activations \d+(\.\d)? for 2 x 512 tokens \+ runtime 1\.5\) but one NVIDIA A10G of ml.g5.2xlarge has 22\.4 GiB/,
     );
   });
 
