@@ -3,6 +3,7 @@ import { CONFIG_DEFAULTS } from '../../constructs/rag/handler/config';
 import {
   FakeRagServices, inSequence, knowledgeBaseError, knowledgeBaseRequestOf, knowledgeBaseResult, lmiAnswer, lmiPayloadOf, type FakeChunk,
 } from '../util/fake-rag-services';
+import { lambdaTime } from '../util/lambda-time';
 
 /** The RAG handler over a Bedrock knowledge base (KNOWLEDGE_BASE_ID), through the real SDK client against the loopback fake. */
 
@@ -24,24 +25,10 @@ beforeAll(() => fake.start());
 afterAll(() => fake.stop());
 beforeEach(() => fake.reset());
 
-function lambdaTime(remainingMs: number) {
-  const start = Date.now();
-  let slept = 0;
-  const sleeps: number[] = [];
-  return {
-    context: { awsRequestId: 'req-kb', getRemainingTimeInMillis: () => remainingMs - (Date.now() - start) - slept },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      slept += ms;
-    },
-    sleeps,
-  };
-}
-
 /** GIVEN a knowledge-base handler pointed at the fake; each call gets a fresh Lambda context. */
 function setup(given: { config?: Partial<RagConfig>; remainingMs?: number } = {}) {
   const logs: Array<Record<string, unknown>> = [];
-  let time = lambdaTime(given.remainingMs ?? 30000);
+  let time = lambdaTime(given.remainingMs ?? 30000, 'req-kb');
   const handler = createHandler({
     config: { ...CONFIG, ...given.config },
     knowledgeBaseClientConfig: fake.knowledgeBaseClientConfig(),
@@ -50,7 +37,7 @@ function setup(given: { config?: Partial<RagConfig>; remainingMs?: number } = {}
     log: (record) => logs.push(record as Record<string, unknown>),
   });
   const call = async (body: unknown, extra: object = {}): Promise<ApiResult & { json: Record<string, unknown> }> => {
-    time = lambdaTime(given.remainingMs ?? 30000);
+    time = lambdaTime(given.remainingMs ?? 30000, 'req-kb');
     const result = await handler({ body: typeof body === 'string' ? body : JSON.stringify(body), ...extra }, time.context);
     return { ...result, json: JSON.parse(result.body) as Record<string, unknown> };
   };

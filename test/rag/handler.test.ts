@@ -7,6 +7,7 @@ import {
   FakeRagServices, inSequence, kendraError, kendraQueryResult, kendraRetrieveResult, lmiAnswer, lmiPayloadOf,
   runtimeError, tgiAnswer, type FakePassage,
 } from '../util/fake-rag-services';
+import { lambdaTime } from '../util/lambda-time';
 
 const INDEX_ID = '0123abcd-0123-4567-89ab-0123456789ab';
 const CONFIG: RagConfig = {
@@ -25,24 +26,6 @@ const fake = new FakeRagServices();
 beforeAll(() => fake.start());
 afterAll(() => fake.stop());
 beforeEach(() => fake.reset());
-
-/**
- * A Lambda context whose remaining time runs on the wall clock plus whatever the injected `sleep`
- * "waited": backoff costs budget without costing test time.
- */
-function lambdaTime(remainingMs: number) {
-  const start = Date.now();
-  let slept = 0;
-  const sleeps: number[] = [];
-  return {
-    context: { awsRequestId: 'req-1234', getRemainingTimeInMillis: () => remainingMs - (Date.now() - start) - slept },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      slept += ms;
-    },
-    sleeps,
-  };
-}
 
 interface Setup {
   config?: Partial<RagConfig>;
