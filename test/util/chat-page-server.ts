@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as http from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
 import type { ApiEvent, LambdaContextLike, RagHandler } from '../../constructs/rag/handler';
 import { contentSecurityPolicy } from '../../constructs/web/csp';
 import type { FakeCognito } from './fake-cognito';
+import { closeLoopback, listenOnLoopback } from './loopback';
 
 /**
  * The chat page as CloudFront would serve it, on 127.0.0.1: the built files and a config.json with
@@ -53,13 +53,11 @@ export class ChatPageServer {
         });
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen({ port: 0, host: '127.0.0.1' }, resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server);
   }
 
   public async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeLoopback(this.server);
   }
 
   public reset(): void {

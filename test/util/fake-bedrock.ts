@@ -1,5 +1,5 @@
 import * as http from 'http';
-import type { AddressInfo } from 'net';
+import { closeLoopback, listenOnLoopback } from './loopback';
 
 /**
  * A local stand-in for the Bedrock Agent ingestion APIs the `kb` CLI calls, speaking their wire
@@ -54,13 +54,11 @@ export class FakeBedrockAgent {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => this.answer(req, Buffer.concat(chunks).toString('utf-8'), res));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server);
   }
 
   public async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeLoopback(this.server);
   }
 
   public reset(): void {

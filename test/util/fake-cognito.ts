@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'crypto';
 import * as http from 'http';
-import type { AddressInfo } from 'net';
+import { closeLoopback, listenOnLoopback } from './loopback';
 
 /**
  * A local stand-in for the OAuth 2.0 endpoints of a Cognito domain, on 127.0.0.1:
@@ -58,13 +58,11 @@ export class FakeCognito {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => this.answer(req, Buffer.concat(chunks).toString('utf-8'), res));
     });
-    await new Promise<void>((resolve) => this.server!.listen({ port: 0, host: '127.0.0.1' }, resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server);
   }
 
   public async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeLoopback(this.server);
   }
 
   /** Forgets the recorded requests and pending codes and resets the clock. */
