@@ -1,4 +1,4 @@
-import { FSDP_PRESETS } from '../training/fsdp-training';
+import { FSDP_PRESETS } from './training';
 
 /** A model size of the FSDP recipe's train_fsdp.py. */
 export interface FsdpModelPreset {

@@ -315,3 +315,11 @@ export const EFA_INSTANCE_TYPES: readonly string[] = [
 export function supportsEfa(instanceType: string): boolean {
   return (findTrainingInstance(instanceType)?.efaInterfaces ?? 0) > 0 || EFA_INSTANCE_TYPES.includes(instanceType);
 }
+
+/** Model sizes of train_fsdp.py with their parameter counts (for the plan). */
+export const FSDP_PRESETS: Readonly<Record<string, number>> = {
+  'gpt3-1.3b': 1.3e9,
+  'gpt3-6.7b': 6.7e9,
+  'gpt3-13b': 13e9,
+  'gpt3-175b': 175e9,
+};

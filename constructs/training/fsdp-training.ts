@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as fsx from 'aws-cdk-lib/aws-fsx';
 import { Construct } from 'constructs';
-import { fsdpHostMemoryError, planTraining, TrainingAccelerator, type TrainingPlan } from '../catalog';
+import { FSDP_PRESETS, fsdpHostMemoryError, planTraining, TrainingAccelerator, type TrainingPlan } from '../catalog';
 import { PropErrors } from '../private/validation';
 import { ParallelCluster } from './parallel-cluster';
 import { recipeInstance, trainingInstanceTypes } from './recipe-instance';
@@ -10,14 +10,6 @@ import { checkDataRepositoryDir, FSX_MOUNT_DIR, RecipeScripts } from './recipe-s
 
 /** GPU instance types the FSDP recipe runs on: the GPU types of the training catalog. */
 export const FSDP_INSTANCE_TYPES: readonly string[] = trainingInstanceTypes(TrainingAccelerator.GPU);
-
-/** Model sizes of train_fsdp.py with their parameter counts (for the plan). */
-export const FSDP_PRESETS: Readonly<Record<string, number>> = {
-  'gpt3-1.3b': 1.3e9,
-  'gpt3-6.7b': 6.7e9,
-  'gpt3-13b': 13e9,
-  'gpt3-175b': 175e9,
-};
 
 /** Properties of {@link FsdpTraining}. */
 export interface FsdpTrainingProps {

@@ -5,7 +5,7 @@ import {
   cheapestServingFit, FALCON_40B, findHostingInstance, KENDRA_INDEX_ID_PATTERN, LmiBackend, LmiDtype, MEGATRON_GPT3_PRESETS,
   MODEL_PRESETS, planTraining, rankInstances, SAGEMAKER_NAME_PATTERN, VARIANT_VOLUME_RANGE_GIB,
 } from '../../constructs/catalog';
-import { FSDP_PRESETS } from '../../constructs/training/fsdp-training';
+import { FSDP_PRESETS } from '../../constructs/catalog/training';
 
 const { FsdpPreset, MegatronPreset, ModelPreset, ServiceLimits, SizingPlanner, TrainingPlanner } = api;
 

@@ -7,7 +7,8 @@ import {
   FsdpTraining, PrivateVpc, RecipeScripts, TrainingStorage, type FsdpTrainingProps,
 } from '../../constructs';
 import { planTraining } from '../../constructs/catalog';
-import { FSDP_INSTANCE_TYPES, FSDP_PRESETS } from '../../constructs/training/fsdp-training';
+import { FSDP_PRESETS } from '../../constructs/catalog/training';
+import { FSDP_INSTANCE_TYPES } from '../../constructs/training/fsdp-training';
 import { SCRIPTS_DIR } from '../../constructs/training/recipe-scripts';
 import { templateOf, testStack } from '../util/synth';
 
