@@ -2,6 +2,8 @@
  * GPU instances for SageMaker training jobs and the memory a LoRA or QLoRA run needs on each GPU.
  * Engineering estimates, not measurements: each figure below says where it comes from.
  */
+import { LmiBackend } from './backend';
+import { GPU_MEMORY_MIB, HOSTING_INSTANCES, PRICES_AS_OF, type HostingInstance } from './instances';
 import type { ModelSpec } from './models';
 
 /** How the base model is held while the adapter trains. */
@@ -66,10 +68,6 @@ export interface FineTuningMemoryReport {
   readonly reason?: string;
 }
 
-const A10G_MIB = 22888;
-const L4_MIB = 22888;
-const A100_40GB_MIB = 40960;
-const H100_80GB_MIB = 81920;
 const GIB = 1024 ** 3;
 
 /**
@@ -105,30 +103,40 @@ function gpu(instanceType: string, accelerator: string, gpus: number, gpuMemoryM
   return { instanceType, accelerator, gpus, gpuMemoryMiB, vcpus, memoryGiB, localNvme: true, pricePerHourUsd };
 }
 
+/** A multi-GPU (or p-family) type of the hosting table, which SageMaker training offers with the same shape and price. */
+function fromHosting(i: HostingInstance): FineTuningInstance {
+  return {
+    instanceType: i.instanceType, accelerator: i.accelerator, gpus: i.acceleratorCount, gpuMemoryMiB: i.deviceMemoryMiB,
+    vcpus: i.vcpus, memoryGiB: i.memoryGiB, localNvme: i.localNvme, pricePerHourUsd: i.pricePerHourUsd,
+  };
+}
+
+/** The GPU types of the hosting table of one family (`ml.g5.`), in its order. */
+function hostingFamily(prefix: string): FineTuningInstance[] {
+  return HOSTING_INSTANCES.filter((i) => i.backend === LmiBackend.GPU && i.instanceType.startsWith(prefix)).map(fromHosting);
+}
+
 /**
- * GPU instances for SageMaker training. Shapes: EC2 DescribeInstanceTypes (as instances.ts).
- * Prices: the SageMaker price list of aws-samples/foundation-model-benchmarking-tool
- * (fmbench/configs/pricing.yml, 2024-12-01), which lists SageMaker hosting prices; the on-demand
- * training price of these types was not re-checked against AWS's price page. Types it does not list
- * have no price here. Every type here has local NVMe storage.
+ * GPU instances for SageMaker training: the hosting table's GPU types (instances.ts: shapes from EC2
+ * DescribeInstanceTypes, prices from the SageMaker price list of aws-samples/foundation-model-benchmarking-tool,
+ * fmbench/configs/pricing.yml, 2024-12-01, hosting prices; the on-demand training price was not
+ * re-checked against AWS's price page), plus the single-GPU g5/g6 sizes hosting does not list, from
+ * the same sources. Types without a listed price have none here. Every type here has local NVMe storage.
+ * g6e is left out: no price was found for it.
  */
 const INSTANCES: FineTuningInstance[] = [
-  gpu('ml.g5.xlarge', 'NVIDIA A10G', 1, A10G_MIB, 4, 16, 1.4084),
-  gpu('ml.g5.2xlarge', 'NVIDIA A10G', 1, A10G_MIB, 8, 32, 1.515),
-  gpu('ml.g5.4xlarge', 'NVIDIA A10G', 1, A10G_MIB, 16, 64, 2.03),
-  gpu('ml.g5.8xlarge', 'NVIDIA A10G', 1, A10G_MIB, 32, 128, 3.06),
-  gpu('ml.g5.16xlarge', 'NVIDIA A10G', 1, A10G_MIB, 64, 256),
-  gpu('ml.g5.12xlarge', 'NVIDIA A10G', 4, A10G_MIB, 48, 192, 7.09),
-  gpu('ml.g5.24xlarge', 'NVIDIA A10G', 4, A10G_MIB, 96, 384, 10.18),
-  gpu('ml.g5.48xlarge', 'NVIDIA A10G', 8, A10G_MIB, 192, 768, 20.36),
-  gpu('ml.g6.xlarge', 'NVIDIA L4', 1, L4_MIB, 4, 16),
-  gpu('ml.g6.2xlarge', 'NVIDIA L4', 1, L4_MIB, 8, 32, 1.222),
-  gpu('ml.g6.16xlarge', 'NVIDIA L4', 1, L4_MIB, 64, 256, 4.246),
-  gpu('ml.g6.12xlarge', 'NVIDIA L4', 4, L4_MIB, 48, 192, 5.752),
-  gpu('ml.g6.24xlarge', 'NVIDIA L4', 4, L4_MIB, 96, 384, 8.344),
-  gpu('ml.g6.48xlarge', 'NVIDIA L4', 8, L4_MIB, 192, 768, 16.688),
-  gpu('ml.p4d.24xlarge', 'NVIDIA A100 40GB', 8, A100_40GB_MIB, 96, 1152, 37.688),
-  gpu('ml.p5.48xlarge', 'NVIDIA H100 80GB', 8, H100_80GB_MIB, 192, 2048, 113.068),
+  gpu('ml.g5.xlarge', 'NVIDIA A10G', 1, GPU_MEMORY_MIB.A10G, 4, 16, 1.4084),
+  gpu('ml.g5.2xlarge', 'NVIDIA A10G', 1, GPU_MEMORY_MIB.A10G, 8, 32, 1.515),
+  gpu('ml.g5.4xlarge', 'NVIDIA A10G', 1, GPU_MEMORY_MIB.A10G, 16, 64, 2.03),
+  gpu('ml.g5.8xlarge', 'NVIDIA A10G', 1, GPU_MEMORY_MIB.A10G, 32, 128, 3.06),
+  gpu('ml.g5.16xlarge', 'NVIDIA A10G', 1, GPU_MEMORY_MIB.A10G, 64, 256),
+  ...hostingFamily('ml.g5.'),
+  gpu('ml.g6.xlarge', 'NVIDIA L4', 1, GPU_MEMORY_MIB.L4, 4, 16),
+  gpu('ml.g6.2xlarge', 'NVIDIA L4', 1, GPU_MEMORY_MIB.L4, 8, 32, 1.222),
+  gpu('ml.g6.16xlarge', 'NVIDIA L4', 1, GPU_MEMORY_MIB.L4, 64, 256, 4.246),
+  ...hostingFamily('ml.g6.'),
+  ...hostingFamily('ml.p4d.'),
+  ...hostingFamily('ml.p5.'),
 ];
 
 function round1(n: number): number {
@@ -138,7 +146,7 @@ function round1(n: number): number {
 /** The GPU training instances and the LoRA/QLoRA memory estimate. */
 export class FineTuningCatalog {
   /** Date of the prices (see the instance table's source). */
-  public static readonly PRICES_AS_OF = '2024-12-01';
+  public static readonly PRICES_AS_OF = PRICES_AS_OF;
   /**
    * The most managed spot training saves over on-demand: "up to 90%" in Hugging Face's SageMaker
    * spot-instances notebook (huggingface/notebooks sagemaker/05_spot_instances), the figure AWS

@@ -45,11 +45,19 @@ export interface HostingInstance {
  */
 export const PRICES_AS_OF = '2024-12-01';
 
-const A10G_MIB = 22888;
-const L4_MIB = 22888;
-const L40S_MIB = 45776;
-const A100_40GB_MIB = 40960;
-const H100_80GB_MIB = 81920;
+/** Usable memory of one GPU in MiB (EC2 DescribeInstanceTypes GpuInfo), shared by the hosting and training tables. */
+export const GPU_MEMORY_MIB = {
+  A10G: 22888,
+  L4: 22888,
+  L40S: 45776,
+  A100_40GB: 40960,
+  H100_80GB: 81920,
+} as const;
+const A10G_MIB = GPU_MEMORY_MIB.A10G;
+const L4_MIB = GPU_MEMORY_MIB.L4;
+const L40S_MIB = GPU_MEMORY_MIB.L40S;
+const A100_40GB_MIB = GPU_MEMORY_MIB.A100_40GB;
+const H100_80GB_MIB = GPU_MEMORY_MIB.H100_80GB;
 /** 32 GiB of HBM per Inferentia2 chip shared by its 2 NeuronCore-v2 (Neuron docs, inf2-arch.rst). */
 const NEURONCORE_V2_MIB = (32 * 1024) / 2;
 const NEURONCORES_PER_INF2_CHIP = 2;
