@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import * as http from 'http';
+import type * as http from 'http';
 import * as path from 'path';
 import type { ApiEvent, LambdaContextLike, RagHandler } from '../../constructs/rag/handler';
 import { contentSecurityPolicy } from '../../constructs/web/csp';
 import type { FakeCognito } from './fake-cognito';
-import { closeLoopback, listenOnLoopback } from './loopback';
+import { bodyServer, closeLoopback, listenOnLoopback } from './loopback';
 
 /**
  * The chat page as CloudFront would serve it, on 127.0.0.1: the built files and a config.json with
@@ -44,13 +44,9 @@ export class ChatPageServer {
   constructor(private readonly options: ChatPageServerOptions) {}
 
   public async start(): Promise<void> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.answer(req, Buffer.concat(chunks).toString('utf-8'), res).catch((e: unknown) => {
-          res.writeHead(500).end(String(e));
-        });
+    this.server = bodyServer((req, body, res) => {
+      this.answer(req, body, res).catch((e: unknown) => {
+        res.writeHead(500).end(String(e));
       });
     });
     this.url = await listenOnLoopback(this.server);

@@ -1,5 +1,5 @@
-import * as http from 'http';
-import { closeLoopback, listenOnLoopback } from './loopback';
+import type * as http from 'http';
+import { bodyServer, closeLoopback, listenOnLoopback } from './loopback';
 
 /**
  * A local stand-in for the Bedrock Agent ingestion APIs the `kb` CLI calls, speaking their wire
@@ -49,11 +49,7 @@ export class FakeBedrockAgent {
   private server?: http.Server;
 
   public async start(): Promise<void> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.answer(req, Buffer.concat(chunks).toString('utf-8'), res));
-    });
+    this.server = bodyServer((req, body, res) => this.answer(req, body, res));
     this.url = await listenOnLoopback(this.server);
   }
 

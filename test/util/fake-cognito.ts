@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'crypto';
-import * as http from 'http';
-import { closeLoopback, listenOnLoopback } from './loopback';
+import type * as http from 'http';
+import { bodyServer, closeLoopback, listenOnLoopback } from './loopback';
 
 /**
  * A local stand-in for the OAuth 2.0 endpoints of a Cognito domain, on 127.0.0.1:
@@ -53,11 +53,7 @@ export class FakeCognito {
   private server?: http.Server;
 
   public async start(): Promise<void> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.answer(req, Buffer.concat(chunks).toString('utf-8'), res));
-    });
+    this.server = bodyServer((req, body, res) => this.answer(req, body, res));
     this.url = await listenOnLoopback(this.server);
   }
 

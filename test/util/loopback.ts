@@ -1,4 +1,4 @@
-import type * as http from 'http';
+import * as http from 'http';
 import type { AddressInfo } from 'net';
 
 /** Starts `server` on a free port of 127.0.0.1 and resolves to its base URL (`http://127.0.0.1:<port>`). */
@@ -11,4 +11,13 @@ export async function listenOnLoopback(server: http.Server, backlog?: number): P
 export async function closeLoopback(server: http.Server | undefined): Promise<void> {
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+}
+
+/** An HTTP server that hands each request to `onRequest` with its whole body as UTF-8 text. */
+export function bodyServer(onRequest: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void): http.Server {
+  return http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => onRequest(req, Buffer.concat(chunks).toString('utf-8'), res));
+  });
 }
