@@ -140,8 +140,13 @@ function abortFromAttemptSignal(requestHandler: SignalledHandler): void {
     handle(request, { ...options, abortSignal: options?.abortSignal ?? attemptSignal.getStore() })) as SignalledHandler['handle'];
 }
 
+/** The region a retriever's client uses: the test's client config when it names one, else the function's. */
+function clientRegion(config: RagConfig, clientConfig: { region?: unknown } | undefined): string {
+  return typeof clientConfig?.region === 'string' ? clientConfig.region : config.region;
+}
+
 function kendraRetriever(config: RagConfig, indexId: string, options: HandlerOptions): Retriever {
-  const region = typeof options.kendraClientConfig?.region === 'string' ? options.kendraClientConfig.region : config.region;
+  const region = clientRegion(config, options.kendraClientConfig);
   const retriever = new AmazonKendraRetriever({
     indexId,
     topK: config.topK,
@@ -154,7 +159,7 @@ function kendraRetriever(config: RagConfig, indexId: string, options: HandlerOpt
 }
 
 function knowledgeBaseRetriever(config: RagConfig, knowledgeBaseId: string, options: HandlerOptions): Retriever {
-  const region = typeof options.knowledgeBaseClientConfig?.region === 'string' ? options.knowledgeBaseClientConfig.region : config.region;
+  const region = clientRegion(config, options.knowledgeBaseClientConfig);
   const retriever = new AmazonKnowledgeBaseRetriever({
     knowledgeBaseId,
     topK: config.topK,
