@@ -1,10 +1,10 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  KendraIndex, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type IKendraIndex,
+  KendraIndex, type LmiEndpoint, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, type IKendraIndex,
 } from '../constructs';
-import { FALCON_40B, findHostingInstance } from '../constructs/catalog';
 import { alarmActions } from './alarm-topic';
+import { ragEndpoint } from './rag-endpoint';
 import { addChatOutputs, addEndpointOutputs, addKendraIndexOutputs } from './outputs';
 
 /** Properties of the {@link KendraRagStack}. */
@@ -27,8 +27,6 @@ export interface KendraRagStackProps extends StackProps {
   readonly waf?: boolean;
 }
 
-const INSTANCE_TYPE = 'ml.g5.48xlarge';
-
 /** Kendra Developer Edition list price, USD per hour (Amazon Kendra pricing page; not re-checked here). */
 const KENDRA_DEVELOPER_USD_PER_HOUR = 1.125;
 
@@ -45,20 +43,20 @@ export class KendraRagStack extends Stack {
 
   constructor(scope: Construct, id: string, props: KendraRagStackProps = {}) {
     super(scope, id, props);
-    this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: LmiInstanceType.of(INSTANCE_TYPE) });
-    const endpointCost = `about $${findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd ?? '?'}/h for the endpoint`;
+    const rag = ragEndpoint(this);
+    this.endpoint = rag.endpoint;
     let retriever: IKendraIndex;
     let index: KendraIndex | undefined;
     if (props.kendraIndexId !== undefined) {
       retriever = KendraIndex.fromIndexId(this, 'ExistingIndex', props.kendraIndexId);
       this.templateOptions.description = props.description
-        ?? `RAG API over Kendra index ${props.kendraIndexId} and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
+        ?? `RAG API over Kendra index ${props.kendraIndexId} and ${rag.description}.`;
     } else {
       index = new KendraIndex(this, 'Index');
       retriever = index;
       this.templateOptions.description = props.description
         ?? 'RAG API over a new Kendra Developer Edition index (about $' + KENDRA_DEVELOPER_USD_PER_HOUR + '/h; only accounts that used Kendra before '
-          + `2026-07-30 can create one: pass -c kendraIndexId=<id> to use an existing index) and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
+          + `2026-07-30 can create one: pass -c kendraIndexId=<id> to use an existing index) and ${rag.description}.`;
     }
     const users = new RagChatUserPool(this, 'ChatUsers');
     const userPool = users.userPool;

@@ -1,9 +1,9 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { type EmbeddingModel, LmiEndpoint, LmiInstanceType, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase } from '../constructs';
-import { FALCON_40B, findHostingInstance } from '../constructs/catalog';
+import { type EmbeddingModel, type LmiEndpoint, RagApi, RagApiAuthorization, RagChatUserPool, RagChatWebsite, VectorKnowledgeBase, VectorStoreType, type IKnowledgeBase } from '../constructs';
 import { alarmActions } from './alarm-topic';
+import { ragEndpoint } from './rag-endpoint';
 import { addChatOutputs, addEndpointOutputs, addKnowledgeBaseOutputs } from './outputs';
 
 /** Properties of the {@link KnowledgeBaseRagStack}. */
@@ -29,8 +29,6 @@ export interface KnowledgeBaseRagStackProps extends StackProps {
 }
 
 /** The LMI endpoint of the Kendra recipe: Falcon-40B on one ml.g5.48xlarge. */
-const INSTANCE_TYPE = 'ml.g5.48xlarge';
-
 /**
  * Question answering over a company's documents for every account: an Amazon Bedrock knowledge base
  * (S3 Vectors by default) and Falcon-40B on an LMI endpoint, wired with LangChain in a Lambda
@@ -54,13 +52,13 @@ export class KnowledgeBaseRagStack extends Stack {
         throw new Error(`knowledgeBaseId: an existing knowledge base is used as it is; ${given.join(', ')} apply only to a new one (drop ${given.length > 1 ? 'them' : 'it'} or knowledgeBaseId)`);
       }
     }
-    this.endpoint = new LmiEndpoint(this, 'Falcon40b', { model: FALCON_40B, instanceType: LmiInstanceType.of(INSTANCE_TYPE) });
-    const endpointCost = `about $${findHostingInstance(INSTANCE_TYPE)?.pricePerHourUsd ?? '?'}/h for the endpoint`;
+    const rag = ragEndpoint(this);
+    this.endpoint = rag.endpoint;
     let retriever: IKnowledgeBase;
     if (props.knowledgeBaseId !== undefined) {
       retriever = VectorKnowledgeBase.fromKnowledgeBaseId(this, 'KnowledgeBase', props.knowledgeBaseId);
       this.templateOptions.description = props.description
-        ?? `RAG API over Bedrock knowledge base ${props.knowledgeBaseId} and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
+        ?? `RAG API over Bedrock knowledge base ${props.knowledgeBaseId} and ${rag.description}.`;
     } else {
       const store = props.vectorStore ?? VectorStoreType.S3_VECTORS;
       this.knowledgeBase = new VectorKnowledgeBase(this, 'KnowledgeBase', {
@@ -73,7 +71,7 @@ export class KnowledgeBaseRagStack extends Stack {
         ? 'S3 Vectors: no hourly cost, pay per GB stored and per query'
         : 'OpenSearch Serverless: at least 1 OCU, about $0.24/h, while the collection exists';
       this.templateOptions.description = props.description
-        ?? `RAG API over a new Bedrock knowledge base (${storeCost}) and Falcon-40B on ${INSTANCE_TYPE} (${endpointCost}).`;
+        ?? `RAG API over a new Bedrock knowledge base (${storeCost}) and ${rag.description}.`;
     }
     const users = new RagChatUserPool(this, 'ChatUsers');
     this.api = new RagApi(this, 'Rag', {
