@@ -21,7 +21,7 @@ export class LoraFineTuningStack extends Stack {
 
   constructor(scope: Construct, id: string, props: LoraFineTuningStackProps = {}) {
     const model = props.model ?? FALCON_7B;
-    const instanceType = props.instanceType ?? 'ml.g5.2xlarge';
+    const instanceType = props.instanceType ?? FineTuningCatalog.DEFAULT_INSTANCE_TYPE;
     const price = FineTuningCatalog.findInstance(instanceType)?.pricePerHourUsd;
     super(scope, id, {
       description: `LoRA/QLoRA fine-tuning of ${model.name} on SageMaker (${instanceType}, spot); `

@@ -147,6 +147,8 @@ function round1(n: number): number {
 export class FineTuningCatalog {
   /** Date of the prices (see the instance table's source). */
   public static readonly PRICES_AS_OF = PRICES_AS_OF;
+  /** The training instance of AWS's Japanese instruction-tuning notebooks (aws-samples/aws-ml-jp): one A10G. */
+  public static readonly DEFAULT_INSTANCE_TYPE = 'ml.g5.2xlarge';
   /**
    * The most managed spot training saves over on-demand: "up to 90%" in Hugging Face's SageMaker
    * spot-instances notebook (huggingface/notebooks sagemaker/05_spot_instances), the figure AWS

@@ -320,7 +320,7 @@ export function resolveLoraProps(props: LoraFineTuningProps, weightsProblems: st
   if (!Object.values(LoraPromptTemplate).includes(promptTemplate)) errors.addMessage(`promptTemplate: '${String(promptTemplate)}' is not one of ${Object.values(LoraPromptTemplate).join(', ')}`);
   const seed = wholeAtLeast('seed', props.seed, 0, 42);
 
-  const instanceType = props.instanceType ?? 'ml.g5.2xlarge';
+  const instanceType = props.instanceType ?? FineTuningCatalog.DEFAULT_INSTANCE_TYPE;
   const instance = FineTuningCatalog.findInstance(instanceType);
   if (!instance) {
     errors.add('instanceType', instanceType, `is not a GPU training instance of the catalog; GPU types: ${FineTuningCatalog.instances().map((i) => i.instanceType).join(', ')}`);
