@@ -7,45 +7,53 @@
  * (sagemaker-core/src/sagemaker/core/image_uris.py: `<pytorch>-transformers<transformers>` then
  * `-gpu-<py>-<container_version>`).
  */
-import { ecrDomainSuffix } from './images';
+import { ecrDomainSuffix, GPU_REGISTRIES } from './images';
 
 /**
- * Region -> registry account of every transformers version from 4.46.1 to 5.3.0 in the table
- * (the versions below share it exactly; 31 regions).
+ * The regions of every transformers version from 4.46.1 to 5.3.0 in the table (the versions below
+ * share them exactly; 31 regions). Their registry accounts are the Deep Learning Containers accounts
+ * the LMI table maps too (checked equal for all 31 when this list was written), so they are read
+ * from images.ts instead of typed twice.
  */
-const REGISTRIES: { readonly [region: string]: string } = {
-  'af-south-1': '626614931356',
-  'ap-east-1': '871362719292',
-  'ap-northeast-1': '763104351884',
-  'ap-northeast-2': '763104351884',
-  'ap-northeast-3': '364406365360',
-  'ap-south-1': '763104351884',
-  'ap-southeast-1': '763104351884',
-  'ap-southeast-2': '763104351884',
-  'ap-southeast-3': '907027046896',
-  'ca-central-1': '763104351884',
-  'ca-west-1': '204538143572',
-  'cn-north-1': '727897471807',
-  'cn-northwest-1': '727897471807',
-  'eu-central-1': '763104351884',
-  'eu-north-1': '763104351884',
-  'eu-south-1': '692866216735',
-  'eu-west-1': '763104351884',
-  'eu-west-2': '763104351884',
-  'eu-west-3': '763104351884',
-  'il-central-1': '780543022126',
-  'me-central-1': '914824155844',
-  'me-south-1': '217643126080',
-  'sa-east-1': '763104351884',
-  'us-east-1': '763104351884',
-  'us-east-2': '763104351884',
-  'us-gov-east-1': '446045086412',
-  'us-gov-west-1': '442386744353',
-  'us-iso-east-1': '886529160074',
-  'us-isob-east-1': '094389454867',
-  'us-west-1': '763104351884',
-  'us-west-2': '763104351884',
-};
+const REGIONS: readonly string[] = [
+  'af-south-1',
+  'ap-east-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ca-central-1',
+  'ca-west-1',
+  'cn-north-1',
+  'cn-northwest-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-gov-east-1',
+  'us-gov-west-1',
+  'us-iso-east-1',
+  'us-isob-east-1',
+  'us-west-1',
+  'us-west-2',
+];
+
+const REGISTRIES: { readonly [region: string]: string } = Object.fromEntries(REGIONS.map((region) => {
+  const account = GPU_REGISTRIES[region];
+  if (account === undefined) throw new Error(`hf-training-images: no registry account for ${region} in the LMI table`);
+  return [region, account];
+}));
 
 /**
  * One Hugging Face PyTorch training image (GPU): transformers, PyTorch, Python and CUDA versions.
@@ -81,6 +89,16 @@ export class HuggingFaceTrainingImage {
    * @param containerVersion the CUDA and OS part, for example `cu124-ubuntu22.04`
    */
   public static of(transformersVersion: string, pytorchVersion: string, pythonVersion: string, containerVersion: string): HuggingFaceTrainingImage {
+    // The shapes of the table's tags (`<pytorch>-transformers<transformers>-gpu-<py>-<container>`).
+    const parts: Array<[string, unknown, RegExp, string]> = [
+      ['transformersVersion', transformersVersion, /^\d+\.\d+\.\d+$/, 'a release such as 4.56.2'],
+      ['pytorchVersion', pytorchVersion, /^\d+\.\d+\.\d+$/, 'a release such as 2.8.0'],
+      ['pythonVersion', pythonVersion, /^py3\d+$/, 'such as py312'],
+      ['containerVersion', containerVersion, /^cu\d+-ubuntu\d+\.\d+$/, 'such as cu129-ubuntu22.04'],
+    ];
+    const problems = parts.filter(([, value, shape]) => typeof value !== 'string' || !shape.test(value))
+      .map(([name, value, , allowed]) => `${name}: ${typeof value === 'string' ? `'${value}'` : String(value)} is not ${allowed}`);
+    if (problems.length > 0) throw new Error(`HuggingFaceTrainingImage.of: ${problems.join('; ')}`);
     return new HuggingFaceTrainingImage(transformersVersion, pytorchVersion, pythonVersion, containerVersion);
   }
 

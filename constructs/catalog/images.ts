@@ -36,7 +36,7 @@ export interface LmiImageFamily {
  * own test (tests/unit/image_uris/test_djl.py) lists it as missing from ECR for every tag, so a
  * stack there must fail at synth rather than at image pull.
  */
-const GPU_REGISTRIES: Record<string, string> = {
+export const GPU_REGISTRIES: Record<string, string> = {
     'af-south-1': '626614931356',
     'ap-east-1': '871362719292',
     'ap-northeast-1': '763104351884',

@@ -50,6 +50,13 @@ describe('HuggingFaceTrainingImage', () => {
     expect(image.uri('eu-west-1')).toBe('763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.5.1-transformers4.49.0-gpu-py311-cu124-ubuntu22.04');
   });
 
+  test('of() refuses a part that cannot be a tag of the table, naming each bad part and its form', () => {
+    expect(() => HuggingFaceTrainingImage.of('4.49', '2.5.1', 'python3.11', 'cu124-ubuntu22.04'))
+      .toThrow(/HuggingFaceTrainingImage\.of: transformersVersion: '4\.49' is not a release such as 4\.56\.2; pythonVersion: 'python3\.11' is not such as py312$/);
+    expect(() => HuggingFaceTrainingImage.of('4.49.0', 'latest', 'py311', 'ubuntu22.04'))
+      .toThrow(/pytorchVersion: 'latest' is not a release such as 2\.8\.0; containerVersion: 'ubuntu22\.04' is not such as cu129-ubuntu22\.04/);
+  });
+
   test('registries() is a copy', () => {
     const copy = HuggingFaceTrainingImage.registries();
     copy['us-east-1'] = '000000000000';
