@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -37,8 +38,10 @@ let builtFromSources: string | undefined;
 
 /**
  * The directory of the built page: `page-build/` beside this module when the library runs from
- * dist/ (`npm run build` wrote it); when it runs from its TypeScript sources, a fresh build in a
- * temporary directory, once per process, so a synthesis never deploys a stale page.
+ * dist/ (`npm run build` wrote it); when it runs from its TypeScript sources, a build of the current
+ * sources in the temporary directory, named by a hash of those sources and of esbuild's version, so a
+ * synthesis never deploys a stale page and each version of the page is bundled once, not once per
+ * process.
  */
 export function chatPageDir(): string {
   const built = path.join(__dirname, PAGE_BUILD_DIR);
@@ -47,9 +50,30 @@ export function chatPageDir(): string {
     throw new Error(`RagChatWebsite: the chat page is not built (${built} is missing); run \`npm run build\`, which bundles it`);
   }
   if (builtFromSources === undefined) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rag-chat-page-'));
-    buildChatPage(dir);
+    const dir = path.join(os.tmpdir(), `rag-chat-page-${sourcesHash()}`);
+    if (!fs.existsSync(path.join(dir, 'index.html'))) {
+      // Built aside, then renamed: a concurrent process (a Jest worker) never sees a partial page.
+      const partial = fs.mkdtempSync(`${dir}-partial-`);
+      buildChatPage(partial);
+      try {
+        fs.renameSync(partial, dir);
+      } catch {
+        // Another process renamed its identical build first.
+        fs.rmSync(partial, { recursive: true, force: true });
+      }
+    }
     builtFromSources = dir;
   }
   return builtFromSources;
+}
+
+/** A hash of the page's source files (every import of main.ts is in page/) and of esbuild's version. */
+function sourcesHash(): string {
+  const hash = crypto.createHash('sha256');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  hash.update((require('esbuild') as typeof esbuildApi).version);
+  for (const file of fs.readdirSync(PAGE_SOURCES).sort()) {
+    hash.update('\0').update(file).update('\0').update(fs.readFileSync(path.join(PAGE_SOURCES, file)));
+  }
+  return hash.digest('hex').slice(0, 16);
 }

@@ -10,8 +10,23 @@ import { createRecipeApp } from '../../lib/app';
  */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
 
-/** Context that bundles every stack's assets: aws-cdk-lib's default for `aws:cdk:bundling-stacks`. */
-export const BUNDLE_ALL = { 'aws:cdk:bundling-stacks': ['**'] };
+/**
+ * Context of every test app: no construct creation stack traces (aws-cdk-lib captures one per
+ * resource; under Jest each capture is source-mapped, seconds per test file) and assets referenced
+ * where they are instead of copied into each test's cloud assembly (the AWS CLI layer alone is
+ * several MB a synthesis). Neither changes a template.
+ */
+export const TEST_APP_CONTEXT = {
+  'aws:cdk:disable-stack-trace': true,
+  'aws:cdk:disable-creation-stack-traces': true,
+  'aws:cdk:disable-asset-staging': true,
+};
+
+/** Context that copies assets into the cloud assembly, as `cdk synth` does: for tests that read a staged asset. */
+export const STAGE_ASSETS = { 'aws:cdk:disable-asset-staging': false };
+
+/** Context that bundles every stack's assets (aws-cdk-lib's default for `aws:cdk:bundling-stacks`) and stages them. */
+export const BUNDLE_ALL = { 'aws:cdk:bundling-stacks': ['**'], ...STAGE_ASSETS };
 
 /**
  * The app of a unit test: the recipe context and cdk-nag (a finding fails synthesis), without
@@ -21,7 +36,7 @@ export const BUNDLE_ALL = { 'aws:cdk:bundling-stacks': ['**'] };
  * (`BUNDLE_ALL`).
  */
 export function unitTestApp(props: AppProps = {}): App {
-  return createRecipeApp({ ...props, builtinCloudFormationValidation: false, context: { ...SKIP_BUNDLING, ...props.context } });
+  return createRecipeApp({ ...props, builtinCloudFormationValidation: false, context: { ...TEST_APP_CONTEXT, ...SKIP_BUNDLING, ...props.context } });
 }
 
 /**
@@ -32,7 +47,7 @@ export function unitTestApp(props: AppProps = {}): App {
 export function validatedApp(props: AppProps = {}): App {
   // aws-cdk-lib skips the check when CDK_VALIDATION=false, whatever the app says.
   if (process.env.CDK_VALIDATION === 'false') throw new Error('CDK_VALIDATION=false turns CloudFormation Validate off: unset it to run the template-validation tests');
-  return createRecipeApp({ ...props, builtinCloudFormationValidation: true });
+  return createRecipeApp({ ...props, builtinCloudFormationValidation: true, context: { ...TEST_APP_CONTEXT, ...props.context } });
 }
 
 /** A stack in a unit-test app ({@link unitTestApp}): cdk-nag on, CloudFormation Validate off. */

@@ -12,7 +12,7 @@ import {
   ChatLanguage, KendraIndex, RagApi, RagApiAuthorization, type RagApiProps, RagChatUserPool, RagChatWebsite, type RagChatUserPoolProps, type RagChatWebsiteProps,
 } from '../../constructs';
 import { unusedNagAcknowledgements } from '../util/nag-audit';
-import { templateOf, testStack } from '../util/synth';
+import { STAGE_ASSETS, templateOf, testStack } from '../util/synth';
 
 const ENDPOINT_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/falcon';
 const endpoint = {
@@ -24,7 +24,8 @@ const endpoint = {
 
 /** GIVEN a stack with a user pool and a RagApi with Cognito (or the given) authorization. */
 function given(authorization?: (pool: cognito.IUserPool) => RagApiAuthorization, limits: Partial<Pick<RagApiProps, 'maxQuestionLength' | 'maxHistoryTurns' | 'maxHistoryChars'>> = {}) {
-  const { stack } = testStack();
+  // Staged: the tests read the deployed page and config.json from the cloud assembly.
+  const { stack } = testStack(undefined, STAGE_ASSETS);
   const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abcdefghi');
   const rag = new RagApi(stack, 'Rag', {
     retriever: KendraIndex.fromIndexId(stack, 'Index', '0123abcd-4567-89ef-0123-456789abcdef'),
@@ -261,7 +262,7 @@ test('config.json carries the RagApi\'s own question and history limits', () => 
 });
 
 test('a limit given as a deploy-time number (a parameter) goes into config.json as a JSON number', () => {
-  const { stack } = testStack();
+  const { stack } = testStack(undefined, STAGE_ASSETS);
   const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abcdefghi');
   const turns = new CfnParameter(stack, 'Turns', { type: 'Number', default: 4 }).valueAsNumber;
   const rag = new RagApi(stack, 'Rag', {

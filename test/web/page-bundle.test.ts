@@ -17,10 +17,16 @@ describe('the chat page bundle', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('from the TypeScript sources, the construct gets a fresh build, once per process', () => {
+  test('from the TypeScript sources, the construct gets a build of the current sources, reused while they are unchanged', () => {
     const dir = chatPageDir();
-    expect(fs.existsSync(path.join(dir, 'index.html'))).toBe(true);
     expect(dir).not.toContain(`${path.sep}dist${path.sep}`);
+    expect(path.basename(dir)).toMatch(/^rag-chat-page-[0-9a-f]{16}$/);
     expect(chatPageDir()).toBe(dir);
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-page-fresh-'));
+    buildChatPage(fresh);
+    for (const file of ['index.html', 'app.js', 'app.css']) {
+      expect(fs.readFileSync(path.join(dir, file), 'utf-8')).toBe(fs.readFileSync(path.join(fresh, file), 'utf-8'));
+    }
+    fs.rmSync(fresh, { recursive: true, force: true });
   });
 });
