@@ -17,6 +17,7 @@ const fake = new FakeAws();
 let bundle: { cli: string; sdk: string; sdkModules: string[] };
 /** The bin alone, without the SDK file beside it. */
 let offlineCli = '';
+let tmp = '';
 
 type BundleCli = (outDir: string) => Promise<typeof bundle>;
 
@@ -48,14 +49,17 @@ function run(bin: string, args: string[], env: Record<string, string> = {}): Pro
 
 beforeAll(async () => {
   const { bundleCli } = (await import(path.join(ROOT, 'scripts', 'bundle-cli.js'))) as { bundleCli: BundleCli };
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-recipes-cli-'));
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-recipes-cli-'));
   bundle = await bundleCli(path.join(tmp, 'bin'));
   offlineCli = path.join(tmp, 'offline', path.basename(bundle.cli));
   fs.mkdirSync(path.dirname(offlineCli));
   fs.copyFileSync(bundle.cli, offlineCli);
   await fake.start();
 }, 120_000);
-afterAll(() => fake.stop());
+afterAll(async () => {
+  await fake.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 test('the bundle: every SDK client the CLI imports lives in the SDK file, beside the bin', () => {
   expect(path.dirname(bundle.sdk)).toBe(path.dirname(bundle.cli));
