@@ -224,3 +224,51 @@ describe('llm-recipes invoke', () => {
     expect(stderr).toMatch(message);
   });
 });
+
+/**
+ * The SDK's own resolution of credentials and region reads process.env, as in the installed CLI:
+ * these run with only the variables given (no profile files, no instance metadata), restored after.
+ */
+describe('credentials and region from the environment', () => {
+  async function withAwsEnvironment<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+    const saved = { ...process.env };
+    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_') || key === 'HOME') delete process.env[key];
+    Object.assign(process.env, {
+      HOME: '/nonexistent-home',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: '/nonexistent/config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+      AWS_ENDPOINT_URL: fake.url,
+      AWS_MAX_ATTEMPTS: '1',
+      ...vars,
+    });
+    try {
+      return await fn();
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  test('no credentials is one clear line and exit 1, never a stack trace', async () => {
+    const r = await withAwsEnvironment({ AWS_REGION: 'us-east-1' }, () => runCli(['status'], { env: process.env as Record<string, string>, clock: fakeClock() }));
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'llm-recipes status: no AWS credentials found: configure a profile (aws configure, AWS_PROFILE) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n',
+    });
+    expect(fake.requests).toEqual([]);
+  });
+
+  test('no region is one clear line', async () => {
+    const r = await withAwsEnvironment({ AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret' }, () => runCli(['wait', 'e1'], { env: process.env as Record<string, string>, clock: fakeClock() }));
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'llm-recipes wait: no AWS region: pass --region or set AWS_REGION\n' });
+  });
+
+  test('credentials, region and AWS_ENDPOINT_URL from the environment sign and send the call', async () => {
+    fake.handlers.DescribeEndpoint = () => endpoint('e1', 'InService');
+    const r = await withAwsEnvironment({ AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret' }, () => runCli(['wait', 'e1'], { env: process.env as Record<string, string>, clock: fakeClock() }));
+    expect(r.code).toBe(0);
+    expect(fake.calls('DescribeEndpoint')[0].headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/eu-west-1\/sagemaker\/aws4_request/);
+  });
+});
