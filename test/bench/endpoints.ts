@@ -3,16 +3,21 @@
  * (process.cpuUsage) and heap growth per extra endpoint, with CloudFormation Validate off
  * (construction and synthesis only) and on. Asserts nothing.
  *
- *   npx ts-node --transpile-only test/bench/endpoints.ts            # both, as a table
- *   npx ts-node --transpile-only test/bench/endpoints.ts off --lean # no stack traces, no metadata collection
- *   node --cpu-prof -r ts-node/register/transpile-only test/bench/endpoints.ts off   # profile
+ *   node -r ./scripts/register-ts.js test/bench/endpoints.ts                 # both, as a table
+ *   node -r ./scripts/register-ts.js test/bench/endpoints.ts off --lean      # no stack traces, no metadata collection
+ *   node -r ./scripts/register-ts.js test/bench/endpoints.ts on --runs 9     # samples of the per-endpoint slope (default 5)
+ *   node --cpu-prof -r ./scripts/register-ts.js test/bench/endpoints.ts off  # profile
  *
- * `measureEndpoints(count, validation)` is exported for test/bench/synth-bench.ts to call.
+ * `measureEndpoints(count, validation)` and `measureEndpointSlope(validation, runs)` are exported for
+ * test/bench/synth-bench.ts to call. Heap figures are exact (garbage collected before each reading)
+ * with or without node --expose-gc.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { Stack } from 'aws-cdk-lib';
 import { FALCON_40B, LmiInstanceType } from '../../constructs/catalog';
 import { LmiEndpoint } from '../../constructs/inference';
@@ -29,9 +34,15 @@ export interface EndpointsMeasurement {
   readonly templateKiB: number;
 }
 
+/** A full garbage collection: node's `gc` where --expose-gc gave it, else one obtained the same way at run time. */
+const collectGarbage: () => void = global.gc ?? (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+
 /** Builds and synthesizes one stack of `count` endpoints; the cdk-nag pack runs as in the recipes. */
 export function measureEndpoints(count: number, validation: boolean, context: Record<string, unknown> = {}): EndpointsMeasurement {
-  global.gc?.();
+  collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
   const cpuBefore = process.cpuUsage();
   const start = performance.now();
@@ -48,7 +59,7 @@ export function measureEndpoints(count: number, validation: boolean, context: Re
   const wallMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuBefore);
   // Heap still reachable from the app (held until here), so garbage is not counted.
-  global.gc?.();
+  collectGarbage();
   const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
   const constructs = app.node.findAll().length;
   const templateKiB = fs.statSync(path.join(assembly.directory, assembly.getStackByName(stack.stackName).templateFile)).size / 1024;
@@ -59,12 +70,47 @@ function slope(a: EndpointsMeasurement, b: EndpointsMeasurement, key: 'wallMs' |
   return (b[key] - a[key]) / (b.count - a.count);
 }
 
+/** What one extra endpoint costs (10 -> 50 endpoints in one stack). */
+export interface EndpointSlope {
+  /** Median CPU ms of the samples. */
+  readonly cpuMs: number;
+  /** Least CPU ms of the samples: on a busy machine, the closest to a quiet one. */
+  readonly minCpuMs: number;
+  /** Median wall ms. */
+  readonly wallMs: number;
+  /** Median heap MiB still reachable from the app. */
+  readonly heapMiB: number;
+  readonly samples: number;
+}
+
+/**
+ * The cost of an extra endpoint, from `runs` samples, each a stack of 10 endpoints and one of 50
+ * measured back to back, so that a burst of load elsewhere falls on both sides of one sample more
+ * often than on one side of the median of separately taken figures.
+ */
+export function measureEndpointSlope(validation: boolean, runs = 5, context: Record<string, unknown> = {}): EndpointSlope {
+  const samples = Array.from({ length: runs }, () => {
+    const ten = measureEndpoints(10, validation, context);
+    const fifty = measureEndpoints(50, validation, context);
+    return { cpuMs: slope(ten, fifty, 'cpuMs'), wallMs: slope(ten, fifty, 'wallMs'), heapMiB: slope(ten, fifty, 'heapMiB') };
+  });
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return {
+    cpuMs: median(samples.map((x) => x.cpuMs)),
+    minCpuMs: Math.min(...samples.map((x) => x.cpuMs)),
+    wallMs: median(samples.map((x) => x.wallMs)),
+    heapMiB: median(samples.map((x) => x.heapMiB)),
+    samples: runs,
+  };
+}
+
 if (require.main === module) {
-  if (!global.gc) console.log('(run with node --expose-gc for exact heap figures)');
   const modes = process.argv.includes('off') ? [false] : process.argv.includes('on') ? [true] : [false, true];
   // --lean: what `cdk synth` without --debug and without telemetry would do: no construct stack
   // traces, no additional metadata collection (cdk.json turns it on; it is telemetry only).
   const lean = process.argv.includes('--lean');
+  const samplesArg = process.argv.indexOf('--runs');
+  const samples = samplesArg >= 0 ? Number(process.argv[samplesArg + 1]) : 5;
   const context = lean ? { 'aws:cdk:disable-stack-trace': true, '@aws-cdk/core:enableAdditionalMetadataCollection': false } : {};
   measureEndpoints(1, false, context); // warm-up: module loading and JIT
   for (const validation of modes) {
@@ -75,8 +121,9 @@ if (require.main === module) {
         + `${r.constructs} constructs, template ${r.templateKiB.toFixed(0)} KiB`);
     }
     const [, ten, fifty] = runs;
-    console.log(`  per extra endpoint (10 -> 50): wall ${slope(ten, fifty, 'wallMs').toFixed(1)} ms, `
-      + `CPU ${slope(ten, fifty, 'cpuMs').toFixed(1)} ms, heap ${slope(ten, fifty, 'heapMiB').toFixed(2)} MiB, `
+    const perEndpoint = measureEndpointSlope(validation, samples, context);
+    console.log(`  per extra endpoint (10 -> 50), ${samples} samples: CPU median ${perEndpoint.cpuMs.toFixed(1)} ms (least ${perEndpoint.minCpuMs.toFixed(1)} ms), `
+      + `wall ${perEndpoint.wallMs.toFixed(1)} ms, heap ${perEndpoint.heapMiB.toFixed(2)} MiB, `
       + `${slope(ten, fifty, 'constructs').toFixed(0)} constructs, template ${slope(ten, fifty, 'templateKiB').toFixed(1)} KiB`);
   }
 }
