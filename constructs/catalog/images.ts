@@ -167,23 +167,29 @@ export function supportedImageTags(backend: LmiBackend): string[] {
   return Object.keys(LMI_IMAGES[backend].tags);
 }
 
-/** The regions that host `tag` of the backend's family, sorted. Throws for an unsupported tag. */
-export function imageRegions(backend: LmiBackend, tag: string): string[] {
-  const family = LMI_IMAGES[backend];
-  const entry = family.tags[tag];
+/** The catalog entry of `tag`; throws for an unsupported tag. */
+function imageTag(backend: LmiBackend, tag: string): LmiImageTag {
+  const entry = LMI_IMAGES[backend].tags[tag];
   if (!entry) {
     throw new Error(`Image tag '${tag}' is not a supported ${backend} LMI tag; supported: ${supportedImageTags(backend).join(', ')}`);
   }
-  const missing = new Set(entry.missingRegions ?? []);
-  return Object.keys(family.registries).filter((r) => !missing.has(r)).sort();
+  return entry;
+}
+
+/** The regions that host `tag` of the backend's family, sorted. Throws for an unsupported tag. */
+export function imageRegions(backend: LmiBackend, tag: string): string[] {
+  const missing = new Set(imageTag(backend, tag).missingRegions ?? []);
+  return Object.keys(LMI_IMAGES[backend].registries).filter((r) => !missing.has(r)).sort();
 }
 
 /**
  * The registry account that serves `tag` in `region`, or undefined where the region does not host
- * that tag.
+ * that tag. Throws for an unsupported tag.
  */
 export function imageAccount(backend: LmiBackend, tag: string, region: string): string | undefined {
-  return imageRegions(backend, tag).includes(region) ? LMI_IMAGES[backend].registries[region] : undefined;
+  const registries = LMI_IMAGES[backend].registries;
+  if (imageTag(backend, tag).missingRegions?.includes(region) || !Object.prototype.hasOwnProperty.call(registries, region)) return undefined;
+  return registries[region];
 }
 
 /**

@@ -39,7 +39,7 @@ export abstract class LmiImage {
    * @param tag one of `supportedImageTags(backend)` (default: the catalog's default tag)
    */
   public static fromCatalog(backend: LmiBackend, tag?: string): LmiImage {
-    return new CatalogImage(backend, tag ?? LMI_IMAGES[backend].defaultTag);
+    return CatalogImage.of(backend, tag ?? LMI_IMAGES[backend].defaultTag);
   }
 
   /**
@@ -66,10 +66,28 @@ export abstract class LmiImage {
   public abstract bind(scope: Construct, grantee: iam.IGrantable): LmiImageConfig;
 }
 
-class CatalogImage extends LmiImage {
-  public readonly containerVersion?: string;
+/** What a catalog image is in one stack: its URI and the repository the role pulls from. */
+interface RenderedImage {
+  readonly uri: string;
+  readonly repositoryArn: string;
+}
 
-  constructor(public readonly backend: LmiBackend, private readonly tag: string) {
+class CatalogImage extends LmiImage {
+  /** One immutable instance per backend and tag, so that endpoints on the default image share it. */
+  private static readonly instances = new Map<string, CatalogImage>();
+
+  public static of(backend: LmiBackend, tag: string): CatalogImage {
+    const key = `${String(backend)}:${tag}`;
+    let image = CatalogImage.instances.get(key);
+    if (!image) CatalogImage.instances.set(key, image = new CatalogImage(backend, tag));
+    return image;
+  }
+
+  public readonly containerVersion?: string;
+  /** This image in each stack it was bound in: an extra endpoint of a stack reuses it. */
+  private readonly rendered = new WeakMap<Stack, RenderedImage>();
+
+  private constructor(public readonly backend: LmiBackend, private readonly tag: string) {
     super();
     this.containerVersion = LMI_IMAGES[backend]?.tags[tag]?.containerVersion;
   }
@@ -83,11 +101,16 @@ class CatalogImage extends LmiImage {
   }
 
   public bind(scope: Construct, grantee: iam.IGrantable): LmiImageConfig {
-    const { uri, account } = this.render(scope);
+    const stack = Stack.of(scope);
+    let rendered = this.rendered.get(stack);
+    if (!rendered) {
+      rendered = this.render(scope, stack);
+      this.rendered.set(stack, rendered);
+    }
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'PullLmiImage',
       actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-      resources: [Stack.of(scope).formatArn({ service: 'ecr', account, resource: 'repository', resourceName: LMI_REPOSITORY })],
+      resources: [rendered.repositoryArn],
     }));
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EcrLogin',
@@ -95,21 +118,20 @@ class CatalogImage extends LmiImage {
       actions: ['ecr:GetAuthorizationToken'],
       resources: ['*'],
     }));
-    return { imageUri: uri };
+    return { imageUri: rendered.uri };
   }
 
-  /** The image URI and its registry account, literal for a concrete region, mapped by region otherwise. */
-  private render(scope: Construct): { uri: string; account: string } {
-    const stack = Stack.of(scope);
+  /** The image URI and repository ARN in `stack`: literal for a concrete region, mapped by region otherwise. */
+  private render(scope: Construct, stack: Stack): RenderedImage {
     const backend = this.backend;
-    const regions = imageRegions(backend, this.tag);
     if (!Token.isUnresolved(stack.region)) {
       const uri = imageUri(backend, this.tag, stack.region);
       if (!uri) {
-        throw new Error(`LmiEndpoint ${scope.node.path}: the ${backend} LMI image ${this.tag} is not published in ${stack.region}; regions with it: ${regions.join(', ')}`);
+        throw new Error(`LmiEndpoint ${scope.node.path}: the ${backend} LMI image ${this.tag} is not published in ${stack.region}; regions with it: ${imageRegions(backend, this.tag).join(', ')}`);
       }
-      return { uri, account: imageAccount(backend, this.tag, stack.region)! };
+      return { uri, repositoryArn: repositoryArn(stack, imageAccount(backend, this.tag, stack.region)!) };
     }
+    const regions = imageRegions(backend, this.tag);
     // One mapping per backend and one rule per image tag in each stack, shared by its endpoints: the
     // mapping of every region is a few KiB of template, which a copy per endpoint repeated.
     const backendId = backend === LmiBackend.GPU ? 'Gpu' : 'Neuron';
@@ -125,8 +147,13 @@ class CatalogImage extends LmiImage {
       }],
     }));
     const account = mapping.findInMap(Aws.REGION, 'account');
-    return { uri: `${account}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${LMI_REPOSITORY}:${this.tag}`, account };
+    return { uri: `${account}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${LMI_REPOSITORY}:${this.tag}`, repositoryArn: repositoryArn(stack, account) };
   }
+}
+
+/** The ARN of the LMI repository in the registry `account`, in the stack's region. */
+function repositoryArn(stack: Stack, account: string): string {
+  return stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: LMI_REPOSITORY });
 }
 
 class EcrImage extends LmiImage {

@@ -3,11 +3,15 @@
  * (process.cpuUsage) and heap growth per extra endpoint, with CloudFormation Validate off
  * (construction and synthesis only) and on. Asserts nothing.
  *
- *   npx ts-node --transpile-only test/bench/endpoints.ts            # both, as a table
- *   npx ts-node --transpile-only test/bench/endpoints.ts off --lean # no stack traces, no metadata collection
- *   node --cpu-prof -r ts-node/register/transpile-only test/bench/endpoints.ts off   # profile
+ *   node -r ./scripts/register-ts.js test/bench/endpoints.ts                 # both, as a table
+ *   node -r ./scripts/register-ts.js test/bench/endpoints.ts off --lean      # no stack traces, no metadata collection
+ *   node -r ./scripts/register-ts.js test/bench/endpoints.ts on --runs 9     # samples of the per-endpoint slope (default 5)
+ *   node --cpu-prof -r ./scripts/register-ts.js test/bench/endpoints.ts off  # profile
  *
- * `measureEndpoints(count, validation)` is exported for test/bench/synth-bench.ts to call.
+ * `measureEndpoints(count, validation)` and `measureEndpointSlope(validation, runs)` are exported for
+ * test/bench/synth-bench.ts to call. Heap figures count garbage unless node runs with --expose-gc;
+ * with it, each measurement starts from a collected heap, which V8 then grows again during the run:
+ * CPU figures are about 1 ms per endpoint higher that way, so compare like with like.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -59,12 +63,48 @@ function slope(a: EndpointsMeasurement, b: EndpointsMeasurement, key: 'wallMs' |
   return (b[key] - a[key]) / (b.count - a.count);
 }
 
+/** What one extra endpoint costs (10 -> 50 endpoints in one stack). */
+export interface EndpointSlope {
+  /** Median CPU ms of the samples. */
+  readonly cpuMs: number;
+  /** Least CPU ms of the samples: on a busy machine, the closest to a quiet one. */
+  readonly minCpuMs: number;
+  /** Median wall ms. */
+  readonly wallMs: number;
+  /** Median heap MiB still reachable from the app. */
+  readonly heapMiB: number;
+  readonly samples: number;
+}
+
+/**
+ * The cost of an extra endpoint, from `runs` samples, each a stack of 10 endpoints and one of 50
+ * measured back to back, so that a burst of load elsewhere falls on both sides of one sample more
+ * often than on one side of the median of separately taken figures.
+ */
+export function measureEndpointSlope(validation: boolean, runs = 5, context: Record<string, unknown> = {}): EndpointSlope {
+  const samples = Array.from({ length: runs }, () => {
+    const ten = measureEndpoints(10, validation, context);
+    const fifty = measureEndpoints(50, validation, context);
+    return { cpuMs: slope(ten, fifty, 'cpuMs'), wallMs: slope(ten, fifty, 'wallMs'), heapMiB: slope(ten, fifty, 'heapMiB') };
+  });
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return {
+    cpuMs: median(samples.map((x) => x.cpuMs)),
+    minCpuMs: Math.min(...samples.map((x) => x.cpuMs)),
+    wallMs: median(samples.map((x) => x.wallMs)),
+    heapMiB: median(samples.map((x) => x.heapMiB)),
+    samples: runs,
+  };
+}
+
 if (require.main === module) {
   if (!global.gc) console.log('(run with node --expose-gc for exact heap figures)');
   const modes = process.argv.includes('off') ? [false] : process.argv.includes('on') ? [true] : [false, true];
   // --lean: what `cdk synth` without --debug and without telemetry would do: no construct stack
   // traces, no additional metadata collection (cdk.json turns it on; it is telemetry only).
   const lean = process.argv.includes('--lean');
+  const samplesArg = process.argv.indexOf('--runs');
+  const samples = samplesArg >= 0 ? Number(process.argv[samplesArg + 1]) : 5;
   const context = lean ? { 'aws:cdk:disable-stack-trace': true, '@aws-cdk/core:enableAdditionalMetadataCollection': false } : {};
   measureEndpoints(1, false, context); // warm-up: module loading and JIT
   for (const validation of modes) {
@@ -75,8 +115,9 @@ if (require.main === module) {
         + `${r.constructs} constructs, template ${r.templateKiB.toFixed(0)} KiB`);
     }
     const [, ten, fifty] = runs;
-    console.log(`  per extra endpoint (10 -> 50): wall ${slope(ten, fifty, 'wallMs').toFixed(1)} ms, `
-      + `CPU ${slope(ten, fifty, 'cpuMs').toFixed(1)} ms, heap ${slope(ten, fifty, 'heapMiB').toFixed(2)} MiB, `
+    const perEndpoint = measureEndpointSlope(validation, samples, context);
+    console.log(`  per extra endpoint (10 -> 50), ${samples} samples: CPU median ${perEndpoint.cpuMs.toFixed(1)} ms (least ${perEndpoint.minCpuMs.toFixed(1)} ms), `
+      + `wall ${perEndpoint.wallMs.toFixed(1)} ms, heap ${perEndpoint.heapMiB.toFixed(2)} MiB, `
       + `${slope(ten, fifty, 'constructs').toFixed(0)} constructs, template ${slope(ten, fifty, 'templateKiB').toFixed(1)} KiB`);
   }
 }

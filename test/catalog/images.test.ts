@@ -129,6 +129,8 @@ describe('imageAccount', () => {
 
   test('returns undefined for an unknown region', () => {
     expect(imageAccount(LmiBackend.GPU, GPU.defaultTag, 'mars-north-1')).toBeUndefined();
+    expect(imageAccount(LmiBackend.GPU, GPU.defaultTag, 'constructor')).toBeUndefined();
+    expect(imageAccount(LmiBackend.GPU, GPU.defaultTag, '__proto__')).toBeUndefined();
   });
 
   test('throws when the tag is not supported', () => {

@@ -714,6 +714,34 @@ test('GPU and Neuron endpoints in one stack get one mapping and one rule each', 
   expect(Object.keys(json.Rules).filter((k) => k.startsWith('LmiImageRegions'))).toHaveLength(2);
 });
 
+test('endpoints of two stacks on one catalog image: each stack holds its own mapping, rule and repository ARN', () => {
+  // GIVEN one image object bound in two stacks, the second with a literal region
+  const image = LmiImage.fromCatalog(LmiBackend.GPU);
+  const { stack: first } = testStack();
+  const { stack: second } = testStack({ region: 'eu-west-1' });
+  // WHEN
+  new LmiEndpoint(first, 'A', { ...FALCON_G5, image });
+  new LmiEndpoint(first, 'B', { ...FALCON_G5, image });
+  new LmiEndpoint(second, 'A', { ...FALCON_G5, image });
+  // THEN the first stack maps the account by region; the second names it literally
+  const mapped = templateOf(first);
+  expect(Object.keys(mapped.toJSON().Mappings)).toEqual(['LmiImageAccountsGpu']);
+  const pullResources = (template: Template) => Object.values(template.findResources('AWS::IAM::Role')).map((role) => {
+    const statements = (role as { Properties: { Policies: Array<{ PolicyDocument: { Statement: Array<{ Sid?: string; Resource: unknown }> } }> } })
+      .Properties.Policies[0].PolicyDocument.Statement;
+    return statements.find((s) => s.Sid === 'PullLmiImage')?.Resource;
+  });
+  const [a, b] = pullResources(mapped);
+  expect(JSON.stringify(a)).toContain('"Fn::FindInMap":["LmiImageAccountsGpu"');
+  expect(b).toEqual(a);
+  const literal = templateOf(second);
+  expect(literal.toJSON().Mappings).toBeUndefined();
+  expect(pullResources(literal)).toEqual(['arn:aws:ecr:eu-west-1:763104351884:repository/djl-inference']);
+  literal.hasResourceProperties('AWS::SageMaker::Model', {
+    PrimaryContainer: { Image: '763104351884.dkr.ecr.eu-west-1.amazonaws.com/djl-inference:0.35.0-lmi17.0.0-cu128' },
+  });
+});
+
 test('throws when the stack already has a child with the ID of the shared image mapping', () => {
   const { stack } = testStack();
   new Construct(stack, 'LmiImageAccountsGpu');
