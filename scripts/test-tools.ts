@@ -15,26 +15,33 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const missing = detectMissing();
-if (missing.length === 0) {
-  console.error('test-tools: every system tool the tests need is present');
-  process.exit(0);
+async function main(): Promise<void> {
+  const missing = await detectMissing();
+  if (missing.length === 0) {
+    console.error('test-tools: every system tool the tests need is present');
+    process.exit(0);
+  }
+  const packages = debianPackagesFor(missing);
+  if (process.argv.includes('--print')) {
+    console.log(packages.join(' '));
+    process.exit(0);
+  }
+  if (spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    console.error(`test-tools: no apt-get here; install the equivalent of these Debian packages: ${packages.join(' ')}`);
+    process.exit(1);
+  }
+  console.error(`test-tools: installing ${packages.join(' ')} for ${missing.join(', ')}`);
+  run('apt-get', ['update', '-qq']);
+  // Recommends (libtorch-dev, build-essential and their GUI libraries) add minutes and nothing the tests use.
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages]);
+  const still = await detectMissing();
+  if (still.length > 0) {
+    console.error(`test-tools: still missing after the install: ${still.join(', ')}`);
+    process.exit(1);
+  }
 }
-const packages = debianPackagesFor(missing);
-if (process.argv.includes('--print')) {
-  console.log(packages.join(' '));
-  process.exit(0);
-}
-if (spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
-  console.error(`test-tools: no apt-get here; install the equivalent of these Debian packages: ${packages.join(' ')}`);
+
+main().catch((e: unknown) => {
+  console.error(e);
   process.exit(1);
-}
-console.error(`test-tools: installing ${packages.join(' ')} for ${missing.join(', ')}`);
-run('apt-get', ['update', '-qq']);
-// Recommends (libtorch-dev, build-essential and their GUI libraries) add minutes and nothing the tests use.
-run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages]);
-const still = detectMissing();
-if (still.length > 0) {
-  console.error(`test-tools: still missing after the install: ${still.join(', ')}`);
-  process.exit(1);
-}
+});

@@ -9,15 +9,26 @@ import { describeWithTools, pythonWithTorch } from '../util/system-tools';
  * Runs train_fsdp.py for real: one process on the CPU (no FSDP wrapping, as with WORLD_SIZE 1) on a
  * tiny preset, then again from the checkpoint it wrote. Needs a Python with torch: Debian's
  * python3-torch (torch 1.13), which `npm run test-tools` installs, or PYTHON_WITH_TORCH; skipped
- * without one (failed under CI).
+ * without one (failed under CI). Every run of the script is one run of its command line inside one
+ * interpreter (test/training/fsdp/run_train_fsdp.py), which imports torch once.
  */
 const SCRIPT = path.join(SCRIPTS_DIR, 'fsdp', 'train_fsdp.py');
+const RUNNER = path.join(__dirname, 'fsdp', 'run_train_fsdp.py');
 
 interface Record_ { step?: number; loss?: number; event?: string; start_step?: number; sharded?: boolean }
+interface ScriptRun { readonly status: number; readonly stdout: string; readonly stderr: string }
 
-function train(python: string, args: string[]): Record_[] {
+/** Runs train_fsdp.py once per entry of `runs`, in order, and returns each run's exit status and output by name. */
+function runScript(python: string, runs: ReadonlyArray<{ name: string; args: string[] }>): Record<string, ScriptRun> {
   // One intra-op thread: the tiny model gains nothing from more, and the other Jest worker needs the second core.
-  const run = spawnSync(python, [SCRIPT, ...args], { encoding: 'utf-8', env: { ...process.env, WORLD_SIZE: '1', OMP_NUM_THREADS: '1' } });
+  const run = spawnSync(python, ['-B', RUNNER], {
+    input: JSON.stringify({ script: SCRIPT, runs }), encoding: 'utf-8', env: { ...process.env, WORLD_SIZE: '1', OMP_NUM_THREADS: '1' }, timeout: 300_000,
+  });
+  if (run.status !== 0) throw new Error(`run_train_fsdp.py exited ${run.status ?? run.signal}:\n${run.stderr}`);
+  return (JSON.parse(run.stdout) as { runs: Record<string, ScriptRun> }).runs;
+}
+
+function records(run: ScriptRun): Record_[] {
   if (run.status !== 0) throw new Error(`train_fsdp.py exited ${run.status}:\n${run.stderr}`);
   return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record_);
 }
@@ -27,12 +38,10 @@ function mean(values: number[]): number {
 }
 
 describeWithTools(['torch'], 'train_fsdp.py on the CPU', () => {
-  const found = pythonWithTorch();
-  if (!found) throw new Error('the system-tools check found a Python with torch, but it no longer imports');
-  const python = found;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-'));
   const data = path.join(dir, 'tokens.bin');
   const checkpoints = path.join(dir, 'checkpoints');
+  const split = path.join(dir, 'split');
   // A learnable corpus: 8 random 16-token phrases over a 256-token vocabulary, in random order.
   const phrases = Array.from({ length: 8 }, (_, p) => Array.from({ length: 16 }, (_, i) => (p * 31 + i * 17 + ((p * i) % 7)) % 256));
   const tokens = new Uint16Array(4000 * 16);
@@ -46,11 +55,26 @@ describeWithTools(['torch'], 'train_fsdp.py on the CPU', () => {
     '--batch-size', '4', '--warmup-steps', '4', '--lr', '4e-3', '--save-every', '4', '--max-steps', '16'];
   const losses = (records: Record_[]) => records.filter((r) => r.event === undefined).map((r) => r.loss as number);
 
-  // One uninterrupted run, and the same run stopped after step 8 and resumed.
-  const whole = train(python, args(checkpoints));
-  const split = fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-split-'));
-  const firstHalf = train(python, [...args(split), '--stop-at-step', '8']);
-  const secondHalf = train(python, args(split));
+  // One uninterrupted run; the same run stopped after step 8 and resumed; a corpus outside the vocabulary.
+  let whole: Record_[];
+  let firstHalf: Record_[];
+  let secondHalf: Record_[];
+  let outsideVocabulary: ScriptRun;
+  beforeAll(async () => {
+    const found = await pythonWithTorch();
+    if (!found) throw new Error('the system-tools check found a Python with torch, but it is gone');
+    const runs = runScript(found, [
+      { name: 'whole', args: args(checkpoints) },
+      { name: 'firstHalf', args: [...args(split), '--stop-at-step', '8'] },
+      { name: 'secondHalf', args: args(split) },
+      { name: 'outsideVocabulary', args: ['--preset', 'tiny', '--vocab-size', '100', '--data', data, '--checkpoint-dir', path.join(dir, 'vocab'), '--max-steps', '1'] },
+    ]);
+    whole = records(runs.whole);
+    firstHalf = records(runs.firstHalf);
+    secondHalf = records(runs.secondHalf);
+    outsideVocabulary = runs.outsideVocabulary;
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('runs unsharded on one CPU process', () => {
     expect(whole[0]).toMatchObject({ event: 'start', sharded: false, start_step: 0 });
@@ -80,10 +104,7 @@ describeWithTools(['torch'], 'train_fsdp.py on the CPU', () => {
   });
 
   test('refuses a corpus with ids outside the vocabulary', () => {
-    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'fsdp-vocab-'));
-    const args = ['--preset', 'tiny', '--vocab-size', '100', '--data', data, '--checkpoint-dir', fresh, '--max-steps', '1'];
-    const run = spawnSync(python, [SCRIPT, ...args], { encoding: 'utf-8' });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/token id \d+ is outside the vocabulary of 100/);
+    expect(outsideVocabulary.status).not.toBe(0);
+    expect(outsideVocabulary.stderr).toMatch(/token id \d+ is outside the vocabulary of 100/);
   });
 });

@@ -40,8 +40,48 @@ export const RIG_LIMITS = { maxQuestionLength: 60, maxHistoryTurns: 2, maxHistor
 export const RIG_KNOWLEDGE_BASE_ID = 'KBABCDE123';
 
 export async function startChatPageRig(): Promise<ChatPageRig> {
-  const executablePath = chromiumPath();
+  const executablePath = await chromiumPath();
   if (!executablePath) throw new Error('no headless Chromium: npm run test-tools (chromium-headless-shell)');
+  // Chromium starts while the page is built and the fakes start. One renderer process serves every
+  // tab of a context (the rig's origins are all one site, 127.0.0.1), so a fresh tab opens in tens
+  // of milliseconds instead of starting a renderer of its own.
+  const launching = chromium.launch({ executablePath, headless: true, args: ['--renderer-process-limit=1'] });
+  let loopback: Omit<ChatPageRig, 'browser' | 'reset' | 'stop'>;
+  try {
+    loopback = await startLoopback();
+  } catch (e) {
+    await launching.then((browser) => browser.close(), () => undefined);
+    throw e;
+  }
+  const { pageDir, cognito, services, server } = loopback;
+  const stopLoopback = async () => {
+    await Promise.all([server.stop(), cognito.stop(), services.stop()]);
+    fs.rmSync(pageDir, { recursive: true, force: true });
+  };
+  let browser: Browser;
+  try {
+    browser = await launching;
+  } catch (e) {
+    await stopLoopback();
+    throw e;
+  }
+  return {
+    ...loopback,
+    browser,
+    reset() {
+      cognito.reset();
+      services.reset();
+      server.reset();
+    },
+    async stop() {
+      await browser.close();
+      await stopLoopback();
+    },
+  };
+}
+
+/** The built page, the fakes, the two handlers and the page server. */
+async function startLoopback(): Promise<Omit<ChatPageRig, 'browser' | 'reset' | 'stop'>> {
   const pageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-page-test-'));
   buildChatPage(pageDir);
   const cognito = new FakeCognito();
@@ -72,18 +112,5 @@ export async function startChatPageRig(): Promise<ChatPageRig> {
   const server = new ChatPageServer({ pageDir, cognito, handler, lambdaContext, limits: RIG_LIMITS });
   await server.start();
   cognito.allowedRedirects = [`${server.url}/`];
-  const browser = await chromium.launch({ executablePath, headless: true });
-  return {
-    pageDir, cognito, services, handler, knowledgeBaseHandler, server, browser, lambdaContext,
-    reset() {
-      cognito.reset();
-      services.reset();
-      server.reset();
-    },
-    async stop() {
-      await browser.close();
-      await Promise.all([server.stop(), cognito.stop(), services.stop()]);
-      fs.rmSync(pageDir, { recursive: true, force: true });
-    },
-  };
+  return { pageDir, cognito, services, handler, knowledgeBaseHandler, server, lambdaContext };
 }

@@ -6,17 +6,17 @@
 import { checkSystemTools, isCi, missingToolsNotice, SYSTEM_TOOLS, SYSTEM_TOOLS_ENV, type SystemTool } from './system-tools';
 
 /** What globalSetup does, with the environment, the tool list and the output as parameters (tested in process). */
-export function setupSystemTools(
+export async function setupSystemTools(
   env: NodeJS.ProcessEnv = process.env,
   tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS,
   write: (text: string) => void = (text) => process.stderr.write(text),
-): string[] {
-  const missing = checkSystemTools(isCi(env), tools);
+): Promise<string[]> {
+  const missing = await checkSystemTools(isCi(env), tools);
   env[SYSTEM_TOOLS_ENV] = JSON.stringify(missing);
   if (missing.length > 0) write(`\n${missingToolsNotice(missing, false, tools)}\n\n`);
   return missing;
 }
 
-export default function setup(): void {
-  setupSystemTools();
+export default async function setup(): Promise<void> {
+  await setupSystemTools();
 }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  checkSystemTools, commandSucceeds, debianPackagesFor, describeWithTools, detectMissing, INSTALL_COMMAND, isCi, missingSystemTools, missingToolsFor,
+  checkSystemTools, commandSucceeds, debianPackagesFor, describeWithTools, detectMissing, detectMissingInChild, INSTALL_COMMAND, isCi, missingSystemTools, missingToolsFor,
   missingToolsNotice, SYSTEM_TOOLS, SYSTEM_TOOLS_ENV, type SystemTool,
 } from './system-tools';
 import { setupSystemTools } from './system-tools-setup';
@@ -16,21 +16,28 @@ const TOOLS: Record<string, SystemTool> = {
 };
 
 describe('system tools', () => {
-  test('detects a missing command and a failing one, not a present one', () => {
-    expect(detectMissing(TOOLS)).toEqual(['absent', 'failing']);
+  test('detects a missing command and a failing one, not a present one', async () => {
+    expect(await detectMissing(TOOLS)).toEqual(['absent', 'failing']);
   });
 
-  test('outside CI, returns the missing tools and the notice names them and the install command', () => {
-    expect(checkSystemTools(false, TOOLS)).toEqual(['absent', 'failing']);
+  test('a command that does not start leaves no timer behind to hold the process open', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    expect(await commandSucceeds('llm-recipes-no-such-tool-3f9c')).toBe(false);
+    expect(timers()).toBe(before);
+  });
+
+  test('outside CI, returns the missing tools and the notice names them and the install command', async () => {
+    expect(await checkSystemTools(false, TOOLS)).toEqual(['absent', 'failing']);
     const notice = missingToolsNotice(['absent', 'failing'], false, TOOLS);
     expect(notice).toMatch(/^Skipping the tests that need these missing system tools:/);
     expect(notice).toContain('absent: a tool no machine has');
     expect(notice).toContain(`\`${INSTALL_COMMAND}\` (apt-get install no-such-package shared-package)`);
   });
 
-  test('under CI, a missing tool throws with the install command instead of skipping', () => {
-    expect(() => checkSystemTools(true, TOOLS)).toThrow(/CI is set, so missing system tools fail the run[\s\S]*absent[\s\S]*npm run test-tools/);
-    expect(checkSystemTools(true, { present: TOOLS.present })).toEqual([]);
+  test('under CI, a missing tool throws with the install command instead of skipping', async () => {
+    await expect(checkSystemTools(true, TOOLS)).rejects.toThrow(/CI is set, so missing system tools fail the run[\s\S]*absent[\s\S]*npm run test-tools/);
+    expect(await checkSystemTools(true, { present: TOOLS.present })).toEqual([]);
   });
 
   test('CI is set by any value but empty, false or 0', () => {
@@ -46,33 +53,45 @@ describe('system tools', () => {
     expect(missingSystemTools({ [SYSTEM_TOOLS_ENV]: '[]' })).toEqual([]);
   });
 
+  test('without globalSetup, a child process detects the registered tools with the given environment', () => {
+    // An empty PATH: the tools found through PATH are missing; those with absolute candidates depend on the machine.
+    const emptyBin = fs.mkdtempSync(path.join(os.tmpdir(), 'empty-bin-'));
+    try {
+      const missing = detectMissingInChild({ ...process.env, PATH: emptyBin, PYTHON_WITH_TORCH: '', CHROMIUM_PATH: '' });
+      expect(missing).toEqual(expect.arrayContaining(['shellcheck', 'python3', 'japaneseFont']));
+      expect(Object.keys(SYSTEM_TOOLS)).toEqual(expect.arrayContaining(missing));
+    } finally {
+      fs.rmSync(emptyBin, { recursive: true, force: true });
+    }
+  });
+
   test('every registered tool has Debian packages, and an unknown name is an error', () => {
     expect(debianPackagesFor(Object.keys(SYSTEM_TOOLS))).toEqual(expect.arrayContaining(['shellcheck', 'python3-torch']));
     expect(() => debianPackagesFor(['nope'])).toThrow(/unknown system tool 'nope'; known: shellcheck, torch/);
   });
 
   describe('globalSetup, in process', () => {
-    test('outside CI: hands the missing tools to the workers and prints one notice with the install command', () => {
+    test('outside CI: hands the missing tools to the workers and prints one notice with the install command', async () => {
       const env: NodeJS.ProcessEnv = {};
       const written: string[] = [];
-      expect(setupSystemTools(env, TOOLS, (text) => written.push(text))).toEqual(['absent', 'failing']);
+      expect(await setupSystemTools(env, TOOLS, (text) => written.push(text))).toEqual(['absent', 'failing']);
       expect(JSON.parse(env[SYSTEM_TOOLS_ENV]!)).toEqual(['absent', 'failing']);
       expect(written).toHaveLength(1);
       expect(written[0]).toMatch(/Skipping the tests that need these missing system tools:[\s\S]*absent: a tool no machine has[\s\S]*`npm run test-tools` \(apt-get install no-such-package shared-package\)/);
     });
 
-    test('outside CI with every tool present: hands over an empty list and prints nothing', () => {
+    test('outside CI with every tool present: hands over an empty list and prints nothing', async () => {
       const env: NodeJS.ProcessEnv = {};
       const written: string[] = [];
-      expect(setupSystemTools(env, { present: TOOLS.present }, (text) => written.push(text))).toEqual([]);
+      expect(await setupSystemTools(env, { present: TOOLS.present }, (text) => written.push(text))).toEqual([]);
       expect(env[SYSTEM_TOOLS_ENV]).toBe('[]');
       expect(written).toEqual([]);
     });
 
-    test('under CI: throws (Jest then fails before any test), naming the tool and the install command', () => {
+    test('under CI: throws (Jest then fails before any test), naming the tool and the install command', async () => {
       const env: NodeJS.ProcessEnv = { CI: 'true' };
       const written: string[] = [];
-      expect(() => setupSystemTools(env, TOOLS, (text) => written.push(text))).toThrow(/CI is set, so missing system tools fail the run[\s\S]*absent[\s\S]*npm run test-tools/);
+      await expect(setupSystemTools(env, TOOLS, (text) => written.push(text))).rejects.toThrow(/CI is set, so missing system tools fail the run[\s\S]*absent[\s\S]*npm run test-tools/);
       expect(env[SYSTEM_TOOLS_ENV]).toBeUndefined();
       expect(written).toEqual([]);
     });

@@ -6,45 +6,73 @@
  * suites whose tools are missing. Under CI (`CI` set, as `.ci/run` does) a missing tool fails the run.
  * `npm run test-tools` (scripts/test-tools.ts) installs the packages of this same list.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
+import * as path from 'path';
 
 export interface SystemTool {
   /** What the tests need, in words, for the notice. */
   readonly description: string;
   /** The Debian/Ubuntu packages that provide it. */
   readonly debianPackages: readonly string[];
-  /** True when the tool is usable on this machine. */
-  readonly detect: () => boolean;
+  /** Resolves to true when the tool is usable on this machine. */
+  readonly detect: () => Promise<boolean>;
+}
+
+/** Runs `command args...` and resolves to its exit status and standard output (status null: it did not start or was killed). */
+function runCommand(command: string, args: readonly string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    // Not spawn's `timeout` option: its timer outlives a command that fails to start and holds the process open for its whole length.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const done = (status: number | null) => {
+      clearTimeout(timer);
+      resolve({ status, stdout });
+    };
+    child.stdout.setEncoding('utf-8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.on('error', () => done(null));
+    child.on('close', (status) => done(status));
+  });
 }
 
 /** True when `command args...` runs and exits 0. */
-export function commandSucceeds(command: string, args: readonly string[] = []): boolean {
-  const run = spawnSync(command, args, { stdio: 'ignore', timeout: 60_000 });
-  return !run.error && run.status === 0;
+export async function commandSucceeds(command: string, args: readonly string[] = []): Promise<boolean> {
+  return (await runCommand(command, args)).status === 0;
 }
 
+/** The first of `candidates`, in order, for which `usable` resolves true. */
+async function firstUsable(candidates: ReadonlyArray<string | undefined>, usable: (candidate: string) => Promise<boolean>): Promise<string | undefined> {
+  for (const candidate of candidates) {
+    if (candidate && await usable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+// Finds the modules without importing them: importing torch costs seconds; the tests that use it import it themselves.
+const FINDS_TORCH_AND_NUMPY = 'import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in ("torch", "numpy")))';
+
 /**
- * The first Python that imports torch and numpy: PYTHON_WITH_TORCH when set, else Debian's
+ * The first Python that has torch and numpy: PYTHON_WITH_TORCH when set, else Debian's
  * /usr/bin/python3 (python3-torch), else `python3` on PATH.
  */
-export function pythonWithTorch(): string | undefined {
-  const candidates = [process.env.PYTHON_WITH_TORCH, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
-  return candidates.find((python) => commandSucceeds(python, ['-c', 'import torch, numpy']));
+export function pythonWithTorch(): Promise<string | undefined> {
+  return firstUsable([process.env.PYTHON_WITH_TORCH, '/usr/bin/python3', 'python3'], (python) => commandSucceeds(python, ['-c', FINDS_TORCH_AND_NUMPY]));
 }
 
 /**
  * The headless Chromium the chat page's browser tests drive through playwright-core: CHROMIUM_PATH
  * when set, else Debian's chromium-headless-shell, else a full Debian chromium. Nothing downloads a browser.
  */
-export function chromiumPath(): string | undefined {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].filter((c): c is string => !!c);
-  return candidates.find((browser) => commandSucceeds(browser, ['--version']));
+export function chromiumPath(): Promise<string | undefined> {
+  return firstUsable([process.env.CHROMIUM_PATH, '/usr/bin/chromium-headless-shell', '/usr/bin/chromium'], (browser) => commandSucceeds(browser, ['--version']));
 }
 
 /** True when fontconfig knows a font with Japanese glyphs (the page's Japanese screenshots). */
-export function hasJapaneseFont(): boolean {
-  const run = spawnSync('fc-list', [':lang=ja', 'family'], { encoding: 'utf-8', timeout: 60_000 });
-  return !run.error && run.status === 0 && run.stdout.trim() !== '';
+export async function hasJapaneseFont(): Promise<boolean> {
+  const run = await runCommand('fc-list', [':lang=ja', 'family']);
+  return run.status === 0 && run.stdout.trim() !== '';
 }
 
 /** Every tool a test may ask for. Add an entry here and the setup, the notice and `npm run test-tools` follow. */
@@ -57,7 +85,7 @@ export const SYSTEM_TOOLS = {
   torch: {
     description: 'a Python with torch and numpy (train_fsdp.py on the CPU; or set PYTHON_WITH_TORCH)',
     debianPackages: ['python3-torch', 'python3-numpy'],
-    detect: () => pythonWithTorch() !== undefined,
+    detect: async () => (await pythonWithTorch()) !== undefined,
   },
   python3: {
     description: 'python3 3.8 or later (the LoRA training script\'s unit tests, stdlib only)',
@@ -67,7 +95,7 @@ export const SYSTEM_TOOLS = {
   chromium: {
     description: 'headless Chromium (the chat page browser tests; or set CHROMIUM_PATH)',
     debianPackages: ['chromium-headless-shell'],
-    detect: () => chromiumPath() !== undefined,
+    detect: async () => (await chromiumPath()) !== undefined,
   },
   japaneseFont: {
     description: 'a Japanese font, IPA Gothic (the chat page in Japanese)',
@@ -84,9 +112,11 @@ export const INSTALL_COMMAND = 'npm run test-tools';
 /** The environment variable through which globalSetup hands the missing tools (JSON array) to the test files. */
 export const SYSTEM_TOOLS_ENV = 'LLM_RECIPES_MISSING_SYSTEM_TOOLS';
 
-/** The names of the tools in `tools` whose detection fails, in the registry's order. */
-export function detectMissing(tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS): string[] {
-  return Object.entries(tools).filter(([, tool]) => !tool.detect()).map(([name]) => name);
+/** The names of the tools in `tools` whose detection fails, in the registry's order; the tools are detected concurrently. */
+export async function detectMissing(tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS): Promise<string[]> {
+  const entries = Object.entries(tools);
+  const present = await Promise.all(entries.map(([, tool]) => tool.detect()));
+  return entries.filter((_, i) => !present[i]).map(([name]) => name);
 }
 
 /** The Debian packages that provide the named tools, without duplicates. */
@@ -111,8 +141,8 @@ export function missingToolsNotice(missing: readonly string[], ci: boolean, tool
  * Detects the tools once and returns the missing ones; when `ci` is true and any is missing, throws
  * with the notice instead (CI runs every test, never a skip).
  */
-export function checkSystemTools(ci: boolean, tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS): string[] {
-  const missing = detectMissing(tools);
+export async function checkSystemTools(ci: boolean, tools: Readonly<Record<string, SystemTool>> = SYSTEM_TOOLS): Promise<string[]> {
+  const missing = await detectMissing(tools);
   if (missing.length > 0 && ci) throw new Error(missingToolsNotice(missing, true, tools));
   return missing;
 }
@@ -126,14 +156,26 @@ export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
 let detectedInThisProcess: string[] | undefined;
 
 /**
- * The missing tools of this run: globalSetup's result when it ran, else detected here once per test
- * file (a test file run outside Jest's globalSetup).
+ * The missing tools of this run: globalSetup's result when it ran, else detected once per test file
+ * (a test file run outside Jest's globalSetup) by {@link detectMissingInChild}.
  */
 export function missingSystemTools(env: NodeJS.ProcessEnv = process.env): string[] {
   const handed = env[SYSTEM_TOOLS_ENV];
   if (handed !== undefined) return JSON.parse(handed) as string[];
-  detectedInThisProcess ??= detectMissing();
+  detectedInThisProcess ??= detectMissingInChild();
   return detectedInThisProcess;
+}
+
+/**
+ * {@link detectMissing} for a caller that cannot wait (a `describe` body is synchronous): one Node
+ * child process runs it and prints the missing tools as JSON.
+ */
+export function detectMissingInChild(env: NodeJS.ProcessEnv = process.env): string[] {
+  const registerTs = path.join(__dirname, '..', '..', 'scripts', 'register-ts.js');
+  const script = `require(${JSON.stringify(__filename)}).detectMissing().then((m) => process.stdout.write(JSON.stringify(m)))`;
+  const run = spawnSync(process.execPath, ['-r', registerTs, '-e', script], { encoding: 'utf-8', env, timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`detecting the system tools failed (${run.error?.message ?? `exit ${run.status}`}):\n${run.stderr}`);
+  return JSON.parse(run.stdout) as string[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { ChatPageServer } from '../util/chat-page-server';
 import { RIG_KNOWLEDGE_BASE_ID, RIG_LIMITS, startChatPageRig, type ChatPageRig } from '../util/chat-page-rig';
 import {
@@ -14,21 +14,26 @@ const ANSWER = '出張デスクで予約してください [1]。回答は1営�
 
 describeWithTools(['chromium', 'japaneseFont'], 'the chat page in headless Chromium', () => {
   let rig: ChatPageRig;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let consoleErrors: string[];
 
+  // One browser and one context for the file; each test gets a tab of its own, and with it a fresh
+  // sessionStorage, the only storage the page uses (cookies are cleared too, though it sets none).
   beforeAll(async () => {
     rig = await startChatPageRig();
-    browser = rig.browser;
+    context = await rig.browser.newContext({ locale: 'ja-JP' });
+    context.setDefaultTimeout(5000);
+    // An open tab on the rig's site keeps its renderer process alive between tests (the rig's browser
+    // runs one renderer for them all), so the next test's tab does not start one.
+    const keeper = await context.newPage();
+    await keeper.goto(`${rig.server.url}/config.json`);
   });
   afterAll(() => rig?.stop());
 
   beforeEach(async () => {
     rig.reset();
-    context = await browser.newContext({ locale: 'ja-JP' });
-    context.setDefaultTimeout(5000);
+    await context.clearCookies();
     page = await context.newPage();
     consoleErrors = [];
     page.on('console', (m) => {
@@ -37,7 +42,7 @@ describeWithTools(['chromium', 'japaneseFont'], 'the chat page in headless Chrom
     page.on('pageerror', (e) => consoleErrors.push(e.message));
   });
   afterEach(async () => {
-    await context.close();
+    await page.close();
   });
 
   async function signIn(): Promise<void> {
