@@ -28,7 +28,6 @@ export interface KnowledgeBaseRagStackProps extends StackProps {
   readonly waf?: boolean;
 }
 
-/** The LMI endpoint of the Kendra recipe: Falcon-40B on one ml.g5.48xlarge. */
 /**
  * Question answering over a company's documents for every account: an Amazon Bedrock knowledge base
  * (S3 Vectors by default) and Falcon-40B on an LMI endpoint, wired with LangChain in a Lambda

@@ -47,11 +47,15 @@ export class CachedCloudFormationValidatePlugin extends CloudFormationValidatePl
     return plugin;
   }
 
-  /** Templates validated by the engine (cache misses) over this instance's life. */
-  public templatesValidated = 0;
+  private misses = 0;
 
   private constructor(public readonly cacheDir: string) {
     super();
+  }
+
+  /** Templates validated by the engine (cache misses) over this instance's life. */
+  public get templatesValidated(): number {
+    return this.misses;
   }
 
   /**
@@ -74,7 +78,7 @@ export class CachedCloudFormationValidatePlugin extends CloudFormationValidatePl
 
     const missing = stacks.filter((_, i) => entries[i] === undefined);
     if (missing.length > 0) {
-      this.templatesValidated += missing.length;
+      this.misses += missing.length;
       const report = super.validate({ ...context, stackTemplates: missing, templatePaths: missing.map((s) => s.templatePath) });
       stacks.forEach((stack, i) => {
         if (entries[i] !== undefined) return;

@@ -53,11 +53,6 @@ export const GPU_MEMORY_MIB = {
   A100_40GB: 40960,
   H100_80GB: 81920,
 } as const;
-const A10G_MIB = GPU_MEMORY_MIB.A10G;
-const L4_MIB = GPU_MEMORY_MIB.L4;
-const L40S_MIB = GPU_MEMORY_MIB.L40S;
-const A100_40GB_MIB = GPU_MEMORY_MIB.A100_40GB;
-const H100_80GB_MIB = GPU_MEMORY_MIB.H100_80GB;
 /** 32 GiB of HBM per Inferentia2 chip shared by its 2 NeuronCore-v2 (Neuron docs, inf2-arch.rst). */
 const NEURONCORE_V2_MIB = (32 * 1024) / 2;
 const NEURONCORES_PER_INF2_CHIP = 2;
@@ -86,18 +81,18 @@ function inf2(instanceType: string, chips: number, vcpus: number, memoryGiB: num
  * general/arch/neuron-hardware/inf2-arch.rst. Every GPU type here has local NVMe; inf2 is EBS-only.
  */
 export const HOSTING_INSTANCES: readonly HostingInstance[] = [
-  gpu('ml.g5.12xlarge', 'NVIDIA A10G', 4, A10G_MIB, 48, 192, 7.09),
-  gpu('ml.g5.24xlarge', 'NVIDIA A10G', 4, A10G_MIB, 96, 384, 10.18),
-  gpu('ml.g5.48xlarge', 'NVIDIA A10G', 8, A10G_MIB, 192, 768, 20.36),
-  gpu('ml.g6.12xlarge', 'NVIDIA L4', 4, L4_MIB, 48, 192, 5.752),
-  gpu('ml.g6.24xlarge', 'NVIDIA L4', 4, L4_MIB, 96, 384, 8.344),
-  gpu('ml.g6.48xlarge', 'NVIDIA L4', 8, L4_MIB, 192, 768, 16.688),
+  gpu('ml.g5.12xlarge', 'NVIDIA A10G', 4, GPU_MEMORY_MIB.A10G, 48, 192, 7.09),
+  gpu('ml.g5.24xlarge', 'NVIDIA A10G', 4, GPU_MEMORY_MIB.A10G, 96, 384, 10.18),
+  gpu('ml.g5.48xlarge', 'NVIDIA A10G', 8, GPU_MEMORY_MIB.A10G, 192, 768, 20.36),
+  gpu('ml.g6.12xlarge', 'NVIDIA L4', 4, GPU_MEMORY_MIB.L4, 48, 192, 5.752),
+  gpu('ml.g6.24xlarge', 'NVIDIA L4', 4, GPU_MEMORY_MIB.L4, 96, 384, 8.344),
+  gpu('ml.g6.48xlarge', 'NVIDIA L4', 8, GPU_MEMORY_MIB.L4, 192, 768, 16.688),
   // No published SageMaker hosting price for g6e was found (only training / batch figures).
-  gpu('ml.g6e.12xlarge', 'NVIDIA L40S', 4, L40S_MIB, 48, 384, undefined),
-  gpu('ml.g6e.24xlarge', 'NVIDIA L40S', 4, L40S_MIB, 96, 768, undefined),
-  gpu('ml.g6e.48xlarge', 'NVIDIA L40S', 8, L40S_MIB, 192, 1536, undefined),
-  gpu('ml.p4d.24xlarge', 'NVIDIA A100 40GB', 8, A100_40GB_MIB, 96, 1152, 37.688),
-  gpu('ml.p5.48xlarge', 'NVIDIA H100 80GB', 8, H100_80GB_MIB, 192, 2048, 113.068),
+  gpu('ml.g6e.12xlarge', 'NVIDIA L40S', 4, GPU_MEMORY_MIB.L40S, 48, 384, undefined),
+  gpu('ml.g6e.24xlarge', 'NVIDIA L40S', 4, GPU_MEMORY_MIB.L40S, 96, 768, undefined),
+  gpu('ml.g6e.48xlarge', 'NVIDIA L40S', 8, GPU_MEMORY_MIB.L40S, 192, 1536, undefined),
+  gpu('ml.p4d.24xlarge', 'NVIDIA A100 40GB', 8, GPU_MEMORY_MIB.A100_40GB, 96, 1152, 37.688),
+  gpu('ml.p5.48xlarge', 'NVIDIA H100 80GB', 8, GPU_MEMORY_MIB.H100_80GB, 192, 2048, 113.068),
   inf2('ml.inf2.xlarge', 1, 4, 16, 0.99),
   inf2('ml.inf2.8xlarge', 1, 32, 128, 2.36),
   inf2('ml.inf2.24xlarge', 6, 96, 384, 7.79),

@@ -39,7 +39,7 @@ let builtFromSources: string | undefined;
 /**
  * The directory of the built page: `page-build/` beside this module when the library runs from
  * dist/ (`npm run build` wrote it); when it runs from its TypeScript sources, a build of the current
- * sources in the temporary directory, named by a hash of those sources and of esbuild's version, so a
+ * sources in the temporary directory, named by a hash of those sources, of this module and of esbuild's version, so a
  * synthesis never deploys a stale page and each version of the page is bundled once, not once per
  * process.
  */
@@ -67,11 +67,14 @@ export function chatPageDir(): string {
   return builtFromSources;
 }
 
-/** A hash of the page's source files (every import of main.ts is in page/) and of esbuild's version. */
+/**
+ * A hash of what the bundle is made of: the page's source files (every import of main.ts is in
+ * page/), this module (buildChatPage's options) and esbuild's version.
+ */
 function sourcesHash(): string {
   const hash = crypto.createHash('sha256');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  hash.update((require('esbuild') as typeof esbuildApi).version);
+  hash.update((require('esbuild') as typeof esbuildApi).version).update('\0').update(fs.readFileSync(__filename));
   for (const file of fs.readdirSync(PAGE_SOURCES).sort()) {
     hash.update('\0').update(file).update('\0').update(fs.readFileSync(path.join(PAGE_SOURCES, file)));
   }
