@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Type checking is `tsc --noEmit` in `npm test`; the transform only strips types (esbuild, isolatedModules).
   transform: { '^.+\\.ts$': '<rootDir>/test/util/esbuild-jest-transform.js' },
+  // jest-runtime that keeps node_modules sources and their V8 code cache for the whole worker.
+  runtime: '<rootDir>/test/util/jest-runtime.js',
   // Detects the system tools (shellcheck, torch, ...) once; prints one notice or, under CI, fails.
   globalSetup: '<rootDir>/test/util/system-tools-setup.ts',
   snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.js'],
