@@ -7,8 +7,10 @@ module.exports = {
   transform: { '^.+\\.ts$': '<rootDir>/test/util/esbuild-jest-transform.js' },
   // jest-runtime that keeps node_modules sources and their V8 code cache for the whole worker.
   runtime: '<rootDir>/test/util/jest-runtime.js',
-  // Detects the system tools (shellcheck, torch, ...) once; prints one notice or, under CI, fails.
-  globalSetup: '<rootDir>/test/util/system-tools-setup.ts',
+  // The run's own temporary directory, removed at the end (test/util/run-tmpdir.ts); detects the
+  // system tools (shellcheck, torch, ...) once and prints one notice or, under CI, fails.
+  globalSetup: '<rootDir>/test/util/global-setup.ts',
+  globalTeardown: '<rootDir>/test/util/global-teardown.ts',
   snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.js'],
   // Synthesis is CPU-bound: one worker per core of the 2-core CI machine.
   maxWorkers: 2,
