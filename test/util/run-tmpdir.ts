@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 const PREFIX = 'llm-recipes-test-';
+const OWNER = new RegExp(`^${PREFIX}(\\d+)-`);
 const VARIABLES = ['TMPDIR', 'TMP', 'TEMP'] as const;
 /** Where globalSetup records the run's directory and the values it replaced, for globalTeardown. */
 export const RUN_TMPDIR_ENV = 'LLM_RECIPES_RUN_TMPDIR';
@@ -33,8 +34,13 @@ function alive(pid: number): boolean {
 export function createRunTmpdir(env: NodeJS.ProcessEnv = process.env, pid = process.pid): string {
   const base = os.tmpdir();
   for (const name of fs.readdirSync(base)) {
-    const owner = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
-    if (owner && Number(owner[1]) !== pid && !alive(Number(owner[1]))) fs.rmSync(path.join(base, name), { recursive: true, force: true });
+    const owner = OWNER.exec(name);
+    if (!owner || Number(owner[1]) === pid || alive(Number(owner[1]))) continue;
+    try {
+      fs.rmSync(path.join(base, name), { recursive: true, force: true });
+    } catch {
+      // Another user's directory in a shared temp dir: theirs to remove.
+    }
   }
   const dir = fs.mkdtempSync(path.join(base, `${PREFIX}${pid}-`));
   env[RUN_TMPDIR_ENV] = JSON.stringify({ dir, replaced: Object.fromEntries(VARIABLES.map((v) => [v, env[v] ?? null])) });
