@@ -9,6 +9,7 @@ describe('usd', () => {
   });
 
   test('groups whole dollars as en-US does', () => {
+    // Every magnitude from 3 to 13 digits, with fractions that round both ways.
     for (let n = 100; n < 1e13; n = n * 3.7 + 1) expect(usd(n)).toBe(`$${Math.round(n).toLocaleString('en-US')}`);
   });
 });

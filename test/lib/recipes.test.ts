@@ -32,8 +32,13 @@ function freshApp(context: Record<string, unknown> = {}): App {
 function validatedRecipes(context: Record<string, unknown> = {}, keep: readonly string[] = RECIPE_STACK_IDS): App {
   const app = validatedApp({ outdir: tmpOutdir(), context: { ...SKIP_BUNDLING, ...context } });
   addRecipes(app);
-  for (const id of RECIPE_STACK_IDS) if (!keep.includes(id)) app.node.tryRemoveChild(id);
+  keepOnly(app, keep);
   return app;
+}
+
+/** Removes the recipe stacks other than `keep` from `app` before its synthesis. */
+function keepOnly(app: App, keep: readonly string[]): void {
+  for (const id of RECIPE_STACK_IDS) if (!keep.includes(id)) app.node.tryRemoveChild(id);
 }
 
 /** The error annotations on stack `id` (read from the construct tree: synthesis fails on them in-process). */
@@ -51,7 +56,7 @@ function stackWarnings(app: App, id: string): string[] {
  * before its one synthesis, so cdk-nag checks only the stacks the test reads.
  */
 function templatesOf(app: App, ...ids: string[]): Template[] {
-  for (const id of RECIPE_STACK_IDS) if (!ids.includes(id)) app.node.tryRemoveChild(id);
+  keepOnly(app, ids);
   return ids.map((id) => Template.fromStack(app.node.findChild(id) as Stack));
 }
 

@@ -1,102 +1,90 @@
 /**
  * Jest runtime (jest.config.js `runtime`): jest-runtime, with what it re-does for every test file
- * kept for the whole worker, for files under node_modules only (they do not change during a run):
+ * kept for the whole worker, for files under node_modules only:
  *
  * - their source text: jest-runtime reads each module again for every test file;
- * - V8's code cache for them: jest-runtime compiles each module again for every test file, in the
- *   file's own context (`vm.compileFunction`), and a code cache skips V8's parse of the whole source.
- *   cdk-nag's rules alone load about 18 MB of aws-cdk-lib's generated L1 classes at the first
- *   synthesis of every test file; with the cache that costs a fraction of the parse.
+ * - V8's code cache for them (v8-code-cache.js): jest-runtime compiles each module again for every
+ *   test file, in the file's own context (`vm.compileFunction`), and a code cache skips V8's parse of
+ *   the whole source. cdk-nag's rules alone load about 18 MB of aws-cdk-lib's generated L1 classes at
+ *   the first synthesis of every test file.
  *
  * Modules are still loaded and run in each test file's own registry and context, as Jest isolates
  * them: only the text and the compiled code are shared, never a module's state. Our own sources and
  * tests (transformed per file by esbuild) are not cached here. Where jest-runtime's internals differ
- * from what this expects, it runs as plain jest-runtime.
+ * from what this expects (Jest 30), it warns once and runs as plain jest-runtime.
+ *
+ * node_modules must not change while a process runs: under `jest --watch`, restart it after `npm ci`.
+ * With LLM_RECIPES_JEST_RUNTIME_STATS set to a directory, each process writes its cache counts there
+ * as `<pid>.json` when it exits (test/util/jest-runtime.test.ts reads them).
  */
 'use strict';
+const fs = require('fs');
+const path = require('path');
 const vm = require('vm');
-const Runtime = require('jest-runtime').default;
+const jestRuntime = require('jest-runtime');
+const { createCodeCache } = require('./v8-code-cache');
 
+const Runtime = jestRuntime.default ?? jestRuntime;
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
+const INSTALLED = Symbol.for('llm-recipes.jest-runtime');
 
 /**
- * A V8 code cache keyed by file name, for `vm.compileFunction`. An entry holds the source it was
- * made from: a file whose text differs (or data V8 rejects, after a Node upgrade) is compiled afresh
- * and its entry replaced.
+ * The process's caches, and the vm.compileFunction wrapper, made once per process: jest-runtime
+ * calls vm.compileFunction through the module object, and only its call for `state.compiling`, with
+ * no cached data of its own, takes the cache.
  */
-function createCodeCache() {
-  const entries = new Map();
-  const stats = { hits: 0, misses: 0, rejected: 0 };
-  return {
-    stats,
-    /** Compiles `code` as `compile` (vm.compileFunction's signature) would, with the cached data when there is some. */
-    compile(compile, code, params, options) {
-      const entry = entries.get(options.filename);
-      if (entry !== undefined && entry.code === code) {
-        const fn = compile(code, params, { ...options, cachedData: entry.data });
-        if (!fn.cachedDataRejected) {
-          stats.hits++;
-          return fn;
-        }
-        stats.rejected++;
-        entries.delete(options.filename);
-        return fn;
-      }
-      stats.misses++;
-      const fn = compile(code, params, { ...options, produceCachedData: true });
-      if (fn.cachedDataProduced && fn.cachedData) entries.set(options.filename, { code, data: fn.cachedData });
-      return fn;
-    },
+function processState() {
+  if (vm[INSTALLED]) return vm[INSTALLED];
+  const state = { sources: new Map(), codeCache: createCodeCache(), compiling: undefined, warned: false };
+  const compileFunction = vm.compileFunction;
+  vm.compileFunction = function cachedCompileFunction(code, params, options) {
+    if (state.compiling !== undefined && options && options.filename === state.compiling && options.cachedData === undefined) {
+      return state.codeCache.compile((c, p, o) => compileFunction.call(vm, c, p, o), code, params ?? [], options);
+    }
+    return compileFunction.call(this, code, params, options);
   };
-}
-
-const sources = new Map();
-const codeCache = createCodeCache();
-const compileFunction = vm.compileFunction;
-/** The node_modules file jest-runtime is compiling now (set only around its own compile call). */
-let compiling;
-
-// jest-runtime calls vm.compileFunction through the module object; only the call made for
-// `compiling`, with no cached data of its own, takes the cache.
-vm.compileFunction = function cachedCompileFunction(code, params, options) {
-  if (compiling !== undefined && options && options.filename === compiling && options.cachedData === undefined) {
-    return codeCache.compile((c, p, o) => compileFunction.call(vm, c, p, o), code, params, options);
+  Object.defineProperty(vm, INSTALLED, { value: state });
+  const statsDir = process.env.LLM_RECIPES_JEST_RUNTIME_STATS;
+  if (statsDir) {
+    process.on('exit', () => fs.writeFileSync(path.join(statsDir, `${process.pid}.json`), JSON.stringify({ ...state.codeCache.stats, sources: state.sources.size })));
   }
-  return compileFunction.call(this, code, params, options);
-};
+  return state;
+}
 
 class WorkerCachingRuntime extends Runtime {
   constructor(...args) {
     super(...args);
+    const state = processState();
     const strings = this.fileCache && this.fileCache.strings;
-    if (strings instanceof Map) {
-      const get = strings.get.bind(strings);
-      const set = strings.set.bind(strings);
-      strings.get = (file) => {
-        const own = get(file);
-        return own !== undefined || !NODE_MODULES.test(file) ? own : sources.get(file);
-      };
-      strings.set = (file, text) => {
-        if (NODE_MODULES.test(file)) sources.set(file, text);
-        return set(file, text);
-      };
-    }
     const executor = this.executor;
-    if (executor && typeof executor.compile === 'function') {
-      const compile = executor.compile.bind(executor);
-      executor.compile = (source, filename) => {
-        if (!NODE_MODULES.test(filename)) return compile(source, filename);
-        compiling = filename;
-        try {
-          return compile(source, filename);
-        } finally {
-          compiling = undefined;
-        }
-      };
+    if (!(strings instanceof Map) || !executor || typeof executor.compile !== 'function') {
+      if (!state.warned) {
+        state.warned = true;
+        process.emitWarning('test/util/jest-runtime.js: this jest-runtime has no fileCache.strings or executor.compile; running without its caches');
+      }
+      return;
     }
+    const get = strings.get.bind(strings);
+    const set = strings.set.bind(strings);
+    strings.get = (file) => {
+      const own = get(file);
+      return own !== undefined || !NODE_MODULES.test(file) ? own : state.sources.get(file);
+    };
+    strings.set = (file, text) => {
+      if (NODE_MODULES.test(file)) state.sources.set(file, text);
+      return set(file, text);
+    };
+    const compile = executor.compile.bind(executor);
+    executor.compile = (source, filename) => {
+      if (!NODE_MODULES.test(filename)) return compile(source, filename);
+      state.compiling = filename;
+      try {
+        return compile(source, filename);
+      } finally {
+        state.compiling = undefined;
+      }
+    };
   }
 }
 
 module.exports = WorkerCachingRuntime;
-module.exports.createCodeCache = createCodeCache;
-module.exports.codeCacheStats = codeCache.stats;

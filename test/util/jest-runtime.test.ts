@@ -1,45 +1,39 @@
-import * as vm from 'vm';
-import { createCodeCache } from './jest-runtime';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 
-type CompileFunction = typeof vm.compileFunction;
-const compile: CompileFunction = (code, params, options) => vm.compileFunction(code, params, options);
-
-describe('the worker-wide V8 code cache of test/util/jest-runtime.js', () => {
-  const options = { filename: '/deps/node_modules/lib/index.js' };
-
-  test('compiles a file once, then from the cache, to a function that behaves the same', () => {
-    const cache = createCodeCache();
-    const code = 'return a + b;';
-    const first = cache.compile(compile, code, ['a', 'b'], options);
-    const second = cache.compile(compile, code, ['a', 'b'], options);
-    expect(cache.stats).toEqual({ hits: 1, misses: 1, rejected: 0 });
-    expect([first(2, 3), second(2, 3)]).toEqual([5, 5]);
+describe('test/util/jest-runtime.js in a Jest run', () => {
+  // One real Jest run, in band: two test files load the same node_modules module in one process.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-runtime-'));
+  const stats = path.join(dir, 'stats');
+  fs.mkdirSync(stats);
+  const root = path.resolve(__dirname, '..', '..');
+  const shared = require.resolve('constructs');
+  // Each file marks the module object it got, and finds no mark from the other file.
+  for (const name of ['first', 'second']) {
+    fs.writeFileSync(path.join(dir, `${name}.test.js`), [
+      `const lib = require(${JSON.stringify(shared)});`,
+      "test('a fresh module instance', () => {",
+      "  expect(lib.__markedBy).toBeUndefined();",
+      `  lib.__markedBy = '${name}';`,
+      "  expect(typeof lib.Construct).toBe('function');",
+      '});',
+    ].join('\n'));
+  }
+  fs.writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify({ rootDir: dir, testEnvironment: 'node', runtime: path.join(root, 'test', 'util', 'jest-runtime.js') }));
+  const run = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', path.join(dir, 'jest.config.json'), '--ci', '--runInBand'], {
+    cwd: dir, env: { ...process.env, LLM_RECIPES_JEST_RUNTIME_STATS: stats }, encoding: 'utf-8', timeout: 120_000,
   });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('a file whose text changed is compiled afresh and runs its new text', () => {
-    const cache = createCodeCache();
-    cache.compile(compile, 'return 1;', [], options);
-    const changed = cache.compile(compile, 'return 2;', [], options);
-    expect(changed()).toBe(2);
-    expect(cache.stats).toEqual({ hits: 0, misses: 2, rejected: 0 });
-    expect(cache.compile(compile, 'return 2;', [], options)()).toBe(2);
-    expect(cache.stats.hits).toBe(1);
-  });
-
-  test('files are cached under their own names', () => {
-    const cache = createCodeCache();
-    cache.compile(compile, 'return 1;', [], options);
-    expect(cache.compile(compile, 'return 1;', [], { filename: '/deps/node_modules/other/index.js' })()).toBe(1);
-    expect(cache.stats).toEqual({ hits: 0, misses: 2, rejected: 0 });
-  });
-
-  test('data V8 rejects is dropped: the next compile makes it again', () => {
-    const cache = createCodeCache();
-    const rejecting: CompileFunction = (code, params, opts) => Object.assign(vm.compileFunction(code, params, opts), { cachedDataRejected: opts?.cachedData !== undefined });
-    cache.compile(rejecting, 'return 1;', [], options);
-    expect(cache.compile(rejecting, 'return 1;', [], options)()).toBe(1);
-    expect(cache.stats).toEqual({ hits: 0, misses: 1, rejected: 1 });
-    cache.compile(rejecting, 'return 1;', [], options);
-    expect(cache.stats).toEqual({ hits: 0, misses: 2, rejected: 1 });
+  test('the second file compiles the shared modules from the code cache, and gets module instances of its own', () => {
+    expect(run.stderr).toMatch(/Tests:\s+2 passed, 2 total/);
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/running without its caches/);
+    const [counts] = fs.readdirSync(stats).map((f) => JSON.parse(fs.readFileSync(path.join(stats, f), 'utf-8')) as Record<string, number>);
+    expect(counts.misses).toBeGreaterThan(0);
+    expect(counts.hits).toBeGreaterThanOrEqual(counts.misses);
+    expect(counts.sources).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Jest globalSetup: detects the system tools once per run, prints one notice when some are missing,
- * and hands the result to the test files (workers inherit this process's environment). Under CI a
+ * The system tools part of Jest's globalSetup (global-setup.ts; on its own, the globalSetup of the
+ * scratch run in system-tools.test.ts): detects the system tools once per run, prints one notice
+ * when some are missing, and hands the result to the test files (workers inherit this process's environment). Under CI a
  * missing tool throws here, so the run fails before any test.
  */
 import { checkSystemTools, isCi, missingToolsNotice, SYSTEM_TOOLS, SYSTEM_TOOLS_ENV, type SystemTool } from './system-tools';
