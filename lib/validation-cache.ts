@@ -66,6 +66,7 @@ export class CachedCloudFormationValidatePlugin extends CloudFormationValidatePl
     return VALIDATE_VERSION;
   }
 
+  /** As aws-cdk-lib's own: its one rule ID is the engine's version (read as {@link version} is). */
   public override get ruleIds(): string[] {
     return [VALIDATE_VERSION];
   }

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { createHash } from 'crypto';
 import { checkOptions, checkPositionals, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
 import { AwsCommandError, describeAwsError, EXIT, type AwsContext, type Clock } from './aws';
 import { duration } from './format';
@@ -357,7 +358,6 @@ export async function finetuneUpload(parsed: ParsedArgs, ctx: FinetuneContext): 
   } catch (e) {
     throw finetuneError(e, { stack, bucket });
   }
-  const { createHash } = await import('crypto');
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const uri = `s3://${bucket}/${key}`;
   return {

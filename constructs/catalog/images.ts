@@ -176,10 +176,15 @@ function imageTag(backend: LmiBackend, tag: string): LmiImageTag {
   return entry;
 }
 
+/** Whether `region` has a registry of the backend's family and `entry`'s tag is published there. */
+function hostsTag(backend: LmiBackend, entry: LmiImageTag, region: string): boolean {
+  return Object.prototype.hasOwnProperty.call(LMI_IMAGES[backend].registries, region) && !entry.missingRegions?.includes(region);
+}
+
 /** The regions that host `tag` of the backend's family, sorted. Throws for an unsupported tag. */
 export function imageRegions(backend: LmiBackend, tag: string): string[] {
-  const missing = new Set(imageTag(backend, tag).missingRegions ?? []);
-  return Object.keys(LMI_IMAGES[backend].registries).filter((r) => !missing.has(r)).sort();
+  const entry = imageTag(backend, tag);
+  return Object.keys(LMI_IMAGES[backend].registries).filter((r) => hostsTag(backend, entry, r)).sort();
 }
 
 /**
@@ -187,9 +192,7 @@ export function imageRegions(backend: LmiBackend, tag: string): string[] {
  * that tag. Throws for an unsupported tag.
  */
 export function imageAccount(backend: LmiBackend, tag: string, region: string): string | undefined {
-  const registries = LMI_IMAGES[backend].registries;
-  if (imageTag(backend, tag).missingRegions?.includes(region) || !Object.prototype.hasOwnProperty.call(registries, region)) return undefined;
-  return registries[region];
+  return hostsTag(backend, imageTag(backend, tag), region) ? LMI_IMAGES[backend].registries[region] : undefined;
 }
 
 /**
