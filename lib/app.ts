@@ -48,7 +48,7 @@ export function createRecipeApp(props: AppProps = {}, options: RecipeAppOptions 
 }
 
 /** node_modules/.cache/cfn-validate of the nearest node_modules above this file (lib/ or dist/lib/). */
-function defaultValidationCacheDir(): string | undefined {
+export function defaultValidationCacheDir(): string | undefined {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'node_modules'))) return path.join(dir, 'node_modules', '.cache', 'cfn-validate');
     if (path.dirname(dir) === dir) return undefined;

@@ -39,7 +39,8 @@ async function bundleCli(outDir = path.join(ROOT, 'dist', 'bin')) {
         contents: `module.exports = require(${JSON.stringify(`./${SDK_FILE}`)})[${JSON.stringify(args.path)}];`,
         loader: 'js',
       }));
-      build.onResolve({ filter: new RegExp(`^\\./${SDK_FILE.replace(/[.-]/g, '\\$&')}$`), namespace: 'aws-sdk-stub' }, (args) => ({ path: args.path, external: true }));
+      // A stub's one import is the SDK file, left to run time.
+      build.onResolve({ filter: /.*/, namespace: 'aws-sdk-stub' }, (args) => ({ path: args.path, external: true }));
     },
   };
   const cli = path.join(outDir, CLI_FILE);
@@ -64,7 +65,7 @@ async function bundleCli(outDir = path.join(ROOT, 'dist', 'bin')) {
   return { cli, sdk, sdkModules: modules };
 }
 
-module.exports = { bundleCli, CLI_FILE, SDK_FILE };
+module.exports = { bundleCli };
 
 if (require.main === module) {
   bundleCli().then(({ cli, sdk, sdkModules }) => {

@@ -21,6 +21,7 @@ import { Stack } from 'aws-cdk-lib';
 import { FALCON_40B, LmiInstanceType } from '../../constructs/catalog';
 import { LmiEndpoint } from '../../constructs/inference';
 import { createRecipeApp } from '../../lib/app';
+import { median, runsOption } from './stats';
 
 /** One measurement: a stack of `count` endpoints built and synthesized. */
 export interface EndpointsMeasurement {
@@ -77,18 +78,20 @@ export interface EndpointSlope {
   readonly samples: number;
 }
 
+/** The samples {@link measureEndpointSlope} takes by default. */
+export const SLOPE_SAMPLES = 5;
+
 /**
  * The cost of an extra endpoint, from `runs` samples, each a stack of 10 endpoints and one of 50
  * measured back to back, so that a burst of load elsewhere falls on both sides of one sample more
  * often than on one side of the median of separately taken figures.
  */
-export function measureEndpointSlope(validation: boolean, runs = 5, context: Record<string, unknown> = {}): EndpointSlope {
+export function measureEndpointSlope(validation: boolean, runs = SLOPE_SAMPLES, context: Record<string, unknown> = {}): EndpointSlope {
   const samples = Array.from({ length: runs }, () => {
     const ten = measureEndpoints(10, validation, context);
     const fifty = measureEndpoints(50, validation, context);
     return { cpuMs: slope(ten, fifty, 'cpuMs'), wallMs: slope(ten, fifty, 'wallMs'), heapMiB: slope(ten, fifty, 'heapMiB') };
   });
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   return {
     cpuMs: median(samples.map((x) => x.cpuMs)),
     minCpuMs: Math.min(...samples.map((x) => x.cpuMs)),
@@ -104,8 +107,7 @@ if (require.main === module) {
   // --lean: what `cdk synth` without --debug and without telemetry would do: no construct stack
   // traces, no additional metadata collection (cdk.json turns it on; it is telemetry only).
   const lean = process.argv.includes('--lean');
-  const samplesArg = process.argv.indexOf('--runs');
-  const samples = samplesArg >= 0 ? Number(process.argv[samplesArg + 1]) : 5;
+  const samples = runsOption(process.argv, SLOPE_SAMPLES);
   const context = lean ? { 'aws:cdk:disable-stack-trace': true, '@aws-cdk/core:enableAdditionalMetadataCollection': false } : {};
   measureEndpoints(1, false, context); // warm-up: module loading and JIT
   for (const validation of modes) {

@@ -17,6 +17,7 @@ import { performance } from 'perf_hooks';
 import type * as AppModule from '../../lib/app';
 import type * as RecipesModule from '../../lib/recipes';
 import type * as EndpointsModule from './endpoints';
+import { median, runsOption } from './stats';
 
 const root = path.resolve(__dirname, '..', '..');
 const CHILD_FLAG = '--first-synth-child';
@@ -38,11 +39,6 @@ type Validation = 'cached' | 'cold' | 'uncached' | 'off';
 
 function outdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**
@@ -101,8 +97,7 @@ const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 function main(): void {
   const args = process.argv.slice(2);
-  const runsArg = args.indexOf('--runs');
-  const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
+  const runs = runsOption(args, 3);
   const skipArg = args.indexOf('--skip');
   const skip = new Set(skipArg >= 0 ? args[skipArg + 1].split(',') : []);
   const load = os.loadavg()[0];
@@ -139,7 +134,7 @@ function main(): void {
   if (!skip.has('endpoints')) {
     // test/bench/endpoints.ts: stacks of LmiEndpoints built and synthesized in this process.
     /* eslint-disable-next-line @typescript-eslint/no-require-imports */
-    const { measureEndpoints, measureEndpointSlope } = require('./endpoints') as typeof EndpointsModule;
+    const { measureEndpoints, measureEndpointSlope, SLOPE_SAMPLES } = require('./endpoints') as typeof EndpointsModule;
     measureEndpoints(1, false); // warm-up
     for (const count of [1, 10, 50]) {
       const samples = Array.from({ length: runs }, () => measureEndpoints(count, false));
@@ -147,7 +142,8 @@ function main(): void {
         `${median(samples.map((x) => x.wallMs)).toFixed(0)} ms (CPU ${median(samples.map((x) => x.cpuMs)).toFixed(0)} ms, heap +${median(samples.map((x) => x.heapMiB)).toFixed(1)} MiB)`);
     }
     for (const validation of [false, true]) {
-      const slope = measureEndpointSlope(validation, Math.max(runs, 5));
+      // A slope is the difference of two figures, so noisier than either: never fewer samples than its default.
+      const slope = measureEndpointSlope(validation, Math.max(runs, SLOPE_SAMPLES));
       row(`  per extra endpoint (10 -> 50), Validate ${validation ? 'on' : 'off'}`,
         `CPU ${slope.cpuMs.toFixed(1)} ms (least ${slope.minCpuMs.toFixed(1)}), heap ${slope.heapMiB.toFixed(2)} MiB`,
         validation ? '' : '<= 8 ms, <= 0.3 MiB');
@@ -166,7 +162,9 @@ function main(): void {
     if (samples.some((x) => !x.ok)) throw new Error('npx cdk synth failed');
     row('npx cdk synth (whole app), cached findings', `${median(samples.map((x) => x.wall)).toFixed(2)} s (CPU ${median(samples.map((x) => x.cpu)).toFixed(2)} s)`, '< 4 s');
     // Once: emptying the cache costs the next synthesis the engine's start.
-    fs.rmSync(path.join(root, 'node_modules', '.cache', 'cfn-validate'), { recursive: true, force: true });
+    /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+    const cacheDir = (require('../../lib/app') as typeof AppModule).defaultValidationCacheDir();
+    if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
     const cold = synth();
     row('npx cdk synth (whole app), empty cache (1 run)', `${cold.wall.toFixed(2)} s (CPU ${cold.cpu.toFixed(2)} s)`);
   }

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { reportedViolations } from '../util/synth';
+import { withEnv } from '../util/env';
 
 // CloudFormation Validate is off here (CDK_VALIDATION=false): these tests are about the app's
 // errors, and test/lib/recipes.test.ts validates every recipe template.
@@ -35,19 +36,15 @@ describe('bin/app.ts', () => {
   // either is aws-cdk's behaviour, not the app's.
   test('CDK_DEPLOY_REGION without the neuronx image fails Inf2LmiEndpoint only', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'app-cli-'));
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      CDK_DEPLOY_REGION: 'eu-south-1', CDK_DEPLOY_ACCOUNT: '', CDK_OUTDIR: out, CDK_VALIDATION: 'false',
-      CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false }),
-    });
     const stderr = jest.spyOn(process.stderr, 'write');
     try {
-      await import('../../bin/app');
+      await withEnv({
+        CDK_DEPLOY_REGION: 'eu-south-1', CDK_DEPLOY_ACCOUNT: '', CDK_OUTDIR: out, CDK_VALIDATION: 'false',
+        CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false }),
+      }, () => import('../../bin/app'));
       expect(stderr).not.toHaveBeenCalled();
     } finally {
       stderr.mockRestore();
-      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-      Object.assign(process.env, saved);
     }
     expect(process.exitCode ?? 0).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'Falcon40bG5Endpoint.template.json'), 'utf-8'))).toHaveProperty('Resources');

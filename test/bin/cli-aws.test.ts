@@ -2,6 +2,7 @@ import {
   describeStacksXml, FakeAws, cloudFormationError, runtimeError, sagemakerError, sagemakerJson, type RecordedRequest,
 } from '../util/fake-aws';
 import { fakeClock, runCli } from './cli-helpers';
+import { withEnv } from '../util/env';
 
 const fake = new FakeAws();
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
@@ -230,10 +231,10 @@ describe('llm-recipes invoke', () => {
  * these run with only the variables given (no profile files, no instance metadata), restored after.
  */
 describe('credentials and region from the environment', () => {
-  async function withAwsEnvironment<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-    const saved = { ...process.env };
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_') || key === 'HOME') delete process.env[key];
-    Object.assign(process.env, {
+  function withAwsEnvironment<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+    const cleared = Object.fromEntries(Object.keys(process.env).filter((key) => key.startsWith('AWS_')).map((key) => [key, undefined]));
+    return withEnv({
+      ...cleared,
       HOME: '/nonexistent-home',
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_CONFIG_FILE: '/nonexistent/config',
@@ -241,13 +242,7 @@ describe('credentials and region from the environment', () => {
       AWS_ENDPOINT_URL: fake.url,
       AWS_MAX_ATTEMPTS: '1',
       ...vars,
-    });
-    try {
-      return await fn();
-    } finally {
-      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-      Object.assign(process.env, saved);
-    }
+    }, fn);
   }
 
   test('no credentials is one clear line and exit 1, never a stack trace', async () => {

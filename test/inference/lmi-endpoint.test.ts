@@ -10,7 +10,9 @@ import {
   LmiBackend, LmiDtype, LmiEndpoint, LmiImage, LmiInstanceType, ModelWeights, RollingBatch,
   type LmiEndpointProps, type ModelSpec,
 } from '../../constructs';
-import { FALCON_40B, FALCON_7B, MISTRAL_7B_INSTRUCT_V02, SAGEMAKER_NAME_PATTERN, ZEPHYR_7B_BETA } from '../../constructs/catalog';
+import {
+  FALCON_40B, FALCON_7B, imageAccount, imageUri, LMI_IMAGES, LMI_REPOSITORY, MISTRAL_7B_INSTRUCT_V02, SAGEMAKER_NAME_PATTERN, ZEPHYR_7B_BETA,
+} from '../../constructs/catalog';
 import { createRecipeApp } from '../../lib/app';
 import { templateOf, testStack } from '../util/synth';
 import { acknowledgeFixture, NIST_DEFAULT_VPC } from '../util/nag-fixtures';
@@ -724,8 +726,10 @@ test('endpoints of two stacks on one catalog image: each stack holds its own map
   new LmiEndpoint(first, 'B', { ...FALCON_G5, image });
   new LmiEndpoint(second, 'A', { ...FALCON_G5, image });
   // THEN the first stack maps the account by region; the second names it literally
+  const imageRules = (template: Template) => Object.keys(template.toJSON().Rules).filter((k) => k.startsWith('LmiImageRegions'));
   const mapped = templateOf(first);
   expect(Object.keys(mapped.toJSON().Mappings)).toEqual(['LmiImageAccountsGpu']);
+  expect(imageRules(mapped)).toHaveLength(1);
   const pullResources = (template: Template) => Object.values(template.findResources('AWS::IAM::Role')).map((role) => {
     const statements = (role as { Properties: { Policies: Array<{ PolicyDocument: { Statement: Array<{ Sid?: string; Resource: unknown }> } }> } })
       .Properties.Policies[0].PolicyDocument.Statement;
@@ -736,10 +740,12 @@ test('endpoints of two stacks on one catalog image: each stack holds its own map
   expect(b).toEqual(a);
   const literal = templateOf(second);
   expect(literal.toJSON().Mappings).toBeUndefined();
-  expect(pullResources(literal)).toEqual(['arn:aws:ecr:eu-west-1:763104351884:repository/djl-inference']);
-  literal.hasResourceProperties('AWS::SageMaker::Model', {
-    PrimaryContainer: { Image: '763104351884.dkr.ecr.eu-west-1.amazonaws.com/djl-inference:0.35.0-lmi17.0.0-cu128' },
-  });
+  expect(imageRules(literal)).toEqual([]);
+  const tag = LMI_IMAGES[LmiBackend.GPU].defaultTag;
+  expect(pullResources(literal)).toEqual([`arn:aws:ecr:eu-west-1:${imageAccount(LmiBackend.GPU, tag, 'eu-west-1')}:repository/${LMI_REPOSITORY}`]);
+  const uri = imageUri(LmiBackend.GPU, tag, 'eu-west-1');
+  expect(uri).toMatch(/^\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\//);
+  literal.hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: { Image: uri } });
 });
 
 test('throws when the stack already has a child with the ID of the shared image mapping', () => {

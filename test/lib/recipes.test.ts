@@ -29,9 +29,9 @@ function freshApp(context: Record<string, unknown> = {}): App {
  * context, then each context variant's changed stacks). Bundling is skipped: test/rag bundles the
  * handler for real, and the snapshots mask asset hashes.
  */
-function validatedRecipes(context: Record<string, unknown> = {}, keep: readonly string[] = RECIPE_STACK_IDS): App {
+function validatedRecipes(context: Record<string, unknown> = {}, keep: readonly string[] = RECIPE_STACK_IDS, env?: { region?: string; account?: string }): App {
   const app = validatedApp({ outdir: tmpOutdir(), context: { ...SKIP_BUNDLING, ...context } });
-  addRecipes(app);
+  addRecipes(app, env);
   keepOnly(app, keep);
   return app;
 }
@@ -84,8 +84,7 @@ describe('the recipe app', () => {
     { account: '111111111111', region: 'us-east-1' },
     { region: 'ap-northeast-1' },
   ])('deployed to %o, every recipe stack passes cdk-nag and CloudFormation Validate', (env) => {
-    const app = validatedApp({ outdir: tmpOutdir(), context: SKIP_BUNDLING });
-    addRecipes(app, env);
+    const app = validatedRecipes({}, RECIPE_STACK_IDS, env);
     expect(() => app.synth()).not.toThrow();
     expect(reportedViolations(app.outdir)).toEqual([]);
   });
@@ -163,14 +162,14 @@ describe('the example', () => {
 describe('recipe context and props', () => {
   test('falcon40bMaxInstances adds autoscaling up to that many instances', () => {
     const app = validatedRecipes({ falcon40bMaxInstances: '3' }, ['Falcon40bG5Endpoint']);
-    const t = Template.fromStack(app.node.findChild('Falcon40bG5Endpoint') as Stack);
+    const [t] = templatesOf(app, 'Falcon40bG5Endpoint');
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 3 });
   });
 
   test('trainingAvailabilityZone places both training clusters in that zone', () => {
     const app = validatedRecipes({ trainingAvailabilityZone: 'us-west-2b' }, ['Trn1MegatronPretraining', 'FsdpParallelCluster']);
-    for (const id of ['Trn1MegatronPretraining', 'FsdpParallelCluster']) {
-      Template.fromStack(app.node.findChild(id) as Stack).hasResourceProperties('AWS::EC2::Subnet', { AvailabilityZone: 'us-west-2b' });
+    for (const t of templatesOf(app, 'Trn1MegatronPretraining', 'FsdpParallelCluster')) {
+      t.hasResourceProperties('AWS::EC2::Subnet', { AvailabilityZone: 'us-west-2b' });
     }
   });
 
@@ -354,7 +353,7 @@ describe('KnowledgeBaseRag', () => {
     const app = validatedRecipes({ kbStorage: 'opensearch', kbEmbeddingModel: 'cohere-embed-multilingual-v3' }, ['KnowledgeBaseRag']);
     expect(() => app.synth()).not.toThrow();
     expect(reportedViolations(app.outdir)).toEqual([]);
-    const t = Template.fromStack(app.node.findChild('KnowledgeBaseRag') as Stack);
+    const [t] = templatesOf(app, 'KnowledgeBaseRag');
     t.hasResourceProperties('AWS::OpenSearchServerless::Collection', { Type: 'VECTORSEARCH', StandbyReplicas: 'DISABLED' });
     t.hasResourceProperties('AWS::OpenSearchServerless::Index', { Mappings: { Properties: Match.objectLike({ 'bedrock-knowledge-base-default-vector': Match.objectLike({ Dimension: 1024 }) }) } });
     expect((app.node.findChild('KnowledgeBaseRag') as Stack).templateOptions.description).toMatch(/OpenSearch Serverless: at least 1 OCU/);
@@ -407,7 +406,7 @@ describe('alarmEmail: the endpoint recipes tell an operator about 5xx errors and
   const endpointStacks = ['Falcon40bG5Endpoint', 'Inf2LmiEndpoint', 'KendraRag', 'KnowledgeBaseRag'];
   // The topic variant of the endpoint recipes' templates, validated once (cdk-nag and CloudFormation Validate).
   const app = validatedRecipes({ alarmEmail: 'ops@example.com' }, endpointStacks);
-  const templates = endpointStacks.map((id) => Template.fromStack(app.node.findChild(id) as Stack));
+  const templates = templatesOf(app, ...endpointStacks);
 
   test('a KMS-encrypted, TLS-only topic e-mails the address, and both alarms act on it', () => {
     for (const t of templates) {

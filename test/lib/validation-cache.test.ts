@@ -4,6 +4,7 @@ import * as path from 'path';
 import { type App, CfnResource, CloudFormationValidatePlugin, Stack, type IPolicyValidationContext } from 'aws-cdk-lib';
 import { createRecipeApp } from '../../lib/app';
 import { CachedCloudFormationValidatePlugin } from '../../lib/validation-cache';
+import { validatedApp } from '../util/synth';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
@@ -78,7 +79,7 @@ describe('CachedCloudFormationValidatePlugin', () => {
 
   test('a cached finding fails synthesis as a fresh one does', () => {
     const synth = () => {
-      const app = createRecipeApp({ outdir: tmp('cache-synth-') }, { validationCacheDir: cacheDir });
+      const app = validatedApp({ outdir: tmp('cache-synth-') }, { validationCacheDir: cacheDir });
       invalidStack(app, 'Invalid', 9999);
       return () => app.synth();
     };

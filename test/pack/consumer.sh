@@ -94,4 +94,11 @@ check cdk.out.js
 
 echo "consumer: the installed CLI"
 npx --no-install llm-recipes --help | head -n 1 | grep -q '^llm-recipes:'
+# --help needs no AWS SDK; the commands that call AWS load their clients from this file of the package.
+node -e '
+const sdk = require(require("path").resolve("node_modules/llm-recipes-cdk/dist/bin/llm-recipes-aws-sdk.js"));
+const modules = Object.keys(sdk);
+const broken = modules.filter((m) => !Object.keys(sdk[m]).some((k) => k.endsWith("Client") && typeof sdk[m][k] === "function"));
+if (modules.length === 0 || broken.length > 0) { console.error("consumer: the SDK file lacks clients:", broken.join(", ") || "none bundled"); process.exit(1); }
+'
 echo "consumer: OK"

@@ -8,6 +8,7 @@ import {
   runtimeError, tgiAnswer, type FakePassage,
 } from '../util/fake-rag-services';
 import { lambdaTime } from '../util/lambda-time';
+import { withEnv } from '../util/env';
 
 const INDEX_ID = '0123abcd-0123-4567-89ab-0123456789ab';
 const CONFIG: RagConfig = {
@@ -656,14 +657,10 @@ describe('RAG handler: configuration', () => {
   });
 
   test('the Lambda entry point reads the environment on its first request and answers 500 when it is incomplete', async () => {
-    const saved = { ...process.env };
     const print = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      delete process.env.KENDRA_INDEX_ID;
-      delete process.env.KNOWLEDGE_BASE_ID;
-      process.env.ENDPOINT_NAME = 'falcon-40b-endpoint';
-      process.env.AWS_REGION = 'us-east-1';
-      const res = await lambdaHandler({ body: JSON.stringify({ question: 'How do I book travel?' }) }, lambdaTime(30000).context);
+      const env = { KENDRA_INDEX_ID: undefined, KNOWLEDGE_BASE_ID: undefined, ENDPOINT_NAME: 'falcon-40b-endpoint', AWS_REGION: 'us-east-1' };
+      const res = await withEnv(env, () => lambdaHandler({ body: JSON.stringify({ question: 'How do I book travel?' }) }, lambdaTime(30000).context));
       expect(res.statusCode).toBe(500);
       expect(res.body).toBe('{"message":"The service is misconfigured; see its logs."}');
       // the default log: one JSON line per request
@@ -672,7 +669,6 @@ describe('RAG handler: configuration', () => {
       expect(JSON.parse(line)).toMatchObject({ level: 'error', status: 500, errorKind: 'config', configVariable: 'KENDRA_INDEX_ID or KNOWLEDGE_BASE_ID', requestId: 'req-1234' });
     } finally {
       print.mockRestore();
-      process.env = saved;
     }
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack, type App, type AppProps, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createRecipeApp } from '../../lib/app';
+import { createRecipeApp, type RecipeAppOptions } from '../../lib/app';
 
 /**
  * Context that skips asset bundling (esbuild) for every stack: construct tests assert the template,
@@ -44,10 +44,10 @@ export function unitTestApp(props: AppProps = {}): App {
  * on (`@aws-cdk/core:validateAgainstDefaultRules` makes its findings errors). One per template a
  * user can synthesize: every recipe stack, its context variants, every example.
  */
-export function validatedApp(props: AppProps = {}): App {
+export function validatedApp(props: AppProps = {}, options: RecipeAppOptions = {}): App {
   // aws-cdk-lib skips the check when CDK_VALIDATION=false, whatever the app says.
   if (process.env.CDK_VALIDATION === 'false') throw new Error('CDK_VALIDATION=false turns CloudFormation Validate off: unset it to run the template-validation tests');
-  return createRecipeApp({ ...props, builtinCloudFormationValidation: true, context: { ...TEST_APP_CONTEXT, ...props.context } });
+  return createRecipeApp({ ...props, builtinCloudFormationValidation: true, context: { ...TEST_APP_CONTEXT, ...props.context } }, options);
 }
 
 /** A stack in a unit-test app ({@link unitTestApp}): cdk-nag on, CloudFormation Validate off. */
