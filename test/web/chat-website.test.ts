@@ -49,12 +49,16 @@ function behavior(template: Template, pattern: string): Record<string, unknown> 
   return found;
 }
 
-/** The config.json the deployment writes: the staged jsonData asset, with its deploy-time markers. */
-function deployedConfig(stack: Stack, template: Template): { config: Record<string, unknown>; markers: Record<string, unknown> } {
+/**
+ * The config.json the deployment writes: the staged jsonData asset, with its deploy-time markers. A
+ * deploy-time number is an unquoted marker, which leaves the text unparseable: `config` parses it when read.
+ */
+function deployedConfig(stack: Stack, template: Template): { config: Record<string, unknown>; text: string; markers: Record<string, unknown> } {
   const props = (Object.values(template.findResources('Custom::CDKBucketDeployment'))[0] as { Properties: { SourceObjectKeys: string[]; SourceMarkers: Array<Record<string, unknown>> } }).Properties;
   const index = props.SourceMarkers.findIndex((m) => Object.keys(m).length > 0);
   const dir = path.join((stack.node.root as App).outdir, `asset.${props.SourceObjectKeys[index].replace(/\.zip$/, '')}`);
-  return { config: JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf-8')) as Record<string, unknown>, markers: props.SourceMarkers[index] };
+  const text = fs.readFileSync(path.join(dir, 'config.json'), 'utf-8');
+  return { get config() { return JSON.parse(text) as Record<string, unknown>; }, text, markers: props.SourceMarkers[index] };
 }
 
 describe('RagChatWebsite defaults', () => {
@@ -269,14 +273,11 @@ test('a limit given as a deploy-time number (a parameter) goes into config.json 
     retriever: KendraIndex.fromIndexId(stack, 'Index', '0123abcd-4567-89ef-0123-456789abcdef'), endpoint, authorization: RagApiAuthorization.cognito(userPool), maxHistoryTurns: turns,
   });
   new RagChatWebsite(stack, 'Chat', { api: rag, userPool });
-  const template = templateOf(stack);
-  const props = (Object.values(template.findResources('Custom::CDKBucketDeployment'))[0] as { Properties: { SourceObjectKeys: string[]; SourceMarkers: Array<Record<string, unknown>> } }).Properties;
-  const index = props.SourceMarkers.findIndex((m) => Object.keys(m).length > 0);
-  const text = fs.readFileSync(path.join((stack.node.root as App).outdir, `asset.${props.SourceObjectKeys[index].replace(/\.zip$/, '')}`, 'config.json'), 'utf-8');
+  const { text, markers } = deployedConfig(stack, templateOf(stack));
   // The deployment replaces the marker with the parameter's value: unquoted, it is a number.
   const marker = /"maxHistoryTurns":(<<marker:0xbaba:\d+>>)[,}]/.exec(text)?.[1];
   expect(marker).toBeDefined();
-  expect(props.SourceMarkers[index][marker!]).toEqual({ Ref: 'Turns' });
+  expect(markers[marker!]).toEqual({ Ref: 'Turns' });
 });
 
 describe('RagChatWebsite errors', () => {
