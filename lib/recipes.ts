@@ -1,3 +1,4 @@
+import { types } from 'util';
 import { Annotations, Stack, Validations, type App, type Environment } from 'aws-cdk-lib';
 import { EmbeddingModel, VectorStoreType } from '../constructs';
 import { findModelPreset, LmiBackend, MODEL_PRESETS, supportsBackend, type ModelSpec } from '../constructs/catalog';
@@ -129,7 +130,7 @@ function guard(app: App, id: string, env: Environment | undefined, build: () => 
   try {
     stack = build();
   } catch (e) {
-    if (!(e instanceof Error) || isBug(e)) throw e;
+    if (!types.isNativeError(e) || isBug(e)) throw e;
     app.node.tryRemoveChild(id);
     const failed = new Stack(app, id, { env, description: `${id} could not be built; see its error annotation` });
     Annotations.of(failed).addError(`${id}: ${contextMessage(app, id, e, keyOfProp)}`);
@@ -158,6 +159,10 @@ function contextMessage(app: App, id: string, e: Error, keyOfProp: Record<string
   return given.length === 0 ? e.message : `${e.message} (context given for ${id}: ${given.join(', ')})`;
 }
 
+/**
+ * By kind, not by `instanceof`, as the Error check above: an error made in another realm (a vm
+ * context; under Jest, aws-cdk-lib's, see test/util/jest-runtime.js) is no instance of this one's.
+ */
 function isBug(e: Error): boolean {
-  return e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError || e instanceof SyntaxError;
+  return ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'].includes(e.name);
 }

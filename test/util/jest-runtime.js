@@ -1,17 +1,32 @@
 /**
  * Jest runtime (jest.config.js `runtime`): jest-runtime, with what it re-does for every test file
- * kept for the whole worker, for files under node_modules only:
+ * kept for the whole worker.
  *
+ * For files under node_modules:
  * - their source text: jest-runtime reads each module again for every test file;
  * - V8's code cache for them (v8-code-cache.js): jest-runtime compiles each module again for every
  *   test file, in the file's own context (`vm.compileFunction`), and a code cache skips V8's parse of
- *   the whole source. cdk-nag's rules alone load about 18 MB of aws-cdk-lib's generated L1 classes at
- *   the first synthesis of every test file.
+ *   the whole source.
+ * Those modules are still loaded and run in each test file's own registry and context.
  *
- * Modules are still loaded and run in each test file's own registry and context, as Jest isolates
- * them: only the text and the compiled code are shared, never a module's state. Our own sources and
- * tests (transformed per file by esbuild) are not cached here. Where jest-runtime's internals differ
- * from what this expects (Jest 30), it warns once and runs as plain jest-runtime.
+ * The CDK packages themselves (SHARED_PACKAGES: aws-cdk-lib, cdk-nag, constructs) are loaded once per
+ * worker by Node's own loader and shared by the worker's test files. Loaded per file, each file ran
+ * them cold (new module instances get no JIT feedback from the last file's) and cdk-nag's rules
+ * loaded about 18 MB of aws-cdk-lib's generated L1 classes again at each file's first synthesis.
+ * What that changes for a test:
+ * - Their objects come from the worker's realm, not the test file's context: `x instanceof Error`
+ *   or `instanceof Array` in test code (or code under test) is false for an error or array they
+ *   made, as in Jest it already is for what Node's core modules make (jestjs/jest#2549). Check with
+ *   `util.types.isNativeError` and `Array.isArray`; `toThrow(/message/)` and `toEqual` work as usual.
+ * - Their module state lives as long as the worker: `jest.mock`, `jest.resetModules` and
+ *   `jest.isolateModules` do not reach the modules they load themselves, and a spy on one of their
+ *   exports must be restored by the test that made it.
+ * - A test file's `process.env` is the worker's own (they read CDK_OUTDIR, CDK_CONTEXT_JSON,
+ *   CDK_VALIDATION there), put back as it was when the file ends; their `console` is the file's.
+ *
+ * Our own sources and tests (transformed per file by esbuild) are not cached or shared here. Where
+ * jest-runtime's internals differ from what this expects (Jest 30), it warns once and runs without
+ * the part that needs them.
  *
  * node_modules must not change while a process runs: under `jest --watch`, restart it after `npm ci`.
  * With LLM_RECIPES_JEST_RUNTIME_STATS set to a directory, each process writes its cache counts there
@@ -28,6 +43,10 @@ const Runtime = jestRuntime.default ?? jestRuntime;
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
 const INSTALLED = Symbol.for('llm-recipes.jest-runtime');
 
+/** Packages loaded once per worker (see above); whatever they require themselves comes with them. */
+const SHARED_PACKAGES = ['aws-cdk-lib', 'cdk-nag', 'constructs'];
+const SHARED = new RegExp(`[\\\\/]node_modules[\\\\/](?:${SHARED_PACKAGES.join('|')})[\\\\/]`);
+
 /**
  * The process's caches, and the vm.compileFunction wrapper, made once per process: jest-runtime
  * calls vm.compileFunction through the module object, and only its call for `state.compiling`, with
@@ -35,7 +54,7 @@ const INSTALLED = Symbol.for('llm-recipes.jest-runtime');
  */
 function processState() {
   if (vm[INSTALLED]) return vm[INSTALLED];
-  const state = { sources: new Map(), codeCache: createCodeCache(), compiling: undefined, warned: false };
+  const state = { sources: new Map(), codeCache: createCodeCache(), compiling: undefined, warned: new Set(), shared: new Set() };
   const compileFunction = vm.compileFunction;
   vm.compileFunction = function cachedCompileFunction(code, params, options) {
     if (state.compiling !== undefined && options && options.filename === state.compiling && options.cachedData === undefined) {
@@ -46,22 +65,31 @@ function processState() {
   Object.defineProperty(vm, INSTALLED, { value: state });
   const statsDir = process.env.LLM_RECIPES_JEST_RUNTIME_STATS;
   if (statsDir) {
-    process.on('exit', () => fs.writeFileSync(path.join(statsDir, `${process.pid}.json`), JSON.stringify({ ...state.codeCache.stats, sources: state.sources.size })));
+    process.on('exit', () => fs.writeFileSync(path.join(statsDir, `${process.pid}.json`), JSON.stringify({ ...state.codeCache.stats, sources: state.sources.size, shared: state.shared.size })));
   }
   return state;
+}
+
+/** Warns once per process that `part` is off because jest-runtime's internals are not as expected. */
+function warnOnce(state, part) {
+  if (state.warned.has(part)) return;
+  state.warned.add(part);
+  process.emitWarning(`test/util/jest-runtime.js: this jest-runtime has no ${part}; running without it`);
 }
 
 class WorkerCachingRuntime extends Runtime {
   constructor(...args) {
     super(...args);
     const state = processState();
+    this._cacheNodeModules(state);
+    this._shareCdkPackages(state);
+  }
+
+  _cacheNodeModules(state) {
     const strings = this.fileCache && this.fileCache.strings;
     const executor = this.executor;
     if (!(strings instanceof Map) || !executor || typeof executor.compile !== 'function') {
-      if (!state.warned) {
-        state.warned = true;
-        process.emitWarning('test/util/jest-runtime.js: this jest-runtime has no fileCache.strings or executor.compile; running without its caches');
-      }
+      warnOnce(state, 'fileCache.strings or executor.compile for its caches');
       return;
     }
     const get = strings.get.bind(strings);
@@ -83,6 +111,46 @@ class WorkerCachingRuntime extends Runtime {
       } finally {
         state.compiling = undefined;
       }
+    };
+  }
+
+  _shareCdkPackages(state) {
+    const loader = this.cjsLoader;
+    const resolution = loader && loader.resolution;
+    const testGlobal = this._environment && this._environment.global;
+    if (!loader || typeof loader.requireModule !== 'function' || !resolution || typeof resolution.resolveCjs !== 'function'
+      || typeof resolution.isCoreModule !== 'function' || !testGlobal || !testGlobal.process || !testGlobal.console) {
+      warnOnce(state, 'cjsLoader.requireModule, resolution or environment global for sharing the CDK packages');
+      return;
+    }
+    const requireModule = loader.requireModule.bind(loader);
+    loader.requireModule = (from, moduleName, options, isRequireActual) => {
+      if (moduleName && !(options && options.isInternalModule) && !resolution.isCoreModule(moduleName)) {
+        let file;
+        try {
+          file = resolution.resolveCjs(from, moduleName);
+        } catch {
+          // jest-runtime's own call below reports the module that is not found, in its words.
+        }
+        if (file !== undefined && SHARED.test(file)) {
+          state.shared.add(file);
+          return require(file);
+        }
+      }
+      return requireModule(from, moduleName, options, isRequireActual);
+    };
+    const workerEnv = { ...process.env };
+    const workerConsole = globalThis.console;
+    testGlobal.process.env = process.env;
+    globalThis.console = testGlobal.console;
+    const teardown = this.teardown.bind(this);
+    this.teardown = () => {
+      for (const key of Object.keys(process.env)) {
+        if (!Object.prototype.hasOwnProperty.call(workerEnv, key)) delete process.env[key];
+      }
+      Object.assign(process.env, workerEnv);
+      globalThis.console = workerConsole;
+      return teardown();
     };
   }
 }
