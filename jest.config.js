@@ -5,7 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Type checking is `tsc --noEmit` in `npm test`; the transform only strips types (esbuild, isolatedModules).
   transform: { '^.+\\.ts$': '<rootDir>/test/util/esbuild-jest-transform.js' },
-  // jest-runtime that keeps node_modules sources and their V8 code cache for the whole worker.
+  // jest-runtime that keeps node_modules sources and their V8 code cache for the whole worker, and
+  // loads aws-cdk-lib, cdk-nag and constructs once per worker for all its test files.
   runtime: '<rootDir>/test/util/jest-runtime.js',
   // The run's own temporary directory, removed at the end (test/util/run-tmpdir.ts); detects the
   // system tools (shellcheck, torch, ...) once and prints one notice or, under CI, fails.

@@ -160,8 +160,10 @@ function contextMessage(app: App, id: string, e: Error, keyOfProp: Record<string
 }
 
 /**
- * By kind, not by `instanceof`, as the Error check above: an error made in another realm (a vm
- * context; under Jest, aws-cdk-lib's, see test/util/jest-runtime.js) is no instance of this one's.
+ * By kind, not by `instanceof`, as the Error check above: an error made in another realm is no
+ * instance of this one's Error (under Jest, aws-cdk-lib runs in the worker's realm and this module in
+ * the test file's context: test/util/jest-runtime.js). `util.types.isNativeError` is the check
+ * Node 20 has; `Error.isError` replaces it from Node 24.
  */
 function isBug(e: Error): boolean {
   return ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'].includes(e.name);

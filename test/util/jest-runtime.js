@@ -10,19 +10,25 @@
  * Those modules are still loaded and run in each test file's own registry and context.
  *
  * The CDK packages themselves (SHARED_PACKAGES: aws-cdk-lib, cdk-nag, constructs) are loaded once per
- * worker by Node's own loader and shared by the worker's test files. Loaded per file, each file ran
- * them cold (new module instances get no JIT feedback from the last file's) and cdk-nag's rules
- * loaded about 18 MB of aws-cdk-lib's generated L1 classes again at each file's first synthesis.
+ * worker by Node's own loader and shared by the worker's test files, with whatever they require
+ * themselves (aws-cdk-lib's own dependencies among them). Loaded per file, each file ran them cold
+ * (new module instances get no JIT feedback from the last file's) and cdk-nag's rules loaded about
+ * 18 MB of aws-cdk-lib's generated L1 classes again at each file's first synthesis.
  * What that changes for a test:
- * - Their objects come from the worker's realm, not the test file's context: `x instanceof Error`
- *   or `instanceof Array` in test code (or code under test) is false for an error or array they
- *   made, as in Jest it already is for what Node's core modules make (jestjs/jest#2549). Check with
- *   `util.types.isNativeError` and `Array.isArray`; `toThrow(/message/)` and `toEqual` work as usual.
+ * - They run in the worker's realm, not the test file's context, both ways round: `instanceof
+ *   Error` or `instanceof Array` in test code (or code under test) is false for an error or array
+ *   they made, and their own `instanceof Date` is false for a Date the test file made (a CfnBucket
+ *   refuses it), as in Jest it already is for Node's core modules (jestjs/jest#2549). Check with
+ *   `util.types.isNativeError` and `Array.isArray`; `toThrow(/message/)`, `toEqual` and
+ *   `toStrictEqual` work as usual. `jest.useFakeTimers` and mocks of `Date` do not reach them.
  * - Their module state lives as long as the worker: `jest.mock`, `jest.resetModules` and
- *   `jest.isolateModules` do not reach the modules they load themselves, and a spy on one of their
- *   exports must be restored by the test that made it.
+ *   `jest.isolateModules` give no fresh copy of them and do not reach what they load; Jest restores
+ *   `jest.spyOn` spies after each file, but a property a test replaces by hand stays replaced.
  * - A test file's `process.env` is the worker's own (they read CDK_OUTDIR, CDK_CONTEXT_JSON,
- *   CDK_VALIDATION there), put back as it was when the file ends; their `console` is the file's.
+ *   CDK_VALIDATION there), so a value set there is a string as in Node (`undefined` becomes
+ *   'undefined'); the worker's is put back as it was when the file ends. While a file runs, the
+ *   worker realm's `console` is the file's, so Jest reports what they print under that file; after
+ *   it, the worker's own (what async work left running by a file prints then is not attributed).
  *
  * Our own sources and tests (transformed per file by esbuild) are not cached or shared here. Where
  * jest-runtime's internals differ from what this expects (Jest 30), it warns once and runs without
@@ -45,7 +51,8 @@ const INSTALLED = Symbol.for('llm-recipes.jest-runtime');
 
 /** Packages loaded once per worker (see above); whatever they require themselves comes with them. */
 const SHARED_PACKAGES = ['aws-cdk-lib', 'cdk-nag', 'constructs'];
-const SHARED = new RegExp(`[\\\\/]node_modules[\\\\/](?:${SHARED_PACKAGES.join('|')})[\\\\/]`);
+// Package names hold no regular-expression characters but '.', '-' and a scope's '/'.
+const SHARED = new RegExp(`[\\\\/]node_modules[\\\\/](?:${SHARED_PACKAGES.map((name) => name.replace(/\./g, '\\.').replace('/', '[\\\\/]')).join('|')})[\\\\/]`);
 
 /**
  * The process's caches, and the vm.compileFunction wrapper, made once per process: jest-runtime
@@ -54,7 +61,12 @@ const SHARED = new RegExp(`[\\\\/]node_modules[\\\\/](?:${SHARED_PACKAGES.join('
  */
 function processState() {
   if (vm[INSTALLED]) return vm[INSTALLED];
-  const state = { sources: new Map(), codeCache: createCodeCache(), compiling: undefined, warned: new Set(), shared: new Set() };
+  const state = {
+    sources: new Map(), codeCache: createCodeCache(), compiling: undefined, warned: new Set(), shared: new Set(),
+    // The worker realm's own console, and the undoing of the last file's env and console swap while
+    // it is pending (jest-runner runs setupFiles outside the try that tears a file down).
+    workerConsole: globalThis.console, restoreWorker: undefined,
+  };
   const compileFunction = vm.compileFunction;
   vm.compileFunction = function cachedCompileFunction(code, params, options) {
     if (state.compiling !== undefined && options && options.filename === state.compiling && options.cachedData === undefined) {
@@ -77,7 +89,7 @@ function warnOnce(state, part) {
   process.emitWarning(`test/util/jest-runtime.js: this jest-runtime has no ${part}; running without it`);
 }
 
-class WorkerCachingRuntime extends Runtime {
+class WorkerRuntime extends Runtime {
   constructor(...args) {
     super(...args);
     const state = processState();
@@ -139,20 +151,24 @@ class WorkerCachingRuntime extends Runtime {
       }
       return requireModule(from, moduleName, options, isRequireActual);
     };
+    if (state.restoreWorker) state.restoreWorker();
     const workerEnv = { ...process.env };
-    const workerConsole = globalThis.console;
     testGlobal.process.env = process.env;
     globalThis.console = testGlobal.console;
-    const teardown = this.teardown.bind(this);
-    this.teardown = () => {
+    state.restoreWorker = () => {
+      state.restoreWorker = undefined;
       for (const key of Object.keys(process.env)) {
         if (!Object.prototype.hasOwnProperty.call(workerEnv, key)) delete process.env[key];
       }
       Object.assign(process.env, workerEnv);
-      globalThis.console = workerConsole;
+      globalThis.console = state.workerConsole;
+    };
+    const teardown = this.teardown.bind(this);
+    this.teardown = () => {
+      if (state.restoreWorker) state.restoreWorker();
       return teardown();
     };
   }
 }
 
-module.exports = WorkerCachingRuntime;
+module.exports = WorkerRuntime;
