@@ -1,6 +1,6 @@
 // Types only at the top: each command loads its SDK client when it runs, so `plan` (offline) loads none.
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient, SageMakerClientConfig } from '@aws-sdk/client-sagemaker';
 /** Static credentials (tests and scripts); normally the SDK's provider chain finds them. */
 interface AwsCredentialIdentity { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
 import { SAGEMAKER_NAME_PATTERN } from '../../constructs/catalog/limits';
@@ -13,8 +13,14 @@ export interface AwsContext {
   readonly region?: string;
   readonly endpoints?: { readonly sagemaker?: string; readonly runtime?: string; readonly cloudformation?: string; readonly bedrockAgent?: string };
   readonly credentials?: AwsCredentialIdentity;
-  /** @default 3, the SDK's standard retry mode */
+  /** @default the SDK's own resolution: AWS_MAX_ATTEMPTS, the profile's max_attempts, else 3 */
   readonly maxAttempts?: number;
+  /**
+   * The retry strategy of every client of a command, for tests and scripts: the SDK's
+   * `ConfiguredRetryStrategy(attempts, 0)` retries without waiting.
+   * @default the SDK's own, from AWS_RETRY_MODE or the profile's retry_mode (standard: backoff with jitter)
+   */
+  readonly retryStrategy?: SageMakerClientConfig['retryStrategy'];
   /** Per-attempt limit of the `kb` commands' Bedrock Agent calls, in milliseconds. @default 30000 */
   readonly requestTimeoutMs?: number;
 }
@@ -40,7 +46,8 @@ export function clientConfig(ctx: AwsContext, endpoint: string | undefined) {
     region: ctx.region,
     ...(endpoint ? { endpoint } : {}),
     ...(ctx.credentials ? { credentials: ctx.credentials } : {}),
-    maxAttempts: ctx.maxAttempts ?? 3,
+    ...(ctx.maxAttempts !== undefined ? { maxAttempts: ctx.maxAttempts } : {}),
+    ...(ctx.retryStrategy ? { retryStrategy: ctx.retryStrategy } : {}),
   };
 }
 

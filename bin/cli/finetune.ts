@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { checkOptions, checkPositionals, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
-import { AwsCommandError, describeAwsError, EXIT, type AwsContext, type Clock } from './aws';
+import { AwsCommandError, clientConfig, describeAwsError, EXIT, type AwsContext, type Clock } from './aws';
 import { duration } from './format';
 import type { CommandOutput } from './plan';
 import type { DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
@@ -245,15 +245,6 @@ export function checkRecords(name: string, text: string): RecordCheck {
 
 // ---------------------------------------------------------------------------------------------
 // AWS calls
-
-function clientConfig(ctx: AwsContext, endpoint: string | undefined) {
-  return {
-    region: ctx.region,
-    ...(endpoint ? { endpoint } : {}),
-    ...(ctx.credentials ? { credentials: ctx.credentials } : {}),
-    maxAttempts: ctx.maxAttempts ?? 3,
-  };
-}
 
 /** Errors of these commands: the shared one-liners, plus the Step Functions and SageMaker cases they meet. */
 function finetuneError(e: unknown, subject: { stack?: string; run?: string; bucket?: string } = {}): AwsCommandError {

@@ -1,12 +1,12 @@
 import {
   describeStacksXml, FakeAws, cloudFormationError, runtimeError, sagemakerError, sagemakerJson, type RecordedRequest,
 } from '../util/fake-aws';
-import { fakeClock, runCli } from './cli-helpers';
+import { fakeClock, retryWithoutWaiting, runCli } from './cli-helpers';
 import { withEnv } from '../util/env';
 
 const fake = new FakeAws();
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
-const aws = () => ({ endpoints: { sagemaker: fake.url, runtime: fake.url, cloudformation: fake.url }, credentials, maxAttempts: 2 });
+const aws = () => ({ endpoints: { sagemaker: fake.url, runtime: fake.url, cloudformation: fake.url }, credentials, ...retryWithoutWaiting(2) });
 const epoch = (iso: string) => Date.parse(iso) / 1000;
 
 function endpoint(name: string, status: string, extra: Record<string, unknown> = {}) {
@@ -231,7 +231,7 @@ describe('llm-recipes invoke', () => {
  * these run with only the variables given (no profile files, no instance metadata), restored after.
  */
 describe('credentials and region from the environment', () => {
-  function withAwsEnvironment<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  function withAwsEnvironment<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
     const cleared = Object.fromEntries(Object.keys(process.env).filter((key) => key.startsWith('AWS_')).map((key) => [key, undefined]));
     return withEnv({
       ...cleared,
@@ -253,6 +253,23 @@ describe('credentials and region from the environment', () => {
       stderr: 'llm-recipes status: no AWS credentials found: configure a profile (aws configure, AWS_PROFILE) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n',
     });
     expect(fake.requests).toEqual([]);
+  });
+
+  const keys = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret' };
+  const status = () => runCli(['status'], { env: process.env as Record<string, string>, clock: fakeClock() });
+
+  test('the attempts are the SDK\'s: AWS_MAX_ATTEMPTS=1 sends a throttled call once', async () => {
+    fake.handlers.DescribeStacks = () => cloudFormationError('Throttling', 'Rate exceeded');
+    const r = await withAwsEnvironment({ ...keys, AWS_MAX_ATTEMPTS: '1' }, status);
+    expect(r).toMatchObject({ code: 1, stderr: expect.stringMatching(/throttled by AWS after retries \(Throttling\)/) });
+    expect(fake.calls('DescribeStacks')).toHaveLength(1);
+  });
+
+  test('without AWS_MAX_ATTEMPTS, the SDK\'s default: a 5xx is tried 3 times', async () => {
+    fake.handlers.DescribeStacks = () => cloudFormationError('InternalFailure', 'Internal failure', 500);
+    const r = await withAwsEnvironment({ ...keys, AWS_MAX_ATTEMPTS: undefined }, status);
+    expect(r.code).toBe(1);
+    expect(fake.calls('DescribeStacks')).toHaveLength(3);
   });
 
   test('no region is one clear line', async () => {

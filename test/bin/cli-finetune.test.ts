@@ -6,7 +6,7 @@ import type { AwsContext } from '../../bin/cli/aws';
 import {
   cloudFormationError, describeStacksXml, FakeAws, s3Error, sagemakerError, sagemakerJson, sfnError, sfnJson,
 } from '../util/fake-aws';
-import { fakeClock, runCli } from './cli-helpers';
+import { fakeClock, retryWithoutWaiting, runCli } from './cli-helpers';
 
 const FIXTURES = path.join(__dirname, '..', 'training', 'lora', 'fixtures');
 const fake = new FakeAws();
@@ -14,7 +14,7 @@ const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
 const aws = (): Omit<AwsContext, 'region'> & { endpoints: FinetuneEndpoints } => ({
   endpoints: { sagemaker: fake.url, cloudformation: fake.url, s3: fake.url, sfn: fake.url },
   credentials,
-  maxAttempts: 2,
+  ...retryWithoutWaiting(2),
 });
 const BUCKET = 'lorafinetuning-bucket-1abc';
 const STATE_MACHINE = 'arn:aws:states:us-east-1:111111111111:stateMachine:FineTuning-abc';

@@ -1,7 +1,7 @@
 import {
   bedrockError, dataSourcesResult, FakeBedrockAgent, ingestionJobResult, ingestionJobsResult, type BedrockReply, type BedrockRecordedRequest, type FakeJob,
 } from '../util/fake-bedrock';
-import { fakeClock, runCli } from './cli-helpers';
+import { fakeClock, retryWithoutWaiting, runCli } from './cli-helpers';
 
 /** `llm-recipes kb sync|status`, in process, through the real Bedrock Agent client against the loopback fake. */
 
@@ -10,7 +10,7 @@ const DS = 'DS12345678';
 const fake = new FakeBedrockAgent();
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
 // two attempts: the SDK's own retry of a throttle shows, and a test stays quick
-const aws = () => ({ endpoints: { bedrockAgent: fake.url }, credentials, maxAttempts: 2 });
+const aws = () => ({ endpoints: { bedrockAgent: fake.url }, credentials, ...retryWithoutWaiting(2) });
 
 beforeAll(() => fake.start());
 afterAll(() => fake.stop());
@@ -188,12 +188,12 @@ describe('llm-recipes kb sync', () => {
     fake.routes.ListDataSources = () => ({ noAnswer: true });
 
     const started = Date.now();
-    const { code, stderr } = await runCli(['kb', 'sync', KB], { aws: { ...aws(), requestTimeoutMs: 300 }, clock: fakeClock() });
+    const { code, stderr } = await runCli(['kb', 'sync', KB], { aws: { ...aws(), requestTimeoutMs: 100 }, clock: fakeClock() });
 
     expect(code).toBe(1);
-    expect(stderr).toBe('llm-recipes kb sync: no answer from the Bedrock Agent endpoint within 0.3s (2 attempts); check the network, proxy and --region\n');
+    expect(stderr).toBe('llm-recipes kb sync: no answer from the Bedrock Agent endpoint within 0.1s (2 attempts); check the network, proxy and --region\n');
     expect(fake.calls('ListDataSources')).toHaveLength(2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
   });
 
   test('the SDK retries a throttle once, then the job starts', async () => {
