@@ -43,7 +43,7 @@ export function fakeClock(start = Date.parse('2026-11-27T12:00:00Z'), tickMs = 0
 /**
  * `attempts` attempts of the SDK's standard retry strategy without the backoff's wait: the SDK's
  * ConfiguredRetryStrategy is its StandardRetryStrategy (what is retried, attempts, retry quota) with
- * the delay given, here 0. A new one for every command, so no command inherits another's quota.
+ * the delay given, here 0. A new one at each call, so no command inherits another's retry quota.
  */
 export function retryWithoutWaiting(attempts = 2): Pick<AwsContext, 'maxAttempts' | 'retryStrategy'> {
   return { maxAttempts: attempts, retryStrategy: new ConfiguredRetryStrategy(attempts, 0) };
