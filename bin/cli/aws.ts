@@ -17,7 +17,9 @@ export interface AwsContext {
   readonly maxAttempts?: number;
   /**
    * The retry strategy of every client of a command, for tests and scripts: the SDK's
-   * `ConfiguredRetryStrategy(attempts, 0)` retries without waiting.
+   * `ConfiguredRetryStrategy(attempts, 0)` retries without waiting (a Retry-After answer still
+   * waits). It decides the attempts, so give `maxAttempts` the same number (the SDK sends it in
+   * each request's amz-sdk-request header). The command's clients share it, and with it one retry quota.
    * @default the SDK's own, from AWS_RETRY_MODE or the profile's retry_mode (standard: backoff with jitter)
    */
   readonly retryStrategy?: SageMakerClientConfig['retryStrategy'];
@@ -51,6 +53,14 @@ export function clientConfig(ctx: AwsContext, endpoint: string | undefined) {
   };
 }
 
+/**
+ * ' after retries' unless the SDK made one attempt only (AWS_MAX_ATTEMPTS=1): its retry middleware
+ * records the attempts of a failed call in `$metadata.attempts`.
+ */
+export function afterRetries(e: unknown): string {
+  return (e as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts === 1 ? '' : ' after retries';
+}
+
 /** One clear line for the AWS errors people hit; never a stack trace. */
 export function describeAwsError(e: unknown, subject?: { endpoint?: string; stack?: string }): AwsCommandError {
   const err = e as { name?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number }; code?: string };
@@ -66,7 +76,7 @@ export function describeAwsError(e: unknown, subject?: { endpoint?: string; stac
     return new AwsCommandError(`access denied: ${message}`, EXIT.error);
   }
   if (/Throttl|TooManyRequests|RequestLimitExceeded/i.test(name)) {
-    return new AwsCommandError(`throttled by AWS after retries (${name}); try again in a minute`, EXIT.error);
+    return new AwsCommandError(`throttled by AWS${afterRetries(e)} (${name}); try again in a minute`, EXIT.error);
   }
   if (subject?.endpoint && (/Could not find endpoint/i.test(message) || (/Validation/.test(name) && /not found|does not exist/i.test(message)))) {
     return new AwsCommandError(`endpoint '${subject.endpoint}' not found in this account and region`, EXIT.error);

@@ -52,13 +52,16 @@ function kbError(e: unknown, ctx: AwsContext, knowledgeBaseId: string, dataSourc
     const subject = dataSourceId ? `knowledge base '${knowledgeBaseId}' or its data source '${dataSourceId}'` : `knowledge base '${knowledgeBaseId}'`;
     return new AwsCommandError(`${subject} not found in this account and region (${message})`, EXIT.error);
   }
-  const attempts = err.$metadata?.attempts ?? ctx.maxAttempts ?? 3;
+  // The SDK's retry middleware records the attempts of a failed call.
+  const attempts = err.$metadata?.attempts;
   if (err.name === 'TimeoutError') {
-    return new AwsCommandError(`no answer from the Bedrock Agent endpoint within ${(ctx.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) / 1000}s (${attempts} attempts); check the network, proxy and --region`, EXIT.error);
+    const tried = attempts === undefined ? '' : ` (${attempts} attempt${attempts === 1 ? '' : 's'})`;
+    return new AwsCommandError(`no answer from the Bedrock Agent endpoint within ${(ctx.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) / 1000}s${tried}; check the network, proxy and --region`, EXIT.error);
   }
   const status = err.$metadata?.httpStatusCode ?? 0;
   if (status >= 500) {
-    return new AwsCommandError(`Bedrock answered ${status} (${err.name ?? 'Error'}: ${message}) on all ${attempts} attempts; try again later`, EXIT.error);
+    const tried = attempts === undefined ? '' : attempts === 1 ? ' on its one attempt' : ` on all ${attempts} attempts`;
+    return new AwsCommandError(`Bedrock answered ${status} (${err.name ?? 'Error'}: ${message})${tried}; try again later`, EXIT.error);
   }
   if (err.name === 'ConflictException') {
     return new AwsCommandError(`the knowledge base is busy: ${message} (see llm-recipes kb status ${knowledgeBaseId})`, EXIT.error);

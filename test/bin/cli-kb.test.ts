@@ -188,12 +188,23 @@ describe('llm-recipes kb sync', () => {
     fake.routes.ListDataSources = () => ({ noAnswer: true });
 
     const started = Date.now();
-    const { code, stderr } = await runCli(['kb', 'sync', KB], { aws: { ...aws(), requestTimeoutMs: 100 }, clock: fakeClock() });
+    const { code, stderr } = await runCli(['kb', 'sync', KB], { aws: { ...aws(), requestTimeoutMs: 200 }, clock: fakeClock() });
 
     expect(code).toBe(1);
-    expect(stderr).toBe('llm-recipes kb sync: no answer from the Bedrock Agent endpoint within 0.1s (2 attempts); check the network, proxy and --region\n');
+    expect(stderr).toBe('llm-recipes kb sync: no answer from the Bedrock Agent endpoint within 0.2s (2 attempts); check the network, proxy and --region\n');
     expect(fake.calls('ListDataSources')).toHaveLength(2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+  });
+
+  test('with one attempt (AWS_MAX_ATTEMPTS=1), the messages say one attempt and no retries', async () => {
+    const once = { aws: { ...aws(), ...retryWithoutWaiting(1) }, clock: fakeClock() };
+    fake.routes.StartIngestionJob = () => bedrockError('InternalServerException', 'Internal failure', 500);
+    const failed = await runCli(['kb', 'sync', KB, '--data-source', DS], once);
+    expect(failed.stderr).toBe('llm-recipes kb sync: Bedrock answered 500 (InternalServerException: Internal failure) on its one attempt; try again later\n');
+    fake.routes.StartIngestionJob = () => bedrockError('ThrottlingException', 'Rate exceeded', 429);
+    const throttled = await runCli(['kb', 'sync', KB, '--data-source', DS], once);
+    expect(throttled.stderr).toBe('llm-recipes kb sync: throttled by AWS (ThrottlingException); try again in a minute\n');
+    expect(fake.calls('StartIngestionJob')).toHaveLength(2);
   });
 
   test('the SDK retries a throttle once, then the job starts', async () => {
