@@ -61,6 +61,11 @@ export function afterRetries(e: unknown): string {
   return (e as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts === 1 ? '' : ' after retries';
 }
 
+/** AWS's throttling error names; S3 says SlowDown (with a 503). */
+export function isThrottling(name: string): boolean {
+  return /Throttl|TooManyRequests|RequestLimitExceeded|^SlowDown$/i.test(name);
+}
+
 /** One clear line for the AWS errors people hit; never a stack trace. */
 export function describeAwsError(e: unknown, subject?: { endpoint?: string; stack?: string }): AwsCommandError {
   const err = e as { name?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number }; code?: string };
@@ -75,7 +80,7 @@ export function describeAwsError(e: unknown, subject?: { endpoint?: string; stac
   if (/AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(name) || err.$metadata?.httpStatusCode === 403) {
     return new AwsCommandError(`access denied: ${message}`, EXIT.error);
   }
-  if (/Throttl|TooManyRequests|RequestLimitExceeded/i.test(name)) {
+  if (isThrottling(name)) {
     return new AwsCommandError(`throttled by AWS${afterRetries(e)} (${name}); try again in a minute`, EXIT.error);
   }
   if (subject?.endpoint && (/Could not find endpoint/i.test(message) || (/Validation/.test(name) && /not found|does not exist/i.test(message)))) {

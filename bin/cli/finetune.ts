@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { checkOptions, checkPositionals, numberOption, stringOption, UsageError, type ParsedArgs } from './args';
-import { afterRetries, AwsCommandError, clientConfig, describeAwsError, EXIT, type AwsContext, type Clock } from './aws';
+import { afterRetries, AwsCommandError, clientConfig, describeAwsError, EXIT, isThrottling, type AwsContext, type Clock } from './aws';
 import { duration } from './format';
 import type { CommandOutput } from './plan';
 import type { DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
@@ -256,12 +256,11 @@ function finetuneError(e: unknown, subject: { stack?: string; run?: string; buck
   if (name === 'ExecutionAlreadyExists') return new AwsCommandError(`a run named '${subject.run}' already exists; choose another --run-name`, EXIT.error);
   if (name === 'StateMachineDoesNotExist' || name === 'StateMachineDeleting') return new AwsCommandError(`the stack's state machine is gone (${name}); redeploy stack '${subject.stack}'`, EXIT.error);
   if (name === 'NoSuchBucket') return new AwsCommandError(`bucket '${subject.bucket}' does not exist; redeploy stack '${subject.stack}'`, EXIT.error);
-  if (name === 'SlowDown') return new AwsCommandError(`throttled by AWS${afterRetries(e)} (SlowDown); try again in a minute`, EXIT.error);
   // DescribeTrainingJob answers ResourceNotFound for an unknown job (older answers: ValidationException).
   if (subject.run && !subject.stack && (name === 'ResourceNotFound' || (/ValidationException/.test(name) && /not found|does not exist/i.test(message)))) {
     return new AwsCommandError(`training job '${subject.run}' not found in this account and region (a run started a moment ago creates its job within a minute; check the run name)`, EXIT.error);
   }
-  if (httpStatus >= 500 && !/Throttl|TooManyRequests|RequestLimitExceeded/i.test(name)) {
+  if (httpStatus >= 500 && !isThrottling(name)) {
     // A server error the SDK's retries did not get past. StartExecution is idempotent for a standard workflow: the
     // same name and input return the running execution (Step Functions API reference, StartExecution),
     // so the same run name is safe to retry.
